@@ -1,0 +1,42 @@
+/**
+ * Engine.IO v4 polling payloads: packets joined by the record separator `\x1e`.
+ * Layer: protocol. PROTOCOL.md §A3–A4.
+ */
+import { RECORD_SEPARATOR } from "./constants.js";
+import { decodeEngineRecord, encodeEngineRecord, type EnginePacket } from "./engine-packet.js";
+import { ProtocolError, ProtocolErrorCodes } from "./errors.js";
+
+/** Encodes packets as one polling body. */
+export function encodePayload(packets: readonly EnginePacket[]): string {
+  let out = "";
+  for (let i = 0; i < packets.length; i++) {
+    if (i > 0) out += RECORD_SEPARATOR;
+    out += encodeEngineRecord(packets[i]!);
+  }
+  return out;
+}
+
+export interface DecodePayloadOptions {
+  /** Upper bound on the number of records (default: unlimited; the body size already bounds it). */
+  readonly maxPackets?: number;
+}
+
+/**
+ * Decodes a polling body into packets. Throws `ProtocolError` on the first malformed record, so a
+ * payload is accepted whole or not at all.
+ */
+export function decodePayload(body: string, options?: DecodePayloadOptions): EnginePacket[] {
+  const max = options?.maxPackets ?? Number.POSITIVE_INFINITY;
+  const packets: EnginePacket[] = [];
+  let start = 0;
+  for (;;) {
+    const end = body.indexOf(RECORD_SEPARATOR, start);
+    const record = end === -1 ? body.slice(start) : body.slice(start, end);
+    if (packets.length >= max) {
+      throw new ProtocolError(ProtocolErrorCodes.EIO_TOO_MANY_PACKETS, "too many packets in payload");
+    }
+    packets.push(decodeEngineRecord(record));
+    if (end === -1) return packets;
+    start = end + 1;
+  }
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// The one test command of the repository (`npm test`).
+// Node 20's test runner neither expands `**` globs nor finds `.ts` files in a folder argument,
+// so this script lists every test file explicitly and hands them to `node --test`.
+import { spawn } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const roots = ["packages", "conformance", "examples"];
+const skip = new Set(["node_modules", "dist", ".tmp"]);
+
+function collect(dir, out) {
+  for (const name of readdirSync(dir)) {
+    if (skip.has(name)) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) collect(path, out);
+    else if (name.endsWith(".test.ts")) out.push(relative(root, path));
+  }
+  return out;
+}
+
+const filter = process.argv.slice(2);
+let files = roots.flatMap((r) => {
+  try {
+    return collect(join(root, r), []);
+  } catch {
+    return [];
+  }
+});
+if (filter.length > 0) files = files.filter((f) => filter.some((x) => f.includes(x)));
+files.sort();
+if (files.length === 0) {
+  console.error("run-tests: no test files found");
+  process.exit(1);
+}
+const args = [
+  "--conditions=source",
+  "--import",
+  "tsx",
+  "--test",
+  "--test-force-exit",
+  `--test-concurrency=${process.env.TEST_CONCURRENCY ?? "2"}`,
+  ...files,
+];
+const child = spawn(process.execPath, args, { cwd: root, stdio: "inherit" });
+child.on("exit", (code, signal) => process.exit(signal ? 1 : (code ?? 1)));
