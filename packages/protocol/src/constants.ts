@@ -10,6 +10,7 @@ export const SOCKET_PROTOCOL = 5;
 
 /** Engine.IO packet type names, indexed by their wire digit (PROTOCOL.md §A3). */
 export const ENGINE_PACKET_TYPES = ["open", "close", "ping", "pong", "message", "upgrade", "noop"] as const;
+/** Name of an Engine.IO packet type: `"open"` … `"noop"`. */
 export type EnginePacketType = (typeof ENGINE_PACKET_TYPES)[number];
 
 /** Wire digit of each Engine.IO packet type. */
@@ -36,6 +37,7 @@ export const SocketPacketType = {
   BINARY_EVENT: 5,
   BINARY_ACK: 6,
 } as const;
+/** A Socket.IO packet type id, 0–6. */
 export type SocketPacketType = (typeof SocketPacketType)[keyof typeof SocketPacketType];
 
 /** Event names an application may not emit or receive (PROTOCOL.md §B2). */
@@ -60,7 +62,9 @@ export const EngineErrors = {
   FORBIDDEN: { code: 4, message: "Forbidden", status: 403 },
   UNSUPPORTED_PROTOCOL_VERSION: { code: 5, message: "Unsupported protocol version", status: 400 },
 } as const;
+/** Key of an `EngineErrors` entry. */
 export type EngineErrorName = keyof typeof EngineErrors;
+/** The JSON `code` of an engine HTTP error answer, 0–5. */
 export type EngineErrorCode = (typeof EngineErrors)[EngineErrorName]["code"];
 
 /** Reasons an engine session closes with (the `close` event of an engine socket). */
@@ -73,6 +77,7 @@ export const EngineCloseReasons = {
   SERVER_SHUTTING_DOWN: "server shutting down",
   FORCED_SERVER_CLOSE: "forced server close",
 } as const;
+/** One of the `EngineCloseReasons` values. */
 export type EngineCloseReason = (typeof EngineCloseReasons)[keyof typeof EngineCloseReasons];
 
 /** Reasons a Socket.IO socket disconnects with, as Socket.IO v4 names them (server and client side). */
@@ -90,6 +95,7 @@ export const DisconnectReasons = {
   IO_CLIENT_DISCONNECT: "io client disconnect",
   SLOW_CONSUMER: "slow consumer",
 } as const;
+/** One of the `DisconnectReasons` values. */
 export type DisconnectReason = (typeof DisconnectReasons)[keyof typeof DisconnectReasons];
 
 /** Default limit on binary attachments per Socket.IO packet (the official parser's `maxAttachments`). */

@@ -6,7 +6,16 @@ import { RECORD_SEPARATOR } from "./constants.js";
 import { decodeEngineRecord, encodeEngineRecord, type EnginePacket } from "./engine-packet.js";
 import { ProtocolError, ProtocolErrorCodes } from "./errors.js";
 
-/** Encodes packets as one polling body. */
+/**
+ * Encodes packets as one polling body: records joined by `\x1e`, binary messages as `b<base64>`
+ * (PROTOCOL.md §A3). The caller guarantees text data holds no `\x1e`.
+ *
+ * @example
+ * ```ts
+ * encodePayload([{ type: "message", data: "hello" }, { type: "ping" }, { type: "message", data: new Uint8Array([1, 2, 3, 4]) }]);
+ * // → "4hello\x1e2\x1ebAQIDBA=="
+ * ```
+ */
 export function encodePayload(packets: readonly EnginePacket[]): string {
   let out = "";
   for (let i = 0; i < packets.length; i++) {
@@ -23,7 +32,13 @@ export interface DecodePayloadOptions {
 
 /**
  * Decodes a polling body into packets. Throws `ProtocolError` on the first malformed record, so a
- * payload is accepted whole or not at all.
+ * payload is accepted whole or not at all. In Node, binary records decode to `Buffer`s.
+ *
+ * @example
+ * ```ts
+ * decodePayload("4hello\x1ebAQIDBA==");
+ * // → [{ type: "message", data: "hello" }, { type: "message", data: Uint8Array [1, 2, 3, 4] }]
+ * ```
  */
 export function decodePayload(body: string, options?: DecodePayloadOptions): EnginePacket[] {
   const max = options?.maxPackets ?? Number.POSITIVE_INFINITY;

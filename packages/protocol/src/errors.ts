@@ -4,6 +4,10 @@
  * Layer: protocol.
  */
 
+/**
+ * Stable codes of every `ProtocolError` (the table of README.md). Engine codes mean "close the session",
+ * socket codes "close the engine connection" (PROTOCOL.md §A3, §B2).
+ */
 export const ProtocolErrorCodes = {
   /** Engine.IO: empty packet. */
   EIO_EMPTY_PACKET: "ERR_EIO_EMPTY_PACKET",
@@ -21,7 +25,7 @@ export const ProtocolErrorCodes = {
   SIO_TOO_MANY_ATTACHMENTS: "ERR_SIO_TOO_MANY_ATTACHMENTS",
   /** Socket.IO: the payload is not valid JSON. */
   SIO_INVALID_JSON: "ERR_SIO_INVALID_JSON",
-  /** Socket.IO: the payload has the wrong shape for the packet type. */
+  /** Socket.IO: the payload has the wrong shape for the packet type, or nests deeper than `maxDepth`. */
   SIO_INVALID_PAYLOAD: "ERR_SIO_INVALID_PAYLOAD",
   /** Socket.IO: an event uses a reserved name (`connect`, `disconnect`, ...). */
   SIO_RESERVED_EVENT: "ERR_SIO_RESERVED_EVENT",
@@ -34,9 +38,23 @@ export const ProtocolErrorCodes = {
   /** Socket.IO: placeholder refers to an attachment that does not exist. */
   SIO_INVALID_PLACEHOLDER: "ERR_SIO_INVALID_PLACEHOLDER",
 } as const;
+/** One of the `ProtocolErrorCodes` values. */
 export type ProtocolErrorCode = (typeof ProtocolErrorCodes)[keyof typeof ProtocolErrorCodes];
 
-/** Thrown by the decoders of this package, and only by them, for malformed input. */
+/**
+ * Thrown by the decoders of this package, and only by them, for malformed input. Decoders throw nothing
+ * else for any input (fuzz-tested), so `err instanceof ProtocolError` separates bad peers from bugs.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   decoder.add(message);
+ * } catch (err) {
+ *   if (err instanceof ProtocolError) closeConnection(err.code); // e.g. "ERR_SIO_RESERVED_EVENT"
+ *   else throw err;
+ * }
+ * ```
+ */
 export class ProtocolError extends Error {
   override readonly name = "ProtocolError";
   readonly code: ProtocolErrorCode;

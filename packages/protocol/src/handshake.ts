@@ -2,6 +2,7 @@
  * The Engine.IO v4 handshake record: the data of the `open` packet (PROTOCOL.md §A2). Exactly these keys.
  * Layer: protocol.
  */
+/** The handshake record: what the client learns from the `open` packet. */
 export interface HandshakeData {
   readonly sid: string;
   readonly upgrades: readonly string[];
@@ -10,7 +11,16 @@ export interface HandshakeData {
   readonly maxPayload: number;
 }
 
-/** Serialises the handshake record with the keys in the reference order. */
+/**
+ * Serialises the handshake record with exactly the five keys, in the reference order (extra properties
+ * of `h` are left out).
+ *
+ * @example
+ * ```ts
+ * "0" + encodeHandshake({ sid: "abc", upgrades: ["websocket"], pingInterval: 25000, pingTimeout: 20000, maxPayload: 1e6 });
+ * // → '0{"sid":"abc","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}'
+ * ```
+ */
 export function encodeHandshake(h: HandshakeData): string {
   return JSON.stringify({
     sid: h.sid,

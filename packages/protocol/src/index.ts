@@ -17,4 +17,5 @@ export { encodePayload, decodePayload, type DecodePayloadOptions } from "./engin
 export { type HandshakeData, encodeHandshake, decodeHandshake } from "./handshake.js";
 export type { SocketPacket, BinaryValue, Attachment, EncodedSocketPacket } from "./socket-packet.js";
 export { encodeSocketPacket, hasBinary } from "./socket-encoder.js";
+export { isBinary, DEFAULT_MAX_DEPTH } from "./binary.js";
 export { SocketDecoder, type SocketDecoderOptions } from "./socket-decoder.js";

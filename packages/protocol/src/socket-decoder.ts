@@ -4,14 +4,19 @@
  * violation throws a `ProtocolError` with a stable code — the caller closes the connection.
  * Layer: protocol.
  */
+import { checkDepth, DEFAULT_MAX_DEPTH, reconstruct } from "./binary.js";
 import { DEFAULT_MAX_ATTACHMENTS, RESERVED_EVENTS, SocketPacketType } from "./constants.js";
-import { reconstruct } from "./binary.js";
 import { ProtocolError, ProtocolErrorCodes } from "./errors.js";
 import type { SocketPacket } from "./socket-packet.js";
 
 export interface SocketDecoderOptions {
   /** Most attachments one packet may announce (default 10, as the official parser). */
   readonly maxAttachments?: number;
+  /**
+   * Deepest nesting of arrays/objects accepted in a payload (default 1000). Deeper input is refused with
+   * `ERR_SIO_INVALID_PAYLOAD` instead of letting a later recursive walk overflow the stack.
+   */
+  readonly maxDepth?: number;
 }
 
 /** Ack ids are decimal and must stay safe integers: 15 digits always are. */
@@ -26,12 +31,31 @@ interface PendingBinary {
   readonly buffers: Uint8Array[];
 }
 
+/**
+ * Streaming Socket.IO v5 decoder, one per connection. Feed it every Engine.IO `message` in order; it
+ * returns each packet once complete. State is at most one pending binary packet holding at most
+ * `maxAttachments` attachments. Binary input is handed on as given (a Node `Buffer` stays a `Buffer`).
+ * Any malformed input throws `ProtocolError` (PROTOCOL.md §B2: the caller closes the connection) and
+ * drops the pending packet.
+ *
+ * @example
+ * ```ts
+ * const decoder = new SocketDecoder({ maxAttachments: 10 });
+ * decoder.add('2/chat,7["say","hi"]');
+ * // → { type: 2, nsp: "/chat", id: 7, data: ["say", "hi"] }
+ * decoder.add('51-["file",{"_placeholder":true,"num":0}]'); // → null, waits for 1 attachment
+ * decoder.add(new Uint8Array([1, 2, 3]));
+ * // → { type: 5, nsp: "/", data: ["file", Uint8Array [1, 2, 3]] }
+ * ```
+ */
 export class SocketDecoder {
   private readonly maxAttachments: number;
+  private readonly maxDepth: number;
   private pending: PendingBinary | null = null;
 
   constructor(options?: SocketDecoderOptions) {
     this.maxAttachments = options?.maxAttachments ?? DEFAULT_MAX_ATTACHMENTS;
+    this.maxDepth = options?.maxDepth ?? DEFAULT_MAX_DEPTH;
   }
 
   /** True while a binary packet waits for attachments. */
@@ -47,6 +71,8 @@ export class SocketDecoder {
   /**
    * Feeds one Engine.IO message: text (a packet header) or bytes (an attachment).
    * Returns the decoded packet when complete, `null` while attachments are still expected.
+   * A binary packet keeps its type (BINARY_EVENT / BINARY_ACK) in the result.
+   * @throws ProtocolError with a stable `code` (see `ProtocolErrorCodes`) on malformed input.
    */
   add(message: string | Uint8Array): SocketPacket | null {
     if (typeof message !== "string") return this.addAttachment(message);
@@ -65,7 +91,7 @@ export class SocketDecoder {
     pending.buffers.push(bytes);
     if (pending.buffers.length < pending.expected) return null;
     this.pending = null;
-    const data = reconstruct(pending.data, pending.buffers);
+    const data = reconstruct(pending.data, pending.buffers, this.maxDepth);
     return pending.id === undefined
       ? { type: pending.type, nsp: pending.nsp, data }
       : { type: pending.type, nsp: pending.nsp, id: pending.id, data };
@@ -121,19 +147,25 @@ export class SocketDecoder {
         throw new ProtocolError(ProtocolErrorCodes.SIO_INVALID_JSON, "invalid JSON payload");
       }
       checkPayload(type as SocketPacketType, data);
+      // Nesting deeper than maxDepth needs at least 2 * maxDepth characters: short payloads skip the walk.
+      // Binary packets are walked by reconstruct, which checks the depth itself.
+      if (!binary && length - i > 2 * this.maxDepth && typeof data === "object") checkDepth(data, this.maxDepth);
     } else if (type === SocketPacketType.EVENT || type === SocketPacketType.BINARY_EVENT) {
       throw new ProtocolError(ProtocolErrorCodes.SIO_INVALID_PAYLOAD, "event without payload");
     } else if (type === SocketPacketType.ACK || type === SocketPacketType.BINARY_ACK) {
       throw new ProtocolError(ProtocolErrorCodes.SIO_INVALID_PAYLOAD, "ack without payload");
+    } else if (type === SocketPacketType.CONNECT_ERROR) {
+      // §B2: CONNECT_ERROR carries a string or an object; the official decoder lets an absent one through.
+      throw new ProtocolError(ProtocolErrorCodes.SIO_INVALID_PAYLOAD, "connect_error without payload");
     }
     const packetType = type as SocketPacketType;
     if (binary && attachments > 0) {
       this.pending = { type: packetType, nsp, id, data, expected: attachments, buffers: [] };
       return null;
     }
-    if (binary && data !== undefined) reconstruct(data, []);
-    if (id !== undefined) return { type: packetType, nsp, id, data };
-    return data === undefined ? { type: packetType, nsp } : { type: packetType, nsp, data };
+    if (binary && data !== undefined) reconstruct(data, [], this.maxDepth);
+    if (data === undefined) return id === undefined ? { type: packetType, nsp } : { type: packetType, nsp, id };
+    return id === undefined ? { type: packetType, nsp, data } : { type: packetType, nsp, id, data };
   }
 }
 

@@ -1,0 +1,84 @@
+/**
+ * The scenarios of a benchmark run. Each one starts its own server process (the implementation under
+ * test) and its own load generators, and returns metrics in base units (bytes, µs, ms, per second).
+ */
+import type { ScenarioName } from "../bench-options.js";
+import type { ScenarioContext, ScenarioResult } from "../scenario-context.js";
+import { broadcastFanOut } from "./broadcast-fan-out.js";
+import { echoRoundTrips } from "./echo-round-trips.js";
+import { memoryRamp } from "./memory-ramp.js";
+
+export type ScenarioRunner = (ctx: ScenarioContext) => Promise<ScenarioResult>;
+
+async function websocketIdle(ctx: ScenarioContext): Promise<ScenarioResult> {
+  const levels = ctx.options.sizes.wsLevels;
+  const server = await ctx.startServer("socket");
+  await ctx.startGenerators(Math.max(...levels));
+  const ramp = await memoryRamp(ctx, levels, "websocket");
+  return { metrics: ramp.metrics, series: { websocket: ramp.points }, detail: server.ready.detail };
+}
+
+async function broadcast(ctx: ScenarioContext): Promise<ScenarioResult> {
+  const n = ctx.options.sizes.broadcastClients;
+  const server = await ctx.startServer("socket");
+  await ctx.startGenerators(n);
+  await ctx.connectTo(n, "websocket");
+  return { metrics: await broadcastFanOut(ctx), detail: server.ready.detail };
+}
+
+async function echo(ctx: ScenarioContext): Promise<ScenarioResult> {
+  const { sizes } = ctx.options;
+  const server = await ctx.startServer("socket");
+  await ctx.startGenerators(sizes.echoClients);
+  await ctx.connectTo(sizes.echoClients, "websocket");
+  const metrics = await echoRoundTrips(ctx, {
+    clients: sizes.echoClients,
+    rate: sizes.echoRate,
+    seconds: sizes.echoSeconds,
+    warmupSeconds: Math.min(1, sizes.echoSeconds / 2),
+    payloadBytes: sizes.echoPayload,
+  });
+  return { metrics, detail: server.ready.detail };
+}
+
+async function polling(ctx: ScenarioContext): Promise<ScenarioResult> {
+  const { sizes } = ctx.options;
+  const levels = sizes.pollingLevels;
+  const server = await ctx.startServer("socket");
+  await ctx.startGenerators(Math.max(...levels, sizes.pollingEchoClients));
+  const ramp = await memoryRamp(ctx, levels, "polling");
+  if (ctx.clients < sizes.pollingEchoClients) await ctx.connectTo(sizes.pollingEchoClients, "polling");
+  const echoMetrics = await echoRoundTrips(ctx, {
+    clients: sizes.pollingEchoClients,
+    rate: sizes.pollingEchoRate,
+    seconds: sizes.echoSeconds,
+    warmupSeconds: Math.min(1, sizes.echoSeconds / 2),
+    payloadBytes: sizes.echoPayload,
+  });
+  return {
+    metrics: { ...ramp.metrics, ...echoMetrics },
+    series: { polling: ramp.points },
+    detail: server.ready.detail,
+  };
+}
+
+async function engineIdle(ctx: ScenarioContext, transport: "websocket" | "polling"): Promise<ScenarioResult> {
+  const levels = ctx.options.sizes.engineLevels;
+  const server = await ctx.startServer("engine");
+  await ctx.startGenerators(Math.max(...levels));
+  const ramp = await memoryRamp(ctx, levels, transport);
+  return {
+    metrics: ramp.metrics,
+    series: { [`engine-${transport}`]: ramp.points },
+    detail: server.ready.detail,
+  };
+}
+
+export const SCENARIOS: { readonly [N in ScenarioName]: ScenarioRunner } = {
+  "websocket-idle": websocketIdle,
+  broadcast,
+  echo,
+  polling,
+  "engine-websocket": (ctx) => engineIdle(ctx, "websocket"),
+  "engine-polling": (ctx) => engineIdle(ctx, "polling"),
+};

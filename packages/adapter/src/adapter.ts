@@ -1,0 +1,178 @@
+/**
+ * The adapter contract: how a namespace finds the sockets a broadcast, a room operation or a recovery
+ * request is about. This file holds only the contract; `in-memory-adapter.ts` is the single-node
+ * implementation, and a cluster adapter (Redis...) implements the same methods with cross-node hooks.
+ *
+ * It mirrors the spirit of `socket.io-adapter`'s `Adapter` (same method names and options) so that an
+ * application, or a later broker adapter, finds what it knows.
+ *
+ * Guarantees every implementation must keep:
+ * - **Ordering.** Packets broadcast from one node to one socket are written to that socket's connection in
+ *   the order of the `broadcast` calls, interleaved in call order with direct `socket.emit`s. Across nodes
+ *   there is no global order, only per-publisher order.
+ * - **Delivery.** At most once. A volatile packet is dropped for a recipient whose transport is not
+ *   writable. With connection state recovery on, non-volatile ack-less EVENTs are also logged with an
+ *   offset and replayed on recovery (then: at least once inside `maxDisconnectionDuration`, in order).
+ * - **Exactly one copy per socket.** A socket in several target rooms receives a broadcast once; a socket
+ *   in any `except` room (socket ids are rooms too) receives nothing.
+ * - **Encoded once.** The adapter never builds wire frames: it asks the namespace to `prepare` a packet
+ *   once and hands the same prepared value to every local recipient.
+ * - **Buffers.** The packet given to `broadcast` (and its binary attachments) belongs to the adapter until
+ *   the call returns; with recovery on, its `data` array is kept in the recovery log (and gets the offset
+ *   appended), so callers must not mutate it afterwards. Prepared packets are immutable and shared.
+ * - **Re-entrancy.** Room events (`create-room`, `join-room`, `leave-room`, `delete-room`) are emitted
+ *   synchronously from `addAll`/`del`/`delAll`; a listener may join or leave rooms of *other* sockets but
+ *   must not assume the iteration in progress sees the change. `broadcast` iterates a live room set: a
+ *   recipient's write must not join/leave rooms synchronously (the server's write path never does).
+ */
+import type { EventEmitter } from "node:events";
+import type { SocketPacket } from "@plexus/protocol";
+
+/** A socket id: fresh and random per namespace connection, never the engine session id. */
+export type SocketId = string;
+/** The private session id that lets a client recover its socket (connection state recovery, PROTOCOL.md §B5). */
+export type PrivateSessionId = string;
+/** A room name. Every socket is in the room named after its own id. */
+export type Room = string;
+
+/** Per-emit flags set through the broadcast operators. */
+export interface BroadcastFlags {
+  readonly volatile?: boolean;
+  readonly compress?: boolean;
+  /** Only this node (a cluster adapter does not publish). */
+  readonly local?: boolean;
+  readonly broadcast?: boolean;
+  readonly binary?: boolean;
+  /** Ack timeout in milliseconds (broadcast with acks). */
+  readonly timeout?: number;
+  /** `RemoteSocket.emit` with an ack answers with the single response, not an array. */
+  readonly expectSingleResponse?: boolean;
+}
+
+/** Which sockets an operation targets: members of any of `rooms` (all sockets when empty), minus members of `except`. */
+export interface BroadcastOptions {
+  readonly rooms: ReadonlySet<Room>;
+  readonly except?: ReadonlySet<Room>;
+  readonly flags?: BroadcastFlags;
+}
+
+/** What is kept of a socket disconnected for a recoverable reason. */
+export interface Session {
+  readonly sid: SocketId;
+  readonly pid: PrivateSessionId;
+  readonly rooms: readonly Room[];
+  readonly data: unknown;
+}
+
+/** A session found again, with the EVENT payloads (`[name, ...args, offset]`) the client missed, oldest first. */
+export interface RestoredSession extends Session {
+  readonly missedPackets: readonly unknown[][];
+}
+
+/** Connection state recovery settings the adapter needs. */
+export interface RecoveryOptions {
+  readonly maxDisconnectionDuration: number;
+}
+
+/**
+ * A packet already encoded and framed for the engine. Opaque to the adapter: it only passes it from
+ * `AdapterNamespace.prepare` to `AdapterSocket.writePrepared`.
+ */
+export interface PreparedPacket {
+  readonly packet: SocketPacket;
+}
+
+/** What the adapter sees of one local socket. */
+export interface AdapterSocket {
+  readonly id: SocketId;
+  readonly handshake: unknown;
+  readonly data: unknown;
+  readonly rooms: ReadonlySet<Room>;
+  /** Writes prepared bytes to this socket's connection (volatile ones are dropped when not writable). */
+  writePrepared(prepared: PreparedPacket, flags: BroadcastFlags | undefined): void;
+  /** The next ack id this socket would allocate itself; broadcast ack ids are chosen at or above it. */
+  readonly nextAckId: number;
+  /** Registers the callback for a broadcast ack id and moves `nextAckId` past it. */
+  expectAck(id: number, ack: (...args: unknown[]) => void): void;
+  /** Forgets a broadcast ack callback whose broadcast timed out. */
+  forgetAck(ack: (...args: unknown[]) => void): void;
+  join(rooms: Room | readonly Room[]): unknown;
+  leave(room: Room): unknown;
+  disconnect(close?: boolean): unknown;
+}
+
+/** What the adapter sees of its namespace. */
+export interface AdapterNamespace<S extends AdapterSocket = AdapterSocket> {
+  readonly name: string;
+  /** Connected sockets of this namespace on this node. */
+  readonly sockets: ReadonlyMap<SocketId, S>;
+  /** Set when connection state recovery is on. */
+  readonly recovery: RecoveryOptions | undefined;
+  /** Encodes `packet` once and frames it once for all recipients. */
+  prepare(packet: SocketPacket, flags: BroadcastFlags | undefined): PreparedPacket;
+  /** Delivers a server-side event from another node (or this one) to the namespace listeners. */
+  onServerSideEmit(args: unknown[]): void;
+}
+
+/** A socket as another node describes it (`fetchSockets` through a cluster adapter). */
+export interface RemoteSocketDetails {
+  readonly id: SocketId;
+  readonly handshake: unknown;
+  readonly rooms: readonly Room[];
+  readonly data: unknown;
+}
+
+/** Room events an adapter emits. */
+export interface AdapterEvents {
+  "create-room": [room: Room];
+  "delete-room": [room: Room];
+  "join-room": [room: Room, id: SocketId];
+  "leave-room": [room: Room, id: SocketId];
+}
+
+/** The adapter contract. Methods returning promises may answer across the cluster. */
+export interface Adapter extends EventEmitter<AdapterEvents> {
+  readonly nsp: AdapterNamespace;
+  /** Room → member socket ids (this node). */
+  readonly rooms: ReadonlyMap<Room, ReadonlySet<SocketId>>;
+  /** Socket id → rooms it is in (this node). */
+  readonly sids: ReadonlyMap<SocketId, ReadonlySet<Room>>;
+
+  init(): Promise<void> | void;
+  close(): Promise<void> | void;
+  /** Number of nodes, this one included. */
+  serverCount(): Promise<number>;
+
+  addAll(id: SocketId, rooms: Iterable<Room>): Promise<void> | void;
+  del(id: SocketId, room: Room): Promise<void> | void;
+  delAll(id: SocketId): void;
+
+  /** Sends `packet` (nsp set) to every targeted socket exactly once. */
+  broadcast(packet: SocketPacket, opts: BroadcastOptions): void;
+  /**
+   * Same, expecting one ack per recipient: `clientCountCallback` is called once per node with the
+   * number of recipients there, `ack` once per response.
+   */
+  broadcastWithAck(
+    packet: SocketPacket,
+    opts: BroadcastOptions,
+    clientCountCallback: (clientCount: number) => void,
+    ack: (...args: unknown[]) => void,
+  ): void;
+
+  sockets(rooms: ReadonlySet<Room>): Promise<Set<SocketId>>;
+  socketRooms(id: SocketId): ReadonlySet<Room> | undefined;
+  fetchSockets(opts: BroadcastOptions): Promise<Array<AdapterSocket | RemoteSocketDetails>>;
+  addSockets(opts: BroadcastOptions, rooms: readonly Room[]): void;
+  delSockets(opts: BroadcastOptions, rooms: readonly Room[]): void;
+  disconnectSockets(opts: BroadcastOptions, close: boolean): void;
+
+  /** Emits to the other nodes' namespace listeners; a trailing function collects their acks `(err, responses)`. */
+  serverSideEmit(packet: unknown[]): void;
+
+  persistSession(session: Session): Promise<void> | void;
+  restoreSession(pid: PrivateSessionId, offset: string): Promise<RestoredSession | null> | RestoredSession | null;
+}
+
+/** How the server builds one adapter per namespace (the `adapter` server option). */
+export type AdapterConstructor = new (nsp: AdapterNamespace) => Adapter;

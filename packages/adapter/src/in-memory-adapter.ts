@@ -1,0 +1,241 @@
+/**
+ * The single-node adapter: rooms as `Map<room, Set<socketId>>` plus the reverse index, broadcasts
+ * prepared once and written to each recipient, and (when recovery is on) the session store.
+ * The contract and its guarantees are in `adapter.ts`.
+ */
+import { EventEmitter } from "node:events";
+import { SocketPacketType, type SocketPacket } from "@plexus/protocol";
+import type {
+  Adapter,
+  AdapterEvents,
+  AdapterNamespace,
+  AdapterSocket,
+  BroadcastOptions,
+  PrivateSessionId,
+  RemoteSocketDetails,
+  RestoredSession,
+  Room,
+  Session,
+  SocketId,
+} from "./adapter.js";
+import { SessionStore } from "./session-store.js";
+
+/** Above this many `except` rooms, the excluded ids are collected once instead of checked per recipient. */
+const EXCEPT_SCAN_LIMIT = 4;
+const NO_ROOMS: ReadonlySet<Room> = new Set();
+
+export class InMemoryAdapter extends EventEmitter<AdapterEvents> implements Adapter {
+  readonly nsp: AdapterNamespace;
+  readonly rooms = new Map<Room, Set<SocketId>>();
+  readonly sids = new Map<SocketId, Set<Room>>();
+  /** Present only when connection state recovery is on. */
+  protected readonly store: SessionStore | undefined;
+
+  constructor(nsp: AdapterNamespace) {
+    super();
+    this.nsp = nsp;
+    const recovery = nsp.recovery;
+    this.store =
+      recovery === undefined ? undefined : new SessionStore({ maxDisconnectionDuration: recovery.maxDisconnectionDuration });
+  }
+
+  init(): void {}
+
+  close(): void {
+    this.store?.clear();
+  }
+
+  serverCount(): Promise<number> {
+    return Promise.resolve(1);
+  }
+
+  addAll(id: SocketId, rooms: Iterable<Room>): void {
+    let joined = this.sids.get(id);
+    if (joined === undefined) {
+      joined = new Set();
+      this.sids.set(id, joined);
+    }
+    for (const room of rooms) {
+      joined.add(room);
+      let members = this.rooms.get(room);
+      if (members === undefined) {
+        members = new Set();
+        this.rooms.set(room, members);
+        this.emit("create-room", room);
+      }
+      if (!members.has(id)) {
+        members.add(id);
+        this.emit("join-room", room, id);
+      }
+    }
+  }
+
+  del(id: SocketId, room: Room): void {
+    this.sids.get(id)?.delete(room);
+    this.removeMember(room, id);
+  }
+
+  delAll(id: SocketId): void {
+    const joined = this.sids.get(id);
+    if (joined === undefined) return;
+    for (const room of joined) this.removeMember(room, id);
+    this.sids.delete(id);
+  }
+
+  private removeMember(room: Room, id: SocketId): void {
+    const members = this.rooms.get(room);
+    if (members === undefined || !members.delete(id)) return;
+    this.emit("leave-room", room, id);
+    if (members.size === 0 && this.rooms.delete(room)) this.emit("delete-room", room);
+  }
+
+  /**
+   * With recovery on, a non-volatile EVENT without ack gets an offset as last argument and is logged
+   * (PROTOCOL.md §B5) before it is prepared, so live recipients and replays see the same payload.
+   */
+  broadcast(packet: SocketPacket, opts: BroadcastOptions): void {
+    const flags = opts.flags;
+    const store = this.store;
+    if (
+      store !== undefined &&
+      packet.type === SocketPacketType.EVENT &&
+      packet.id === undefined &&
+      flags?.volatile !== true &&
+      Array.isArray(packet.data)
+    ) {
+      const data = packet.data as unknown[];
+      data.push(store.append(data, opts.rooms, opts.except));
+    }
+    const prepared = this.nsp.prepare(packet, flags);
+    this.apply(opts, (socket) => socket.writePrepared(prepared, flags));
+  }
+
+  broadcastWithAck(
+    packet: SocketPacket,
+    opts: BroadcastOptions,
+    clientCountCallback: (clientCount: number) => void,
+    ack: (...args: unknown[]) => void,
+  ): void {
+    // One id for every recipient (the bytes are shared), chosen free for each of them.
+    const recipients: AdapterSocket[] = [];
+    let id = 0;
+    this.apply(opts, (socket) => {
+      recipients.push(socket);
+      if (socket.nextAckId > id) id = socket.nextAckId;
+    });
+    const flags = opts.flags;
+    const prepared = this.nsp.prepare({ type: packet.type, nsp: packet.nsp, id, data: packet.data }, flags);
+    for (const socket of recipients) {
+      socket.expectAck(id, ack);
+      socket.writePrepared(prepared, flags);
+    }
+    clientCountCallback(recipients.length);
+  }
+
+  sockets(rooms: ReadonlySet<Room>): Promise<Set<SocketId>> {
+    const ids = new Set<SocketId>();
+    this.apply({ rooms }, (socket) => ids.add(socket.id));
+    return Promise.resolve(ids);
+  }
+
+  socketRooms(id: SocketId): ReadonlySet<Room> | undefined {
+    return this.sids.get(id);
+  }
+
+  fetchSockets(opts: BroadcastOptions): Promise<Array<AdapterSocket | RemoteSocketDetails>> {
+    const sockets: AdapterSocket[] = [];
+    this.apply(opts, (socket) => sockets.push(socket));
+    return Promise.resolve(sockets);
+  }
+
+  addSockets(opts: BroadcastOptions, rooms: readonly Room[]): void {
+    this.apply(opts, (socket) => socket.join(rooms));
+  }
+
+  delSockets(opts: BroadcastOptions, rooms: readonly Room[]): void {
+    this.apply(opts, (socket) => {
+      for (const room of rooms) socket.leave(room);
+    });
+  }
+
+  disconnectSockets(opts: BroadcastOptions, close: boolean): void {
+    this.apply(opts, (socket) => socket.disconnect(close));
+  }
+
+  /** Single node: no other server listens, so an ack is answered at once with no responses. */
+  serverSideEmit(packet: unknown[]): void {
+    const last = packet[packet.length - 1];
+    if (typeof last === "function") (last as (err: Error | null, responses: unknown[]) => void)(null, []);
+  }
+
+  persistSession(session: Session): void {
+    this.store?.persist(session);
+  }
+
+  restoreSession(pid: PrivateSessionId, offset: string): RestoredSession | null {
+    return this.store?.restore(pid, offset) ?? null;
+  }
+
+  /**
+   * Calls `fn` once for each local socket targeted by `opts`. The multi-room dedupe and the `except`
+   * check read the recipient's own room set, so no set of visited ids is allocated per broadcast.
+   * Membership may change during the walk (`disconnectSockets` removes the current socket): JS sets
+   * tolerate deletion of the visited entry, and a socket is never handed to `fn` twice.
+   */
+  apply(opts: BroadcastOptions, fn: (socket: AdapterSocket) => void): void {
+    const rooms = opts.rooms;
+    const except = opts.except ?? NO_ROOMS;
+    const sockets = this.nsp.sockets;
+    let exceptIds: Set<SocketId> | undefined;
+    if (except.size > EXCEPT_SCAN_LIMIT) {
+      exceptIds = new Set();
+      for (const room of except) {
+        const members = this.rooms.get(room);
+        if (members !== undefined) for (const id of members) exceptIds.add(id);
+      }
+    }
+    const excluded = (id: SocketId): boolean => {
+      if (except.size === 0) return false;
+      if (exceptIds !== undefined) return exceptIds.has(id);
+      const joined = this.sids.get(id);
+      if (joined === undefined) return false;
+      for (const room of except) if (joined.has(room)) return true;
+      return false;
+    };
+    if (rooms.size === 0) {
+      for (const [id, socket] of sockets) if (!excluded(id)) fn(socket);
+      return;
+    }
+    if (rooms.size === 1) {
+      for (const room of rooms) {
+        const members = this.rooms.get(room);
+        if (members === undefined) return;
+        for (const id of members) {
+          if (excluded(id)) continue;
+          const socket = sockets.get(id);
+          if (socket !== undefined) fn(socket);
+        }
+      }
+      return;
+    }
+    // Several rooms: a socket is handled in the first target room it belongs to.
+    const order: Room[] = [];
+    for (const room of rooms) {
+      const members = this.rooms.get(room);
+      if (members !== undefined) {
+        for (const id of members) {
+          if (excluded(id) || alreadyReached(this.sids.get(id), order)) continue;
+          const socket = sockets.get(id);
+          if (socket !== undefined) fn(socket);
+        }
+      }
+      order.push(room);
+    }
+  }
+}
+
+function alreadyReached(joined: ReadonlySet<Room> | undefined, earlierRooms: readonly Room[]): boolean {
+  if (joined === undefined) return false;
+  for (let i = 0; i < earlierRooms.length; i++) if (joined.has(earlierRooms[i]!)) return true;
+  return false;
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// Builds the browser bundles served at /socket.io/*: an unminified IIFE exposing the global `io`, a minified
+// IIFE and a minified ESM module, each with its source map. Node-only modules never enter: the browser entries
+// install the fetch/WebSocket platform. Run by the root `npm run build`, and by the browser tests when missing.
+import { build } from "esbuild";
+
+const pkg = new URL("..", import.meta.url).pathname;
+// Internal member names shortened in every bundle (~400 B min+gzip). Only names private to this package belong
+// here: never option names, wire/JSON keys (`pid`, `maxPayload`, `_placeholder`) or public API.
+const internalMembers = [
+  "writeBuffer", "inFlight", "upgrading", "flushScheduled", "transportOpts", "pingTimer", "unloadHandler",
+  "offlineHandler", "writablePackets", "sendPacket", "resetPingTimer", "startProbe", "setTransport",
+  "createTransport", "handler", "detach", "onPacket", "onDrain", "onOpen", "onClose", "onError", "onClosed",
+  "onIdle", "checkIdle", "abortPoll", "onFrame", "handlers", "dispatch", "dispatchOut", "registerAck",
+  "addToQueue", "drainQueue", "sendConnect", "emitEvent", "notifyOutgoing", "lastOffset", "onConnect", "onEvent",
+  "onAck", "ackFor", "anyListeners", "anyOutgoingListeners", "pendingBlobs", "blobChain", "skipReconnect",
+  "reconnectionEnabled", "onData", "backoff", "decoder", "cleanup",
+];
+
+const common = {
+  mangleProps: new RegExp(`^(${internalMembers.join("|")})$`),
+  bundle: true,
+  platform: "browser",
+  target: ["es2022"],
+  sourcemap: true,
+  conditions: ["source"],
+  legalComments: "none",
+  logLevel: "warning",
+  absWorkingDir: pkg,
+};
+
+await Promise.all([
+  build({ ...common, entryPoints: ["src/browser-global.ts"], format: "iife", outfile: "dist/socket.io.js" }),
+  build({
+    ...common,
+    entryPoints: ["src/browser-global.ts"],
+    format: "iife",
+    minify: true,
+    outfile: "dist/socket.io.min.js",
+  }),
+  build({
+    ...common,
+    entryPoints: ["src/browser.ts"],
+    format: "esm",
+    minify: true,
+    outfile: "dist/socket.io.esm.min.js",
+  }),
+]);

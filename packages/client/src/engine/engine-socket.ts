@@ -1,0 +1,349 @@
+/**
+ * The Engine.IO v4 client session: handshake, heartbeat, write buffer with payload-size batching, upgrade from
+ * polling to WebSocket, and close. It knows nothing of namespaces (DESIGN.md layers).
+ */
+import { decodeHandshake, EngineCloseReasons, type EngineData, type EnginePacket } from "@plexus/protocol";
+import { Emitter } from "../emitter.js";
+import { ClientError, ClientErrorCodes } from "../errors.js";
+import { PollingTransport } from "./polling-transport.js";
+import type { OutgoingPacket, Transport, TransportName, TransportOptions } from "./transport.js";
+import { WebSocketTransport } from "./websocket-transport.js";
+
+export interface EngineOptions {
+  /** Engine path, default `/socket.io` (the Manager's) — `/engine.io` for a bare engine. */
+  path?: string;
+  /** Extra query parameters sent with every request. */
+  query?: Record<string, string>;
+  /** Transports to use, in order (default `["polling", "websocket"]`). */
+  transports?: TransportName[];
+  /** Upgrade from polling to WebSocket when the server offers it (default true). */
+  upgrade?: boolean;
+  /** Start with WebSocket if the previous connection upgraded successfully (default false). */
+  rememberUpgrade?: boolean;
+  /** When the first transport fails to open, try the next one in `transports` (default false). */
+  tryAllTransports?: boolean;
+  /** Headers of every HTTP request and of the WebSocket handshake (Node only; browsers ignore them). */
+  extraHeaders?: Record<string, string>;
+  /** Send cookies on cross-origin polling requests (browsers). */
+  withCredentials?: boolean;
+  /** Close the connection silently when the page unloads (browsers, default false). */
+  closeOnBeforeunload?: boolean;
+  /** Append a `t` cache-busting parameter to polling requests (default true). */
+  timestampRequests?: boolean;
+  /** Add a trailing slash to `path` (default true, §A1). */
+  addTrailingSlash?: boolean;
+}
+
+export type EngineCloseReason = (typeof EngineCloseReasons)[keyof typeof EngineCloseReasons];
+
+interface EngineEvents {
+  open: () => void;
+  data: (data: EngineData) => void;
+  ping: () => void;
+  error: (err: ClientError) => void;
+  close: (reason: EngineCloseReason, description?: unknown) => void;
+  upgrade: (name: TransportName) => void;
+  drain: () => void;
+}
+
+/** Whether the last session reached WebSocket (for `rememberUpgrade`), shared like the official client's. */
+let priorWebsocketSuccess = false;
+
+const hasWindow = typeof addEventListener === "function" && typeof removeEventListener === "function";
+
+export class EngineSocket extends Emitter<{}, EngineEvents> {
+  readyState: "opening" | "open" | "closing" | "closed" = "opening";
+  /** Session id from the handshake. */
+  id: string | undefined;
+  transport!: Transport;
+  private transports: TransportName[];
+  private readonly transportOpts: TransportOptions;
+  private writeBuffer: OutgoingPacket[] = [];
+  /** How many packets of `writeBuffer` the transport is writing now. */
+  private inFlight = 0;
+  private upgrading = false;
+  private flushScheduled = false;
+  private probe: Transport | undefined;
+  private upgrades: string[] = [];
+  private pingInterval = 0;
+  private pingTimeout = 0;
+  private maxPayload = 0;
+  private pingTimer: ReturnType<typeof setTimeout> | undefined;
+  private unloadHandler: (() => void) | undefined;
+  private offlineHandler: (() => void) | undefined;
+
+  constructor(
+    origin: string,
+    private readonly opts: EngineOptions,
+  ) {
+    super();
+    let path = opts.path ?? "/engine.io";
+    if (opts.addTrailingSlash !== false) path = `${path.replace(/\/$/, "")}/`;
+    this.transportOpts = {
+      origin,
+      path,
+      query: opts.query ?? {},
+      extraHeaders: opts.extraHeaders ?? {},
+      withCredentials: opts.withCredentials ?? false,
+      timestampRequests: opts.timestampRequests !== false,
+    };
+    this.transports = (opts.transports ?? ["polling", "websocket"]).slice();
+    if (hasWindow) {
+      if (opts.closeOnBeforeunload) {
+        this.unloadHandler = () => {
+          this.transport.detach();
+          this.transport.close();
+        };
+        addEventListener("beforeunload", this.unloadHandler, false);
+      }
+      if (!/^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:|$)/.test(origin)) {
+        this.offlineHandler = () =>
+          this.onClose(EngineCloseReasons.TRANSPORT_CLOSE, "network connection lost");
+        addEventListener("offline", this.offlineHandler, false);
+      }
+    }
+    this.open();
+  }
+
+  private open(): void {
+    const first =
+      this.opts.rememberUpgrade && priorWebsocketSuccess && this.transports.includes("websocket")
+        ? "websocket"
+        : this.transports[0];
+    if (first === undefined) {
+      queueMicrotask(() =>
+        this.emitReserved("error", new ClientError(ClientErrorCodes.TRANSPORT, "No transports available")),
+      );
+      return;
+    }
+    this.readyState = "opening";
+    const transport = this.createTransport(first);
+    this.setTransport(transport);
+    transport.open();
+  }
+
+  private createTransport(name: TransportName): Transport {
+    const transport =
+      name === "websocket"
+        ? new WebSocketTransport(this.transportOpts)
+        : new PollingTransport(this.transportOpts);
+    if (this.id !== undefined) transport.query.sid = this.id;
+    return transport;
+  }
+
+  private setTransport(transport: Transport): void {
+    this.transport?.detach();
+    this.transport = transport;
+    transport.handler = {
+      onOpen: () => {},
+      onPacket: (packet) => this.onPacket(packet),
+      onDrain: () => this.onDrain(),
+      onError: (err) => this.onError(err),
+      onClose: (description) => this.onClose(EngineCloseReasons.TRANSPORT_CLOSE, description),
+    };
+  }
+
+  private onPacket(packet: EnginePacket): void {
+    if (this.readyState === "closed") return;
+    switch (packet.type) {
+      case "open": {
+        const handshake = typeof packet.data === "string" ? decodeHandshake(packet.data) : null;
+        if (handshake === null) {
+          this.onError(new ClientError(ClientErrorCodes.BAD_HANDSHAKE, "invalid handshake", packet.data));
+          return;
+        }
+        this.id = handshake.sid;
+        this.transport.query.sid = handshake.sid;
+        this.upgrades = handshake.upgrades.filter((u) => this.transports.includes(u as TransportName));
+        this.pingInterval = handshake.pingInterval;
+        this.pingTimeout = handshake.pingTimeout;
+        this.maxPayload = handshake.maxPayload;
+        this.onOpen();
+        if (this.readyState === "open") this.resetPingTimer();
+        break;
+      }
+      case "ping":
+        // §A6: the server pings, the client answers; silence for pingInterval + pingTimeout means dead.
+        this.resetPingTimer();
+        this.sendPacket({ type: "pong" });
+        this.emitReserved("ping");
+        break;
+      case "message":
+        if (packet.data !== undefined) this.emitReserved("data", packet.data);
+        break;
+    }
+  }
+
+  private onOpen(): void {
+    this.readyState = "open";
+    priorWebsocketSuccess = this.transport.name === "websocket";
+    this.emitReserved("open");
+    this.flush();
+    if (this.readyState === "open" && this.opts.upgrade !== false && this.transport.name === "polling") {
+      if (this.upgrades.includes("websocket")) this.startProbe("websocket");
+    }
+  }
+
+  /** §A7: probe the new transport with `2probe`, wait for `3probe`, pause polling, then send `5` and switch. */
+  private startProbe(name: TransportName): void {
+    const probe = this.createTransport(name);
+    this.probe = probe;
+    priorWebsocketSuccess = false;
+    const fail = () => {
+      if (this.probe !== probe) return;
+      this.probe = undefined;
+      this.upgrading = false;
+      probe.detach();
+      probe.close();
+      this.flush();
+    };
+    probe.handler = {
+      onOpen: () => probe.send([{ type: "ping", data: "probe" }]),
+      onPacket: (packet) => {
+        if (packet.type !== "pong" || packet.data !== "probe") return fail();
+        this.upgrading = true;
+        this.transport.pause(() => {
+          if (this.probe !== probe || this.readyState === "closed") return;
+          this.probe = undefined;
+          priorWebsocketSuccess = true;
+          const old = this.transport;
+          this.setTransport(probe);
+          old.state = "closed";
+          // The upgrade packet goes first: nothing buffered may overtake it on the new transport.
+          this.writeBuffer.unshift({ type: "upgrade" });
+          this.inFlight = 0;
+          this.upgrading = false;
+          this.emitReserved("upgrade", name);
+          this.flush();
+        });
+      },
+      onDrain: () => {},
+      onError: fail,
+      onClose: fail,
+    };
+    probe.open();
+  }
+
+  private onDrain(): void {
+    this.writeBuffer.splice(0, this.inFlight);
+    this.inFlight = 0;
+    if (this.writeBuffer.length === 0) this.emitReserved("drain");
+    else this.flush();
+  }
+
+  private flush(): void {
+    if (this.readyState === "closed" || this.upgrading || !this.transport.writable || this.inFlight > 0)
+      return;
+    if (this.writeBuffer.length === 0) return;
+    const packets = this.writablePackets();
+    this.inFlight = packets.length;
+    this.transport.send(packets);
+  }
+
+  /** Polling sends at most `maxPayload` bytes per POST (the server refuses bigger bodies with 413). */
+  private writablePackets(): OutgoingPacket[] {
+    const buffer = this.writeBuffer;
+    if (this.transport.name !== "polling" || this.maxPayload <= 0 || buffer.length < 2) return buffer.slice();
+    let size = 1;
+    for (let i = 0; i < buffer.length; i++) {
+      const data = buffer[i]!.data;
+      if (data !== undefined)
+        size += typeof data === "string" ? utf8Length(data) : Math.ceil(data.byteLength * 1.34) + 1;
+      if (i > 0 && size > this.maxPayload) return buffer.slice(0, i);
+      size += 2;
+    }
+    return buffer.slice();
+  }
+
+  /** Queues a `message` packet; written when the transport is writable. */
+  write(data: EngineData, compress = true): void {
+    this.sendPacket({ type: "message", data, compress });
+  }
+
+  /** True when a `write` now goes out without waiting (used by volatile emits). */
+  get writable(): boolean {
+    return this.readyState === "open" && !this.upgrading && this.transport.writable;
+  }
+
+  private sendPacket(packet: OutgoingPacket): void {
+    if (this.readyState === "closing" || this.readyState === "closed") return;
+    this.writeBuffer.push(packet);
+    // Flush once per tick: the packets written in one tick (a header and its attachments, a burst of emits)
+    // share one POST or one turn of WebSocket frames.
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  private resetPingTimer(): void {
+    clearTimeout(this.pingTimer);
+    this.pingTimer = setTimeout(
+      () => this.onClose(EngineCloseReasons.PING_TIMEOUT),
+      this.pingInterval + this.pingTimeout,
+    );
+  }
+
+  /** Closes the session: buffered packets are written first, then the transport is closed. */
+  close(): void {
+    if (this.readyState !== "opening" && this.readyState !== "open") return;
+    this.readyState = "closing";
+    const finish = () => {
+      const transport = this.transport;
+      this.onClose(EngineCloseReasons.FORCED_CLOSE);
+      transport.close();
+    };
+    if (this.writeBuffer.length > 0 && this.transport.state === "open") this.once("drain", finish);
+    else finish();
+  }
+
+  private onError(err: ClientError): void {
+    priorWebsocketSuccess = false;
+    if (this.opts.tryAllTransports && this.transports.length > 1 && this.readyState === "opening") {
+      this.transport.detach();
+      this.transport.close();
+      this.transports.shift();
+      this.open();
+      return;
+    }
+    this.emitReserved("error", err);
+    this.onClose(EngineCloseReasons.TRANSPORT_ERROR, err);
+  }
+
+  private onClose(reason: EngineCloseReason, description?: unknown): void {
+    if (this.readyState === "closed") return;
+    clearTimeout(this.pingTimer);
+    const transport = this.transport;
+    transport.detach();
+    if (reason !== EngineCloseReasons.FORCED_CLOSE) transport.close();
+    if (this.probe !== undefined) {
+      this.probe.detach();
+      this.probe.close();
+      this.probe = undefined;
+    }
+    if (this.unloadHandler) removeEventListener("beforeunload", this.unloadHandler, false);
+    if (this.offlineHandler) removeEventListener("offline", this.offlineHandler, false);
+    this.readyState = "closed";
+    this.id = undefined;
+    this.writeBuffer = [];
+    this.inFlight = 0;
+    this.emitReserved("close", reason, description);
+  }
+}
+
+function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c < 0xd800 || c >= 0xe000) n += 3;
+    else {
+      i++;
+      n += 4;
+    }
+  }
+  return n;
+}

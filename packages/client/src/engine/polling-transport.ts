@@ -1,0 +1,104 @@
+/**
+ * HTTP long-polling (PROTOCOL.md §A4): one GET held open by the server at a time, one POST at a time
+ * carrying a batched payload. Binary travels as `b<base64>` records.
+ */
+import { decodePayload, encodePayload } from "@plexus/protocol";
+import { ClientError, ClientErrorCodes } from "../errors.js";
+import { platform } from "./platform.js";
+import { type OutgoingPacket, Transport } from "./transport.js";
+
+export class PollingTransport extends Transport {
+  readonly name = "polling";
+  private polling = false;
+  private paused = false;
+  private abortPoll: (() => void) | undefined;
+  /** Runs once the transport is idle after `pause()`. */
+  private onIdle: (() => void) | undefined;
+
+  open(): void {
+    this.poll();
+  }
+
+  override pause(onPaused: () => void): void {
+    this.paused = true;
+    this.onIdle = onPaused;
+    this.checkIdle();
+  }
+
+  private checkIdle(): void {
+    // While upgrading, the server answers the pending GET with a noop (§A7), and the POST in flight completes.
+    if (this.onIdle === undefined || this.polling || (!this.writable && this.state === "open")) return;
+    const cb = this.onIdle;
+    this.onIdle = undefined;
+    cb();
+  }
+
+  private poll(): void {
+    this.polling = true;
+    this.abortPoll = this.request(undefined, (body) => {
+      this.abortPoll = undefined;
+      this.onData(body);
+    });
+  }
+
+  private onData(body: string): void {
+    let packets: ReturnType<typeof decodePayload>;
+    try {
+      packets = decodePayload(body);
+    } catch (err) {
+      this.handler.onError(new ClientError(ClientErrorCodes.TRANSPORT, "xhr poll error", err));
+      return;
+    }
+    for (const packet of packets) {
+      if (this.state === "opening" && packet.type === "open") {
+        this.state = "open";
+        this.writable = true;
+        this.handler.onOpen();
+      }
+      if (packet.type === "close") {
+        this.onClosed("transport closed by the server");
+        return;
+      }
+      if (this.state === "closed") return;
+      this.handler.onPacket(packet);
+    }
+    this.polling = false;
+    if (this.state === "closed") return;
+    if (this.paused) this.checkIdle();
+    else if (this.state === "open") this.poll();
+  }
+
+  send(packets: readonly OutgoingPacket[]): void {
+    this.writable = false;
+    this.request(encodePayload(packets), () => {
+      this.writable = true;
+      // Drain first: the engine must drop the written packets before an upgrade takes over its buffer.
+      this.handler.onDrain();
+      if (this.paused) this.checkIdle();
+    });
+  }
+
+  close(): void {
+    const wasOpen = this.state === "open";
+    this.state = "closed";
+    // Tell the server (§A8); it answers the pending GET with a noop, which is then ignored.
+    if (wasOpen) this.request(encodePayload([{ type: "close" }]), () => {});
+    else this.abortPoll?.();
+  }
+
+  private request(body: string | undefined, onOk: (body: string) => void): () => void {
+    const req = {
+      method: body === undefined ? "GET" : "POST",
+      url: this.uri(false),
+      headers: this.opts.extraHeaders,
+      withCredentials: this.opts.withCredentials,
+      ...(body === undefined ? {} : { body }),
+    } as const;
+    return platform().request(req, (err, text) => {
+      if (err === null) onOk(text);
+      else if (this.state !== "closed") {
+        this.handler.onError(new ClientError(ClientErrorCodes.TRANSPORT, "xhr poll error", err));
+      }
+    });
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * WebSocket transport (PROTOCOL.md §A5): one Engine.IO packet per frame, binary messages as raw binary frames.
+ */
+import { decodeEnginePacket, type EngineData, encodeEnginePacket } from "@plexus/protocol";
+import { ClientError, ClientErrorCodes } from "../errors.js";
+import { platform, type WebSocketLike } from "./platform.js";
+import { type OutgoingPacket, Transport } from "./transport.js";
+
+export class WebSocketTransport extends Transport {
+  readonly name = "websocket";
+  private ws: WebSocketLike | undefined;
+
+  open(): void {
+    let ws: WebSocketLike;
+    try {
+      ws = platform().websocket(this.uri(true), this.opts.extraHeaders);
+    } catch (err) {
+      queueMicrotask(() =>
+        this.handler.onError(new ClientError(ClientErrorCodes.TRANSPORT, "websocket error", err)),
+      );
+      return;
+    }
+    this.ws = ws;
+    ws.onopen = () => {
+      this.state = "open";
+      this.writable = true;
+      this.handler.onOpen();
+    };
+    ws.onclose = (ev) => this.onClosed(`websocket connection closed (${ev.code})`);
+    ws.onerror = (ev) => {
+      if (this.state !== "closed")
+        this.handler.onError(new ClientError(ClientErrorCodes.TRANSPORT, "websocket error", ev));
+    };
+    ws.onmessage = (ev) => this.onFrame(ev.data);
+  }
+
+  private onFrame(data: unknown): void {
+    const frame: EngineData =
+      typeof data === "string"
+        ? data
+        : data instanceof Uint8Array
+          ? data
+          : new Uint8Array(data as ArrayBuffer);
+    let packet: ReturnType<typeof decodeEnginePacket>;
+    try {
+      packet = decodeEnginePacket(frame);
+    } catch (err) {
+      this.handler.onError(new ClientError(ClientErrorCodes.TRANSPORT, "websocket error", err));
+      return;
+    }
+    if (packet.type === "close") this.onClosed("transport closed by the server");
+    else this.handler.onPacket(packet);
+  }
+
+  send(packets: readonly OutgoingPacket[]): void {
+    const ws = this.ws;
+    if (ws === undefined) return;
+    this.writable = false;
+    for (const packet of packets) {
+      try {
+        ws.send(encodeEnginePacket(packet));
+      } catch {
+        // The socket is closing: its close event reports the loss.
+      }
+    }
+    // A send is handed to the socket synchronously; drain on the next turn like the official client, so a
+    // burst of emits in one tick is batched by the engine's write buffer.
+    setTimeout(() => {
+      if (this.state === "closed") return;
+      this.writable = true;
+      this.handler.onDrain();
+    }, 0);
+  }
+
+  close(): void {
+    this.state = "closed";
+    this.writable = false;
+    const ws = this.ws;
+    if (ws === undefined) return;
+    ws.onmessage = ws.onopen = null;
+    ws.onerror = () => {};
+    ws.close();
+  }
+}

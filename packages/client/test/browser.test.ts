@@ -1,0 +1,221 @@
+/**
+ * The browser client in a real browser (Debian chromium driven by playwright-core): a page loads the IIFE
+ * bundle, connects, acks, joins rooms, uploads a 1 MB File, reconnects after a server restart, and falls back
+ * to polling when WebSocket is refused. Runs against every server in `serverFactories`.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it, type TestContext } from "node:test";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { deferred } from "./deferred.js";
+import {
+  type ScenarioOptions,
+  type ScenarioServer,
+  type ServerFactory,
+  serverFactories,
+  startServer,
+} from "./servers.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const pkg = new URL("..", import.meta.url).pathname;
+const bundlePath = join(pkg, "dist/socket.io.js");
+const harness = readFileSync(join(pkg, "test/fixtures/harness.js"));
+
+function ensureBundle(): Buffer {
+  if (!existsSync(bundlePath))
+    execFileSync(process.execPath, [join(pkg, "scripts/bundle.mjs")], { stdio: "inherit" });
+  return readFileSync(bundlePath);
+}
+
+/** Serves the page, the harness and (for servers that do not serve it themselves) our bundle. */
+function staticFiles(factory: ServerFactory, bundle: Buffer) {
+  const src = factory.servesBundle ? "/socket.io/socket.io.js" : "/static/socket.io.js";
+  const page = `<!doctype html><meta charset="utf-8"><title>plexus test</title><script src="${src}"></script><script src="/static/harness.js"></script>`;
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    const body =
+      req.url === "/"
+        ? page
+        : req.url === "/static/socket.io.js"
+          ? bundle
+          : req.url === "/static/harness.js"
+            ? harness
+            : null;
+    if (body === null) return false;
+    const type = req.url === "/" ? "text/html; charset=utf-8" : "application/javascript";
+    res.writeHead(200, { "content-type": type, "cache-control": "no-store" }).end(body);
+    return true;
+  };
+}
+
+const available = existsSync(CHROMIUM);
+
+for (const factory of serverFactories) {
+  describe(`browser client against ${factory.name}`, {
+    skip: available ? false : `${CHROMIUM} missing`,
+  }, () => {
+    let context: BrowserContext;
+    let userDataDir: string;
+    let bundle: Buffer;
+
+    before(async () => {
+      bundle = ensureBundle();
+      userDataDir = mkdtempSync(join(tmpdir(), "plexus-chromium-"));
+      context = await chromium.launchPersistentContext(userDataDir, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+        ],
+      });
+    });
+
+    after(async () => {
+      await context?.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    });
+
+    async function server(t: TestContext, setup: (io: ScenarioServer) => void, opts: ScenarioOptions = {}) {
+      const s = await startServer(factory, setup, { ...opts, onRequest: staticFiles(factory, bundle) });
+      t.after(() => s.close());
+      return s;
+    }
+
+    async function open(t: TestContext, url: string): Promise<Page> {
+      const page = await context.newPage();
+      t.after(() => page.close());
+      page.on("pageerror", (err) => console.error("page error:", err.message));
+      await page.goto(url);
+      return page;
+    }
+
+    function call<T>(page: Page, method: string, ...args: unknown[]): Promise<T> {
+      return page.evaluate(`harness.${method}(...${JSON.stringify(args)})`) as Promise<T>;
+    }
+
+    it("connects, emits with ack and receives broadcasts to its room only", async (t) => {
+      const s = await server(t, (srv) => {
+        srv.on("connection", (socket) => {
+          socket.on("join", (room: string, ack: (r: string) => void) => {
+            socket.join(room);
+            ack(`joined ${room}`);
+          });
+          socket.on("echo", (value: unknown, ack: (v: unknown) => void) => ack(value));
+        });
+      });
+      const red = await open(t, s.url);
+      const blue = await open(t, s.url);
+      const a = await call<{ id: string }>(red, "connect", "a", "/", {});
+      await call(blue, "connect", "b", "/", {});
+      assert.equal(typeof a.id, "string");
+      assert.deepEqual(await call(red, "emitWithAck", "a", "echo", { hello: ["world", 1] }), {
+        hello: ["world", 1],
+      });
+      assert.equal(await call(red, "emitWithAck", "a", "join", "red"), "joined red");
+      assert.equal(await call(blue, "emitWithAck", "b", "join", "blue"), "joined blue");
+
+      await call(red, "expect", "a", "news");
+      await call(blue, "expect", "b", "marker");
+      s.io.to("red").emit("news", "for red");
+      s.io.to("blue").emit("marker", "for blue");
+      assert.deepEqual(await call(red, "waited", "a:news"), ["for red"]);
+      assert.deepEqual(await call(blue, "waited", "b:marker"), ["for blue"]);
+      // Per-connection order: had "news" reached blue, it would sit before the marker in blue's log.
+      assert.deepEqual(await call(blue, "log", "b"), [["marker", "for blue"]]);
+    });
+
+    it("uploads a 1 MB File and receives it back byte-identical as an ArrayBuffer", async (t) => {
+      let serverSum = -1;
+      const s = await server(
+        t,
+        (srv) => {
+          srv.on("connection", (socket) => {
+            socket.on("upload", (msg: { name: string; file: Buffer }, ack: (v: unknown) => void) => {
+              serverSum = 0;
+              for (const byte of msg.file) serverSum = (serverSum + byte) >>> 0;
+              ack(msg);
+            });
+          });
+        },
+        { maxHttpBufferSize: 5e6 },
+      );
+      const page = await open(t, s.url);
+      await call(page, "connect", "a", "/", {});
+      const result = await call<{
+        isArrayBuffer: boolean;
+        size: number;
+        identical: boolean;
+        sum: number;
+        name: string;
+      }>(page, "upload", "a", 1024 * 1024);
+      assert.equal(result.size, 1024 * 1024);
+      assert.equal(result.identical, true);
+      assert.equal(result.isArrayBuffer, true);
+      assert.equal(result.name, "upload.bin");
+      assert.equal(serverSum, result.sum, "the server received the same bytes");
+    });
+
+    it("reconnects after the server restarts", async (t) => {
+      const s = await server(t, (srv) => {
+        srv.on("connection", (socket) =>
+          socket.on("echo", (v: unknown, ack: (v: unknown) => void) => ack(v)),
+        );
+      });
+      const page = await open(t, s.url);
+      const first = await call<{ id: string }>(page, "connect", "a", "/", {});
+      await call(page, "expect", "a", "disconnect");
+      await call(page, "expectManager", "a", "reconnect");
+      await s.stop();
+      const [reason] = await call<[string]>(page, "waited", "a:disconnect");
+      assert.ok(reason === "transport close" || reason === "transport error", reason);
+      await s.start();
+      const [attempts] = await call<[number]>(page, "waited", "a:io:reconnect");
+      assert.ok(attempts >= 1);
+      assert.equal(await call(page, "emitWithAck", "a", "echo", "again"), "again");
+      assert.notEqual(await call(page, "id", "a"), first.id);
+    });
+
+    it("falls back to polling when WebSocket is refused, and upgrades once it is available again", async (t) => {
+      let refused = 0;
+      const probed = deferred();
+      const control = {
+        refuseWebSocket: true,
+        onRefused: () => {
+          refused++;
+          probed.resolve();
+        },
+      };
+      const s = await server(
+        t,
+        (srv) => {
+          srv.on("connection", (socket) =>
+            socket.on("echo", (v: unknown, ack: (v: unknown) => void) => ack(v)),
+          );
+        },
+        { control },
+      );
+      const page = await open(t, s.url);
+      await call(page, "connect", "a", "/", {});
+      await probed.promise;
+      assert.equal(await call(page, "emitWithAck", "a", "echo", "over polling"), "over polling");
+      assert.equal(await call(page, "transport", "a"), "polling");
+      assert.ok(refused >= 1);
+
+      control.refuseWebSocket = false;
+      await call(page, "expectManager", "a", "reconnect");
+      await s.restart();
+      await call(page, "waited", "a:io:reconnect");
+      assert.equal(await call(page, "upgraded", "a"), "websocket");
+      assert.equal(await call(page, "emitWithAck", "a", "echo", "over websocket"), "over websocket");
+    });
+  });
+}

@@ -1,0 +1,239 @@
+/**
+ * Handshake and the HTTP error table (PROTOCOL.md §A1, §A2, §A9), on raw HTTP requests.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { ConnectionErrorEvent } from "@plexus/engine";
+import { deferred, handshake, raw, startEngine, type TestEngine } from "./engine-helpers.js";
+
+const JSON_TYPE = "application/json";
+
+describe("handshake", () => {
+  let t: TestEngine;
+  before(async () => {
+    t = await startEngine();
+  });
+  after(() => t.close());
+
+  test("open packet has exactly sid, upgrades, pingInterval, pingTimeout, maxPayload", async () => {
+    const { open, res } = await handshake(t);
+    assert.equal(res.headers["content-type"], "text/plain; charset=UTF-8");
+    assert.equal(res.headers["cache-control"], "no-store");
+    assert.deepEqual(Object.keys(open), ["sid", "upgrades", "pingInterval", "pingTimeout", "maxPayload"]);
+    assert.match(open.sid as string, /^[A-Za-z0-9_-]{20}$/);
+    assert.deepEqual(open.upgrades, ["websocket"]);
+    assert.equal(open.pingInterval, 25000);
+    assert.equal(open.pingTimeout, 20000);
+    assert.equal(open.maxPayload, 1000000);
+    assert.equal(res.body, `0${JSON.stringify(open)}`);
+  });
+
+  test("session ids are unique", async () => {
+    const a = await handshake(t);
+    const b = await handshake(t);
+    assert.notEqual(a.sid, b.sid);
+  });
+
+  test("old IE user agents get X-XSS-Protection: 0", async () => {
+    const { res } = await handshake(t, {
+      "User-Agent": "Mozilla/5.0 (compatible;MSIE 10.0; Windows NT 6.1)",
+    });
+    assert.equal(res.headers["x-xss-protection"], "0");
+    const plain = await handshake(t);
+    assert.equal(plain.res.headers["x-xss-protection"], undefined);
+  });
+
+  test("unknown transport → 400 code 0", async () => {
+    for (const q of ["transport=foo", "x=1"]) {
+      const res = await raw(t.port, t.path(q));
+      assert.equal(res.status, 400);
+      assert.equal(res.headers["content-type"], JSON_TYPE);
+      assert.equal(res.body, '{"code":0,"message":"Transport unknown"}');
+    }
+  });
+
+  test("unknown sid → 400 code 1 (GET and POST)", async () => {
+    for (const method of ["GET", "POST"]) {
+      const res = await raw(t.port, t.path("transport=polling&sid=nope"), { method, body: "4x" });
+      assert.equal(res.status, 400);
+      assert.equal(res.headers["content-type"], JSON_TYPE);
+      assert.equal(res.body, '{"code":1,"message":"Session ID unknown"}');
+    }
+  });
+
+  test("handshake with POST or PUT → 400 code 2", async () => {
+    for (const method of ["POST", "PUT"]) {
+      const res = await raw(t.port, t.path("transport=polling"), { method, body: "x" });
+      assert.equal(res.status, 400);
+      assert.equal(res.body, '{"code":2,"message":"Bad handshake method"}');
+    }
+  });
+
+  test("websocket transport without Upgrade → 400 code 3", async () => {
+    const res = await raw(t.port, t.path("transport=websocket"));
+    assert.equal(res.status, 400);
+    assert.equal(res.headers["content-type"], JSON_TYPE);
+    assert.equal(res.body, '{"code":3,"message":"Bad request"}');
+  });
+
+  test("missing, non-numeric or 3 EIO → 400 code 5", async () => {
+    for (const eio of [null, "abc", "3", "5"]) {
+      const res = await raw(t.port, t.path("transport=polling", eio));
+      assert.equal(res.status, 400, `EIO=${eio}`);
+      assert.equal(res.body, '{"code":5,"message":"Unsupported protocol version"}');
+    }
+  });
+
+  test("connection_error carries req, code, message, context", async () => {
+    const got = deferred<ConnectionErrorEvent>();
+    t.engine.once("connection_error", (e: ConnectionErrorEvent) => got.resolve(e));
+    await raw(t.port, t.path("transport=polling&sid=zzz"));
+    const e = await got.promise;
+    assert.equal(e.code, 1);
+    assert.equal(e.message, "Session ID unknown");
+    assert.deepEqual(e.context, { sid: "zzz" });
+    assert.equal(typeof e.req.headers, "object");
+  });
+
+  test("other paths are left to the HTTP server", async () => {
+    const res = await raw(t.port, "/other");
+    assert.equal(res.status, 404);
+    assert.equal(res.body, "not engine");
+  });
+});
+
+describe("handshake options", () => {
+  test("allowRequest refusal → 403 with the given message, default Forbidden", async () => {
+    const t = await startEngine({ allowRequest: (req, fn) => fn(req.headers["x-msg"] as string, false) });
+    try {
+      const a = await raw(t.port, t.path("transport=polling"), { headers: { "x-msg": "no way" } });
+      assert.equal(a.status, 403);
+      assert.equal(a.headers["content-type"], JSON_TYPE);
+      assert.equal(a.body, '{"code":4,"message":"no way"}');
+      const b = await raw(t.port, t.path("transport=polling"));
+      assert.equal(b.status, 403);
+      assert.equal(b.body, '{"code":4,"message":"Forbidden"}');
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("middleware failure and id generation failure → 400 code 3", async () => {
+    const t = await startEngine();
+    try {
+      t.engine.use((req, _res, next) => next(req.headers["x-fail"] ? new Error("nope") : undefined));
+      const a = await raw(t.port, t.path("transport=polling"), { headers: { "x-fail": "1" } });
+      assert.equal(a.status, 400);
+      assert.equal(a.body, '{"code":3,"message":"Bad request"}');
+      t.engine.generateId = () => {
+        throw new Error("boom");
+      };
+      const b = await raw(t.port, t.path("transport=polling"));
+      assert.equal(b.status, 400);
+      assert.equal(b.body, '{"code":3,"message":"Bad request"}');
+      t.engine.generateId = () => Promise.resolve("custom-id");
+      const c = await handshake(t);
+      assert.equal(c.sid, "custom-id");
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("cookie: true sets io=<sid>; Path=/; HttpOnly; SameSite=Lax on the handshake only", async () => {
+    const t = await startEngine({ cookie: true, pingInterval: 50 });
+    try {
+      const { sid, res } = await handshake(t);
+      assert.deepEqual(res.headers["set-cookie"], [`io=${sid}; Path=/; HttpOnly; SameSite=Lax`]);
+      const next = await raw(t.port, t.path(`transport=polling&sid=${sid}`));
+      assert.equal(next.body, "2");
+      assert.equal(next.headers["set-cookie"], undefined);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("initial_headers and headers hooks can add headers", async () => {
+    const t = await startEngine();
+    try {
+      t.engine.on("initial_headers", (h: Record<string, string>) => {
+        h["x-initial"] = "yes";
+      });
+      t.engine.on("headers", (h: Record<string, string>) => {
+        h["x-every"] = "yes";
+      });
+      const { sid, res } = await handshake(t);
+      assert.equal(res.headers["x-initial"], "yes");
+      assert.equal(res.headers["x-every"], "yes");
+      const p = await raw(t.port, t.path(`transport=polling&sid=${sid}`), { method: "POST", body: "4a" });
+      assert.equal(p.headers["x-initial"], undefined);
+      assert.equal(p.headers["x-every"], "yes");
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("cors: preflight answered 204 with the configured headers; requests carry the origin", async () => {
+    const t = await startEngine({
+      cors: { origin: ["https://a.example", /\.b\.example$/], credentials: true },
+    });
+    try {
+      const pre = await raw(t.port, t.path("transport=polling"), {
+        method: "OPTIONS",
+        headers: { Origin: "https://x.b.example", "Access-Control-Request-Headers": "content-type" },
+      });
+      assert.equal(pre.status, 204);
+      assert.equal(pre.body, "");
+      assert.equal(pre.headers["access-control-allow-origin"], "https://x.b.example");
+      assert.equal(pre.headers["access-control-allow-credentials"], "true");
+      assert.equal(pre.headers["access-control-allow-methods"], "GET,HEAD,PUT,PATCH,POST,DELETE");
+      assert.equal(pre.headers["access-control-allow-headers"], "content-type");
+      const { res } = await handshake(t, { Origin: "https://a.example" });
+      assert.equal(res.headers["access-control-allow-origin"], "https://a.example");
+      assert.match(String(res.headers.vary), /Origin/);
+      const other = await handshake(t, { Origin: "https://evil.example" });
+      assert.equal(other.res.headers["access-control-allow-origin"], undefined);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("cors origin '*' and a custom path", async () => {
+    const t = await startEngine({ cors: { origin: "*" }, path: "/socket.io/" });
+    try {
+      const { res, open } = await handshake(t, { Origin: "https://any.example" });
+      assert.equal(res.headers["access-control-allow-origin"], "*");
+      assert.equal(typeof open.sid, "string");
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("the session keeps a compact handshake record and a request-like view", async () => {
+    const t = await startEngine();
+    try {
+      t.engine.use((req, _res, next) => {
+        (req as unknown as { session: unknown }).session = { user: "ann" };
+        next();
+      });
+      const conn = deferred<import("@plexus/engine").Socket>();
+      t.engine.once("connection", conn.resolve);
+      await raw(t.port, `${t.path("transport=polling")}&foo=bar`, { headers: { "x-custom": "1" } });
+      const socket = await conn.promise;
+      assert.equal(socket.handshake.query.foo, "bar");
+      assert.equal(socket.handshake.headers["x-custom"], "1");
+      assert.equal(socket.handshake.address, "127.0.0.1");
+      assert.equal(socket.handshake.secure, false);
+      assert.equal(socket.handshake.xdomain, false);
+      assert.equal(socket.request.headers["x-custom"], "1");
+      assert.deepEqual(socket.request.session, { user: "ann" });
+      assert.equal(socket.request.connection.remoteAddress, "127.0.0.1");
+      assert.equal(socket.remoteAddress, "127.0.0.1");
+      assert.equal(socket.protocol, 4);
+      assert.equal(socket.transport.name, "polling");
+      assert.equal(t.engine.clientsCount, 1);
+      assert.equal(t.engine.clients[socket.id], socket);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,0 +1,175 @@
+/**
+ * One engine connection seen by the Socket.IO layer: decodes its packets (one `SocketDecoder` each) and
+ * routes them to the socket of their namespace (PROTOCOL.md §B3). Engine listeners are module-level
+ * functions that find the client through a symbol on the connection: no closures per connection.
+ */
+import type { BroadcastFlags, PreparedPacket } from "@plexus/adapter";
+import { DisconnectReasons, type SocketPacket, SocketDecoder, SocketPacketType, encodeSocketPacket } from "@plexus/protocol";
+import type { ConnectDeadlineEntry } from "./connect-deadlines.js";
+import type { EngineConnection, EngineData, EnginePrepared } from "./engine-connection.js";
+import type { Server } from "./server.js";
+import type { Socket } from "./socket.js";
+
+const CLIENT = Symbol("plexus.client");
+
+interface Attached extends EngineConnection {
+  [CLIENT]?: Client | undefined;
+}
+
+/** A broadcast prepared by a namespace: the Socket.IO packet and the engine's framed bytes. */
+export interface ServerPreparedPacket extends PreparedPacket {
+  readonly engine: EnginePrepared;
+}
+
+const COMPRESS = { compress: true } as const;
+const NO_COMPRESS = { compress: false } as const;
+
+function onEngineData(this: Attached, data: EngineData): void {
+  this[CLIENT]?.ondata(data);
+}
+
+function onEngineClose(this: Attached, reason: string, description?: unknown): void {
+  this[CLIENT]?.onclose(reason, description);
+}
+
+function onEngineError(): void {
+  // The engine follows an error with `close`; the socket-level reason comes from there.
+}
+
+export class Client implements ConnectDeadlineEntry {
+  readonly conn: EngineConnection;
+  /** @internal */ readonly server: Server;
+  private readonly decoder: SocketDecoder;
+  /** Namespace name → socket. A connection usually joins one namespace, so the map is made on demand. */
+  private nsps: Map<string, Socket> | undefined;
+  private closed = false;
+
+  constructor(server: Server, conn: EngineConnection) {
+    this.server = server;
+    this.conn = conn;
+    this.decoder = new SocketDecoder();
+    (conn as Attached)[CLIENT] = this;
+    conn.on("message", onEngineData);
+    conn.on("close", onEngineClose);
+    conn.on("error", onEngineError);
+  }
+
+  /** The engine session id. */
+  get id(): string {
+    return this.conn.id;
+  }
+
+  get request(): unknown {
+    return this.conn.request;
+  }
+
+  /** Sockets of this connection, one per joined namespace. */
+  get sockets(): ReadonlyMap<string, Socket> {
+    return this.nsps ?? new Map();
+  }
+
+  /** @internal connectTimeout elapsed (PROTOCOL.md §B3): close unless a namespace was joined. */
+  onConnectDeadline(): void {
+    if (!this.closed && (this.nsps === undefined || this.nsps.size === 0)) this.close();
+  }
+
+  /** @internal */
+  ondata(data: EngineData): void {
+    let packet: SocketPacket | null;
+    try {
+      packet = this.decoder.add(data);
+    } catch (err) {
+      this.onerror(err as Error);
+      return;
+    }
+    if (packet !== null) this.onpacket(packet);
+  }
+
+  private onpacket(packet: SocketPacket): void {
+    const socket = this.nsps?.get(packet.nsp);
+    if (packet.type === SocketPacketType.CONNECT) {
+      // A second CONNECT to a joined namespace is a protocol error (PROTOCOL.md §B3).
+      if (socket !== undefined) this.close();
+      else this.server._connect(this, packet.nsp, (packet.data as Record<string, unknown> | undefined) ?? {});
+      return;
+    }
+    if (socket !== undefined && packet.type !== SocketPacketType.CONNECT_ERROR) {
+      socket._onpacket(packet);
+      return;
+    }
+    // Anything for a namespace not joined (including anything before the first CONNECT) closes.
+    this.close();
+  }
+
+  /** @internal Invalid input: the whole engine connection goes (PROTOCOL.md §B2). */
+  onerror(err: Error): void {
+    if (this.nsps !== undefined) for (const socket of this.nsps.values()) socket._onerror(err);
+    this.decoder.reset();
+    this.conn.close();
+  }
+
+  /** @internal The engine connection closed. */
+  onclose(reason: string, description?: unknown): void {
+    if (this.closed) return;
+    this.closed = true;
+    (this.conn as Attached)[CLIENT] = undefined;
+    this.decoder.reset();
+    const nsps = this.nsps;
+    if (nsps !== undefined) {
+      for (const socket of [...nsps.values()]) socket._onclose(reason, description);
+      nsps.clear();
+    }
+  }
+
+  /** @internal A socket finished connecting. */
+  _add(nsp: string, socket: Socket): void {
+    this.nsps ??= new Map();
+    this.nsps.set(nsp, socket);
+  }
+
+  /** @internal A socket left. */
+  _remove(socket: Socket): void {
+    const nsps = this.nsps;
+    if (nsps !== undefined && nsps.get(socket.nsp.name) === socket) nsps.delete(socket.nsp.name);
+  }
+
+  /** @internal Whether the engine connection is still open. */
+  get open(): boolean {
+    return !this.closed && this.conn.readyState === "open";
+  }
+
+  /** @internal Leaves every namespace, then closes the connection. */
+  _disconnect(): void {
+    if (this.nsps !== undefined) for (const socket of [...this.nsps.values()]) socket.disconnect();
+    this.close();
+  }
+
+  /** Closes the engine connection ("forced server close" for the sockets still on it). */
+  close(): void {
+    if (this.closed) return;
+    // The engine's own close event is superseded by the reason Socket.IO reports for a server close.
+    (this.conn as Attached)[CLIENT] = undefined;
+    this.conn.close();
+    this.onclose(DisconnectReasons.FORCED_SERVER_CLOSE);
+  }
+
+  /** @internal Encodes and writes a packet for this connection only. */
+  writePacket(packet: SocketPacket, flags: BroadcastFlags | { volatile?: boolean; compress?: boolean } | undefined): void {
+    if (this.closed || this.conn.readyState !== "open") return;
+    if (flags?.volatile === true && !this.conn.transport.writable) return;
+    const options = flags?.compress === false ? NO_COMPRESS : COMPRESS;
+    const parts = encodeSocketPacket(packet);
+    for (let i = 0; i < parts.length; i++) this.conn.write(parts[i] as EngineData, options);
+  }
+
+  /** @internal Writes bytes prepared once for a broadcast. */
+  writePrepared(prepared: PreparedPacket, flags: BroadcastFlags | undefined): void {
+    if (this.closed) return;
+    this.conn.sendPrepared((prepared as ServerPreparedPacket).engine, flags?.volatile === true);
+  }
+
+  /** @internal Answers a refused CONNECT (`44…`). */
+  _connectError(nsp: string, data: unknown): void {
+    this.writePacket({ type: SocketPacketType.CONNECT_ERROR, nsp, data }, undefined);
+  }
+}

@@ -1,0 +1,328 @@
+/**
+ * A namespace: a set of sockets multiplexed over engine connections, with its middlewares and its
+ * adapter (rooms, broadcasts). PROTOCOL.md §B3.
+ */
+import { EventEmitter } from "node:events";
+import type {
+  Adapter,
+  AdapterNamespace,
+  BroadcastFlags,
+  RecoveryOptions,
+  RestoredSession,
+  Room,
+  SocketId,
+} from "@plexus/adapter";
+import { encodeSocketPacket, RESERVED_EVENTS, type SocketPacket } from "@plexus/protocol";
+import { BroadcastOperator, type RemoteSocket } from "./broadcast-operator.js";
+import type { Client, ServerPreparedPacket } from "./client.js";
+import type { EngineData } from "./engine-connection.js";
+import { reservedEventError, type ServerError } from "./server-error.js";
+import type { Server } from "./server.js";
+import { Socket } from "./socket.js";
+import type {
+  AckResult,
+  ArgsWithoutAck,
+  DecorateAcknowledgementsWithMultipleResponses,
+  DefaultEventsMap,
+  EventNames,
+  EventNamesWithAck,
+  EventParams,
+  EventsMap,
+  ListenerOf,
+} from "./typed-events.js";
+
+/** An error a middleware passes to `next` to refuse a connection; `data` reaches the client. */
+export interface ExtendedError extends Error {
+  data?: unknown;
+}
+
+/** Connection middleware (`io.use`, `nsp.use`). */
+// biome-ignore lint/suspicious/noExplicitAny: SocketData defaults to any, as Socket.IO.
+export type Middleware<L extends EventsMap, E extends EventsMap, S extends EventsMap, D = any> = (
+  socket: Socket<L, E, S, D>,
+  next: (err?: ExtendedError) => void,
+) => void;
+
+/** Events a namespace emits by itself. */
+// biome-ignore lint/suspicious/noExplicitAny: SocketData defaults to any, as Socket.IO.
+export interface NamespaceReservedEvents<L extends EventsMap, E extends EventsMap, S extends EventsMap, D = any> {
+  connect: (socket: Socket<L, E, S, D>) => void;
+  connection: (socket: Socket<L, E, S, D>) => void;
+}
+
+/** The main namespace also tells about dynamically created ones. */
+// biome-ignore lint/suspicious/noExplicitAny: SocketData defaults to any, as Socket.IO.
+export interface ServerReservedEvents<L extends EventsMap, E extends EventsMap, S extends EventsMap, D = any>
+  extends NamespaceReservedEvents<L, E, S, D> {
+  new_namespace: (namespace: Namespace<L, E, S, D>) => void;
+}
+
+type Multi<E extends EventsMap> = DecorateAcknowledgementsWithMultipleResponses<E>;
+
+const emitLocal = EventEmitter.prototype.emit;
+
+/**
+ * @example
+ * const admin = io.of("/admin");
+ * admin.use((socket, next) => (socket.handshake.auth.token ? next() : next(new Error("unauthorized"))));
+ * admin.on("connection", (socket) => admin.emit("joined", socket.id));
+ */
+export class Namespace<
+    ListenEvents extends EventsMap = DefaultEventsMap,
+    EmitEvents extends EventsMap = DefaultEventsMap,
+    ServerSideEvents extends EventsMap = DefaultEventsMap,
+    // biome-ignore lint/suspicious/noExplicitAny: SocketData defaults to any, as Socket.IO.
+    SocketData = any,
+  >
+  extends EventEmitter
+  implements AdapterNamespace<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>
+{
+  readonly name: string;
+  readonly server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  /** Connected sockets of this namespace (this node). */
+  readonly sockets = new Map<SocketId, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
+  adapter!: Adapter;
+  /** @internal */ _fns: Middleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[] = [];
+  /** @internal Set on children of a dynamic (parent) namespace. */
+  _onEmpty: ((nsp: Namespace) => void) | undefined;
+
+  constructor(server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, name: string) {
+    super();
+    this.server = server;
+    this.name = name;
+    this._initAdapter();
+  }
+
+  /** @internal */
+  _initAdapter(): void {
+    const AdapterClass = this.server._adapterClass;
+    this.adapter = new AdapterClass(this as unknown as AdapterNamespace);
+    void this.adapter.init();
+  }
+
+  /** Set when connection state recovery is on (AdapterNamespace). */
+  get recovery(): RecoveryOptions | undefined {
+    return this.server._recovery;
+  }
+
+  /** @internal Encodes once, frames once (AdapterNamespace). */
+  prepare(packet: SocketPacket, flags: BroadcastFlags | undefined): ServerPreparedPacket {
+    const parts = encodeSocketPacket(packet) as EngineData[];
+    return { packet, engine: this.server.engine.prepare(parts, { compress: flags?.compress !== false }) };
+  }
+
+  /** @internal A server-side event reached this node (AdapterNamespace). */
+  onServerSideEmit(args: unknown[]): void {
+    emitLocal.apply(this, args as [string, ...unknown[]]);
+  }
+
+  // ---- typed listeners -----------------------------------------------------------------------------
+
+  override on<Ev extends string>(
+    ev: Ev,
+    listener: ListenerOf<
+      ServerSideEvents & ServerReservedEvents<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      Ev
+    >,
+  ): this {
+    return super.on(ev, listener);
+  }
+
+  override once<Ev extends string>(
+    ev: Ev,
+    listener: ListenerOf<
+      ServerSideEvents & ServerReservedEvents<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      Ev
+    >,
+  ): this {
+    return super.once(ev, listener);
+  }
+
+  /** Adds a connection middleware. */
+  use(fn: Middleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): this {
+    this._fns.push(fn);
+    return this;
+  }
+
+  // ---- broadcast operators -----------------------------------------------------------------------------
+
+  private operator(): BroadcastOperator<Multi<EmitEvents>, SocketData> {
+    return new BroadcastOperator(this.adapter);
+  }
+
+  to(room: Room | readonly Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
+    return this.operator().to(room);
+  }
+
+  in(room: Room | readonly Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
+    return this.operator().to(room);
+  }
+
+  except(room: Room | readonly Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
+    return this.operator().except(room);
+  }
+
+  /** Emits to every socket of the namespace. */
+  override emit<Ev extends EventNames<Multi<EmitEvents>>>(ev: Ev, ...args: EventParams<Multi<EmitEvents>, Ev>): boolean {
+    return this.operator().emit(ev, ...args);
+  }
+
+  emitWithAck<Ev extends EventNamesWithAck<Multi<EmitEvents>>>(
+    ev: Ev,
+    ...args: ArgsWithoutAck<Multi<EmitEvents>, Ev>
+  ): Promise<AckResult<Multi<EmitEvents>, Ev>> {
+    return (this.operator().emitWithAck as (ev: string, ...args: unknown[]) => Promise<AckResult<Multi<EmitEvents>, Ev>>)(
+      ev as string,
+      ...args,
+    );
+  }
+
+  send(...args: EventParams<Multi<EmitEvents>, "message">): this {
+    (this.operator().emit as (ev: string, ...args: unknown[]) => boolean)("message", ...args);
+    return this;
+  }
+
+  write(...args: EventParams<Multi<EmitEvents>, "message">): this {
+    return this.send(...args);
+  }
+
+  /** Emits to the namespace listeners of the other nodes; a trailing callback gets `(err, responses)`. */
+  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(ev: Ev, ...args: EventParams<ServerSideEvents, Ev>): boolean {
+    const name = ev as string;
+    if (RESERVED_EVENTS.has(name)) throw reservedEventError(name);
+    this.adapter.serverSideEmit([name, ...args]);
+    return true;
+  }
+
+  serverSideEmitWithAck<Ev extends EventNamesWithAck<ServerSideEvents>>(
+    ev: Ev,
+    ...args: ArgsWithoutAck<ServerSideEvents, Ev>
+  ): Promise<unknown[]> {
+    return new Promise((resolve, reject) => {
+      const ack = (err: ServerError | null, responses: unknown[]): void => {
+        if (err !== null) {
+          err.responses = responses;
+          reject(err);
+        } else resolve(responses);
+      };
+      this.adapter.serverSideEmit([ev as string, ...args, ack]);
+    });
+  }
+
+  /** @deprecated use {@link fetchSockets}. */
+  allSockets(): Promise<Set<SocketId>> {
+    return this.operator().allSockets();
+  }
+
+  compress(compress: boolean): BroadcastOperator<Multi<EmitEvents>, SocketData> {
+    return this.operator().compress(compress);
+  }
+
+  get volatile(): BroadcastOperator<Multi<EmitEvents>, SocketData> {
+    return this.operator().volatile;
+  }
+
+  get local(): BroadcastOperator<Multi<EmitEvents>, SocketData> {
+    return this.operator().local;
+  }
+
+  timeout(timeout: number): BroadcastOperator<Multi<EmitEvents>, SocketData> {
+    return this.operator().timeout(timeout);
+  }
+
+  fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
+    return this.operator().fetchSockets() as unknown as Promise<RemoteSocket<EmitEvents, SocketData>[]>;
+  }
+
+  socketsJoin(room: Room | readonly Room[]): void {
+    this.operator().socketsJoin(room);
+  }
+
+  socketsLeave(room: Room | readonly Room[]): void {
+    this.operator().socketsLeave(room);
+  }
+
+  disconnectSockets(close = false): void {
+    this.operator().disconnectSockets(close);
+  }
+
+  // ---- joining ----------------------------------------------------------------------------------------
+
+  /**
+   * @internal A client asked to join (CONNECT). With recovery on and a `pid`/`offset` in the auth,
+   * the adapter may give the old session back (PROTOCOL.md §B5).
+   */
+  _add(client: Client, auth: Record<string, unknown>): void {
+    if (this.recovery !== undefined && typeof auth.pid === "string" && typeof auth.offset === "string") {
+      let found: ReturnType<Adapter["restoreSession"]>;
+      try {
+        found = this.adapter.restoreSession(auth.pid, auth.offset);
+      } catch {
+        found = null;
+      }
+      if (found !== null && typeof (found as Promise<unknown>).then === "function") {
+        (found as Promise<RestoredSession | null>).then(
+          (session) => this.admit(client, auth, session),
+          () => this.admit(client, auth, null),
+        );
+        return;
+      }
+      this.admit(client, auth, found as RestoredSession | null);
+      return;
+    }
+    this.admit(client, auth, null);
+  }
+
+  private admit(client: Client, auth: Record<string, unknown>, session: RestoredSession | null): void {
+    if (!client.open) return;
+    const socket = new Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(this, client, auth, session);
+    if (this._fns.length === 0 || (session !== null && this.server._skipMiddlewares)) {
+      this.doConnect(client, socket);
+      return;
+    }
+    const fns = this._fns.slice();
+    const finish = (err: ExtendedError | undefined): void => {
+      process.nextTick(() => {
+        if (!client.open) {
+          socket._cleanup();
+          return;
+        }
+        if (err !== undefined) {
+          socket._cleanup();
+          const data = err.data === undefined ? { message: err.message } : { message: err.message, data: err.data };
+          client._connectError(this.name, data);
+          return;
+        }
+        this.doConnect(client, socket);
+      });
+    };
+    const step = (i: number): void => {
+      const fn = fns[i]!;
+      let called = false;
+      fn(socket, (err) => {
+        if (called) return;
+        called = true;
+        if (err !== undefined && err !== null) finish(err);
+        else if (i + 1 < fns.length) step(i + 1);
+        else finish(undefined);
+      });
+    };
+    step(0);
+  }
+
+  private doConnect(client: Client, socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
+    this.sockets.set(socket.id, socket);
+    client._add(this.name, socket as unknown as Socket);
+    // Internal state first, so user handlers see a complete socket (and may disconnect it at once).
+    socket._onconnect();
+    emitLocal.call(this, "connect", socket);
+    emitLocal.call(this, "connection", socket);
+  }
+
+  /** @internal */
+  _remove(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
+    if (this.sockets.get(socket.id) !== socket) return;
+    this.sockets.delete(socket.id);
+    if (this.sockets.size === 0 && this._onEmpty !== undefined) this._onEmpty(this as unknown as Namespace);
+  }
+}

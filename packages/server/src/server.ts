@@ -1,0 +1,513 @@
+/**
+ * The Socket.IO v4 server: a drop-in for `socket.io`'s `Server` on top of `@plexus/engine`.
+ * Namespaces, the connection handshake of PROTOCOL.md §B3 and the options live here; sockets, rooms
+ * and broadcasts in their own files.
+ */
+import { EventEmitter } from "node:events";
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
+import { type AdapterConstructor, InMemoryAdapter, type Room, type SocketId } from "@plexus/adapter";
+import { Server as Engine, type ServerOptions as EngineOptions } from "@plexus/engine";
+import type { BroadcastOperator, RemoteSocket } from "./broadcast-operator.js";
+import { Client } from "./client.js";
+import { ClientBundle } from "./client-bundle.js";
+import { ConnectDeadlines } from "./connect-deadlines.js";
+import type { EngineConnection } from "./engine-connection.js";
+import { type Middleware, Namespace, type ServerReservedEvents } from "./namespace.js";
+import { ParentNamespace } from "./parent-namespace.js";
+import { ServerError, ServerErrorCodes } from "./server-error.js";
+import type {
+  AckResult,
+  ArgsWithoutAck,
+  DecorateAcknowledgementsWithMultipleResponses,
+  DefaultEventsMap,
+  EventNames,
+  EventNamesWithAck,
+  EventParams,
+  EventsMap,
+  ListenerOf,
+} from "./typed-events.js";
+
+/** Connection state recovery settings (PROTOCOL.md §B5). */
+export interface ConnectionStateRecoveryOptions {
+  /** How long a disconnected session stays recoverable, in ms. Default 2 minutes. */
+  maxDisconnectionDuration?: number;
+  /** Skip the connection middlewares when a session is recovered. Default `true`. */
+  skipMiddlewares?: boolean;
+}
+
+/** Server options: Socket.IO's own plus every engine option, passed through. */
+export interface ServerOptions extends EngineOptions {
+  /** Path of the endpoint. Default `/socket.io`. */
+  path?: string;
+  /** Serve the client bundle at `<path>/socket.io.js`, `.min.js`, `.esm.min.js` and maps. Default `true`. */
+  serveClient?: boolean;
+  /** Milliseconds a new connection has to join a namespace. Default 45000. */
+  connectTimeout?: number;
+  /** Adapter class, one instance per namespace. Default: the in-memory adapter. */
+  adapter?: AdapterConstructor;
+  /** Off by default; `{}` turns it on with the defaults. */
+  connectionStateRecovery?: ConnectionStateRecoveryOptions;
+  /** Remove a dynamic child namespace once its last socket leaves. Default `false`. */
+  cleanupEmptyChildNamespaces?: boolean;
+}
+
+/** Checks whether a dynamic namespace may be created: `next(err, allow)`. */
+export type ParentNspNameMatchFn = (
+  name: string,
+  auth: { [key: string]: unknown },
+  next: (err: Error | null, success: boolean) => void,
+) => void;
+
+type Multi<E extends EventsMap> = DecorateAcknowledgementsWithMultipleResponses<E>;
+
+const DEFAULT_CONNECT_TIMEOUT = 45_000;
+const DEFAULT_MAX_DISCONNECTION_DURATION = 2 * 60 * 1000;
+
+/**
+ * @example
+ * import { createServer } from "node:http";
+ * import { Server } from "@plexus/server";
+ *
+ * const httpServer = createServer();
+ * const io = new Server(httpServer, { cors: { origin: "*" } });
+ * io.on("connection", (socket) => {
+ *   socket.emit("hello", "world");
+ *   socket.on("chat", (msg) => io.to("room1").emit("chat", msg));
+ * });
+ * httpServer.listen(3000);
+ */
+export class Server<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = ListenEvents,
+  ServerSideEvents extends EventsMap = DefaultEventsMap,
+  // biome-ignore lint/suspicious/noExplicitAny: SocketData defaults to any, as Socket.IO.
+  SocketData = any,
+> {
+  /** The main namespace (`/`). */
+  readonly sockets: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  /** The engine, once attached. */
+  engine!: Engine;
+  /** The HTTP server given to (or created by) `attach`. */
+  httpServer: HttpServer | undefined;
+  /** Options as given (engine options included). */
+  readonly opts: ServerOptions;
+  /** @internal */ readonly _nsps = new Map<string, Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
+  /** @internal */ _adapterClass: AdapterConstructor;
+  /** @internal */ readonly _recovery: { maxDisconnectionDuration: number } | undefined;
+  /** @internal */ readonly _skipMiddlewares: boolean;
+  /** @internal */ readonly _cleanupEmptyChildNamespaces: boolean;
+  private readonly parentNsps = new Map<
+    ParentNspNameMatchFn,
+    ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+  >();
+  private readonly parentNamespacesFromRegExp = new Map<
+    RegExp,
+    ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+  >();
+  private _path: string;
+  private _serveClient: boolean;
+  private _connectTimeout: number;
+  private deadlines: ConnectDeadlines<Client>;
+  private bundle: ClientBundle | undefined;
+
+  constructor(opts?: Partial<ServerOptions>);
+  constructor(srv: HttpServer | number | undefined, opts?: Partial<ServerOptions>);
+  constructor(srv?: HttpServer | number | Partial<ServerOptions>, opts: Partial<ServerOptions> = {}) {
+    if (typeof srv === "object" && srv !== null && typeof (srv as HttpServer).listen !== "function") {
+      opts = srv as Partial<ServerOptions>;
+      srv = undefined;
+    }
+    this.opts = opts;
+    this._path = (opts.path ?? "/socket.io").replace(/\/$/, "");
+    this._connectTimeout = opts.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
+    this.deadlines = new ConnectDeadlines(this._connectTimeout);
+    this._serveClient = opts.serveClient !== false;
+    const recovery = opts.connectionStateRecovery;
+    this._recovery =
+      recovery === undefined
+        ? undefined
+        : { maxDisconnectionDuration: recovery.maxDisconnectionDuration ?? DEFAULT_MAX_DISCONNECTION_DURATION };
+    this._skipMiddlewares = recovery?.skipMiddlewares !== false;
+    this._cleanupEmptyChildNamespaces = opts.cleanupEmptyChildNamespaces === true;
+    this._adapterClass = opts.adapter ?? InMemoryAdapter;
+    this.sockets = this.of("/");
+    if (srv !== undefined) this.attach(srv as HttpServer | number);
+  }
+
+  // ---- configuration (getter/setter pairs, as Socket.IO) ----------------------------------------------
+
+  /** Serving of the client bundle. */
+  serveClient(): boolean;
+  serveClient(v: boolean): this;
+  serveClient(v?: boolean): boolean | this {
+    if (v === undefined) return this._serveClient;
+    this._serveClient = v;
+    return this;
+  }
+
+  /** Path of the endpoint, without trailing slash. */
+  path(): string;
+  path(v: string): this;
+  path(v?: string): string | this {
+    if (v === undefined) return this._path;
+    this._path = v.replace(/\/$/, "");
+    return this;
+  }
+
+  /** Milliseconds a connection has to join a namespace. */
+  connectTimeout(): number;
+  connectTimeout(v: number): this;
+  connectTimeout(v?: number): number | this {
+    if (v === undefined) return this._connectTimeout;
+    this._connectTimeout = v;
+    this.deadlines.clear();
+    this.deadlines = new ConnectDeadlines(v);
+    return this;
+  }
+
+  /** Adapter class used by namespaces (setting it rebuilds every namespace's adapter). */
+  adapter(): AdapterConstructor;
+  adapter(v: AdapterConstructor): this;
+  adapter(v?: AdapterConstructor): AdapterConstructor | this {
+    if (v === undefined) return this._adapterClass;
+    this._adapterClass = v;
+    for (const nsp of this._nsps.values()) nsp._initAdapter();
+    return this;
+  }
+
+  // ---- attaching ------------------------------------------------------------------------------------
+
+  /** Alias of {@link attach}. */
+  listen(srv: HttpServer | number, opts: Partial<ServerOptions> = {}): this {
+    return this.attach(srv, opts);
+  }
+
+  /** Attaches to an HTTP server, or creates one listening on `port`. */
+  attach(srv: HttpServer | number | string, opts: Partial<ServerOptions> = {}): this {
+    if (typeof srv === "function") {
+      throw new ServerError(
+        ServerErrorCodes.INVALID_ARGUMENT,
+        "You are trying to attach socket.io to an express request handler function. Please pass a http.Server instance.",
+      );
+    }
+    if (typeof srv === "string" && Number(srv) === Number(srv)) srv = Number(srv);
+    let http: HttpServer;
+    if (typeof srv === "number") {
+      http = createServer((_req, res) => {
+        res.writeHead(404);
+        res.end();
+      });
+      http.listen(srv);
+    } else {
+      http = srv as HttpServer;
+    }
+    const options: ServerOptions = { ...opts, ...this.opts };
+    options.path = options.path ?? this._path;
+    if (!options.path.endsWith("/") && options.addTrailingSlash !== false) options.path += "/";
+    this.engine = new Engine(options);
+    this.engine.attach(http, options);
+    if (this._serveClient) this.attachServe(http);
+    this.httpServer = http;
+    this.bind(this.engine);
+    return this;
+  }
+
+  /** Uses an engine built elsewhere. */
+  bind(engine: Engine): this {
+    this.engine = engine;
+    engine.on("connection", (conn: EngineConnection) => this.onconnection(conn));
+    return this;
+  }
+
+  private attachServe(http: HttpServer): void {
+    const bundle = new ClientBundle(this.opts.cors);
+    this.bundle = bundle;
+    const listeners = http.listeners("request").slice(0) as ((req: IncomingMessage, res: ServerResponse) => void)[];
+    http.removeAllListeners("request");
+    http.on("request", (req: IncomingMessage, res: ServerResponse) => {
+      const url = req.url ?? "";
+      if (this._serveClient && url.startsWith(this._path)) {
+        const filename = url.slice(this._path.length + 1).split("?")[0]!;
+        if (bundle.has(filename)) {
+          bundle.serve(filename, req, res);
+          return;
+        }
+      }
+      for (const l of listeners) l.call(http, req, res);
+    });
+  }
+
+  private onconnection(conn: EngineConnection): void {
+    const client = new Client(this as unknown as Server, conn);
+    this.deadlines.add(client);
+  }
+
+  // ---- namespaces -----------------------------------------------------------------------------------
+
+  /**
+   * The namespace `name`, created on first use; or, for a RegExp or a function, a parent namespace
+   * whose children are created when a client connects to a matching name.
+   */
+  of(
+    name: string | RegExp | ParentNspNameMatchFn,
+    fn?: (socket: Parameters<ServerReservedEvents<ListenEvents, EmitEvents, ServerSideEvents, SocketData>["connection"]>[0]) => void,
+  ): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
+    if (typeof name === "function" || name instanceof RegExp) {
+      if (name instanceof RegExp && (name.global || name.sticky)) {
+        throw new ServerError(ServerErrorCodes.INVALID_ARGUMENT, "stateful regular expressions are not supported");
+      }
+      const parent = new ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(this);
+      if (typeof name === "function") {
+        this.parentNsps.set(name, parent);
+      } else {
+        const regexp = name;
+        this.parentNsps.set((nsp, _auth, next) => next(null, regexp.test(nsp)), parent);
+        this.parentNamespacesFromRegExp.set(regexp, parent);
+      }
+      if (fn !== undefined) parent.on("connect", fn as never);
+      return parent;
+    }
+    if (name[0] !== "/") name = `/${name}`;
+    let nsp = this._nsps.get(name);
+    if (nsp === undefined) {
+      for (const [regexp, parent] of this.parentNamespacesFromRegExp) {
+        if (regexp.test(name)) return parent.createChild(name);
+      }
+      nsp = new Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(this, name);
+      this._registerNamespace(nsp);
+    }
+    if (fn !== undefined) nsp.on("connect", fn as never);
+    return nsp;
+  }
+
+  /** @internal */
+  _registerNamespace(nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
+    this._nsps.set(nsp.name, nsp);
+    // `sockets` is unset while the main namespace itself is being created.
+    if (nsp.name !== "/" && this.sockets !== undefined) {
+      emitReserved(this.sockets, "new_namespace", nsp);
+    }
+  }
+
+  /**
+   * @internal A client sent CONNECT for `name` (PROTOCOL.md §B3): a known namespace, a dynamic one a
+   * parent accepts, or `44<nsp>,{"message":"Invalid namespace"}`.
+   */
+  _connect(client: Client, name: string, auth: Record<string, unknown>): void {
+    const nsp = this._nsps.get(name);
+    if (nsp !== undefined) {
+      nsp._add(client, auth);
+      return;
+    }
+    this.checkNamespace(name, auth, (found) => {
+      if (found !== undefined) found._add(client, auth);
+      else client._connectError(name, { message: "Invalid namespace" });
+    });
+  }
+
+  private checkNamespace(
+    name: string,
+    auth: Record<string, unknown>,
+    fn: (nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | undefined) => void,
+  ): void {
+    if (this.parentNsps.size === 0) {
+      fn(undefined);
+      return;
+    }
+    const entries = [...this.parentNsps];
+    const run = (i: number): void => {
+      const entry = entries[i];
+      if (entry === undefined) {
+        fn(undefined);
+        return;
+      }
+      const [match, parent] = entry;
+      match(name, auth, (err, allow) => {
+        if (err !== null || !allow) {
+          run(i + 1);
+          return;
+        }
+        const existing = this._nsps.get(name);
+        fn(existing ?? parent.createChild(name));
+      });
+    };
+    run(0);
+  }
+
+  // ---- shutdown -------------------------------------------------------------------------------------
+
+  /** Disconnects every socket ("server shutting down"), closes the engine and the HTTP server. */
+  async close(fn?: (err?: Error) => void): Promise<void> {
+    for (const nsp of this._nsps.values()) {
+      for (const socket of [...nsp.sockets.values()]) socket._onclose("server shutting down");
+    }
+    await Promise.allSettled([...this._nsps.values()].map(async (nsp) => nsp.adapter.close()));
+    this.deadlines.clear();
+    this.engine?.close();
+    const http = this.httpServer;
+    if (http === undefined) {
+      fn?.();
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      http.close((err) => {
+        fn?.(err);
+        resolve();
+      });
+      http.closeAllConnections?.();
+    });
+  }
+
+  // ---- the main namespace, by delegation ----------------------------------------------------------------
+
+  /** Adds a connection middleware to the main namespace. */
+  use(fn: Middleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): this {
+    this.sockets.use(fn);
+    return this;
+  }
+
+  on<Ev extends string>(
+    ev: Ev,
+    listener: ListenerOf<
+      ServerSideEvents & ServerReservedEvents<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      Ev
+    >,
+  ): this {
+    this.sockets.on(ev, listener);
+    return this;
+  }
+
+  once<Ev extends string>(
+    ev: Ev,
+    listener: ListenerOf<
+      ServerSideEvents & ServerReservedEvents<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      Ev
+    >,
+  ): this {
+    this.sockets.once(ev, listener);
+    return this;
+  }
+
+  addListener<Ev extends string>(
+    ev: Ev,
+    listener: ListenerOf<
+      ServerSideEvents & ServerReservedEvents<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      Ev
+    >,
+  ): this {
+    return this.on(ev, listener);
+  }
+
+  off(ev: string, listener: Parameters<EventEmitter["off"]>[1]): this {
+    this.sockets.off(ev, listener);
+    return this;
+  }
+
+  removeListener(ev: string, listener: Parameters<EventEmitter["off"]>[1]): this {
+    return this.off(ev, listener);
+  }
+
+  removeAllListeners(ev?: string): this {
+    this.sockets.removeAllListeners(ev);
+    return this;
+  }
+
+  listeners(ev: string): Function[] {
+    return this.sockets.listeners(ev);
+  }
+
+  listenerCount(ev: string): number {
+    return this.sockets.listenerCount(ev);
+  }
+
+  to(room: Room | readonly Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
+    return this.sockets.to(room);
+  }
+
+  in(room: Room | readonly Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
+    return this.sockets.in(room);
+  }
+
+  except(room: Room | readonly Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
+    return this.sockets.except(room);
+  }
+
+  /** Emits to every socket of the main namespace. */
+  emit<Ev extends EventNames<Multi<EmitEvents>>>(ev: Ev, ...args: EventParams<Multi<EmitEvents>, Ev>): boolean {
+    return this.sockets.emit(ev, ...args);
+  }
+
+  emitWithAck<Ev extends EventNamesWithAck<Multi<EmitEvents>>>(
+    ev: Ev,
+    ...args: ArgsWithoutAck<Multi<EmitEvents>, Ev>
+  ): Promise<AckResult<Multi<EmitEvents>, Ev>> {
+    return (this.sockets.emitWithAck as (ev: string, ...args: unknown[]) => Promise<AckResult<Multi<EmitEvents>, Ev>>)(
+      ev as string,
+      ...args,
+    );
+  }
+
+  send(...args: EventParams<Multi<EmitEvents>, "message">): this {
+    this.sockets.send(...args);
+    return this;
+  }
+
+  write(...args: EventParams<Multi<EmitEvents>, "message">): this {
+    return this.send(...args);
+  }
+
+  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(ev: Ev, ...args: EventParams<ServerSideEvents, Ev>): boolean {
+    return this.sockets.serverSideEmit(ev, ...args);
+  }
+
+  serverSideEmitWithAck<Ev extends EventNamesWithAck<ServerSideEvents>>(
+    ev: Ev,
+    ...args: ArgsWithoutAck<ServerSideEvents, Ev>
+  ): Promise<unknown[]> {
+    return (this.sockets.serverSideEmitWithAck as (ev: string, ...args: unknown[]) => Promise<unknown[]>)(
+      ev as string,
+      ...args,
+    );
+  }
+
+  /** @deprecated use {@link fetchSockets}. */
+  allSockets(): Promise<Set<SocketId>> {
+    return this.sockets.allSockets();
+  }
+
+  compress(compress: boolean): BroadcastOperator<Multi<EmitEvents>, SocketData> {
+    return this.sockets.compress(compress);
+  }
+
+  get volatile(): BroadcastOperator<Multi<EmitEvents>, SocketData> {
+    return this.sockets.volatile;
+  }
+
+  get local(): BroadcastOperator<Multi<EmitEvents>, SocketData> {
+    return this.sockets.local;
+  }
+
+  timeout(timeout: number): BroadcastOperator<Multi<EmitEvents>, SocketData> {
+    return this.sockets.timeout(timeout);
+  }
+
+  fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
+    return this.sockets.fetchSockets();
+  }
+
+  socketsJoin(room: Room | readonly Room[]): void {
+    this.sockets.socketsJoin(room);
+  }
+
+  socketsLeave(room: Room | readonly Room[]): void {
+    this.sockets.socketsLeave(room);
+  }
+
+  disconnectSockets(close = false): void {
+    this.sockets.disconnectSockets(close);
+  }
+}
+
+function emitReserved(target: object, ev: string, ...args: unknown[]): void {
+  EventEmitter.prototype.emit.call(target, ev, ...args);
+}

@@ -1,0 +1,558 @@
+/**
+ * One client's presence in one namespace (PROTOCOL.md §B3–B5): its id, rooms, events, acks and
+ * per-packet middleware. Everything optional is allocated on first use (acks map, flags, middleware
+ * and catch-all listener arrays) so an idle socket stays small (issue 6).
+ */
+import { EventEmitter } from "node:events";
+import type {
+  AdapterSocket,
+  BroadcastFlags,
+  PreparedPacket,
+  PrivateSessionId,
+  RestoredSession,
+  Room,
+  SocketId,
+} from "@plexus/adapter";
+import {
+  type DisconnectReason,
+  DisconnectReasons,
+  RESERVED_EVENTS,
+  type SocketPacket,
+  SocketPacketType,
+} from "@plexus/protocol";
+import { BroadcastOperator } from "./broadcast-operator.js";
+import type { Client } from "./client.js";
+import type { EngineConnection } from "./engine-connection.js";
+import { buildHandshake, type Handshake } from "./handshake.js";
+import type { Namespace } from "./namespace.js";
+import { newId } from "./random-id.js";
+import { ackTimeoutError, reservedEventError } from "./server-error.js";
+import type { Server } from "./server.js";
+import type {
+  AckResult,
+  AnyListener,
+  ArgsWithoutAck,
+  DecorateAcknowledgements,
+  DecorateAcknowledgementsWithMultipleResponses,
+  DefaultEventsMap,
+  EventNames,
+  EventNamesWithAck,
+  EventParams,
+  EventsMap,
+  ListenerOf,
+} from "./typed-events.js";
+
+/** Events a socket emits by itself. */
+export interface SocketReservedEvents {
+  disconnect: (reason: DisconnectReason, description?: unknown) => void;
+  disconnecting: (reason: DisconnectReason, description?: unknown) => void;
+  error: (err: Error) => void;
+}
+
+/** Per-packet middleware (`socket.use`): sees `[event, ...args]`, calls `next(err?)`. */
+export type PacketMiddleware = (event: unknown[], next: (err?: Error) => void) => void;
+
+/** Reasons after which a session is kept for connection state recovery (PROTOCOL.md §B5). */
+const RECOVERABLE_REASONS: ReadonlySet<string> = new Set<string>([
+  DisconnectReasons.TRANSPORT_ERROR,
+  DisconnectReasons.TRANSPORT_CLOSE,
+  DisconnectReasons.FORCED_CLOSE,
+  DisconnectReasons.PING_TIMEOUT,
+  DisconnectReasons.SERVER_SHUTTING_DOWN,
+  DisconnectReasons.FORCED_SERVER_CLOSE,
+]);
+
+const NO_ROOMS: ReadonlySet<Room> = new Set();
+
+interface EmitFlags {
+  volatile?: boolean;
+  compress?: boolean;
+  timeout?: number;
+}
+
+type Ack = (...args: unknown[]) => void;
+
+const emitLocal = EventEmitter.prototype.emit;
+
+/**
+ * A socket of a namespace.
+ *
+ * @example
+ * io.on("connection", (socket) => {
+ *   socket.join("room1");
+ *   socket.on("hello", (name, ack) => ack(`hi ${name}`));
+ * });
+ */
+export class Socket<
+    ListenEvents extends EventsMap = DefaultEventsMap,
+    EmitEvents extends EventsMap = DefaultEventsMap,
+    ServerSideEvents extends EventsMap = DefaultEventsMap,
+    // biome-ignore lint/suspicious/noExplicitAny: SocketData defaults to any, as Socket.IO.
+    SocketData = any,
+  >
+  extends EventEmitter
+  implements AdapterSocket
+{
+  /** Fresh random id per namespace connection (never the engine sid, PROTOCOL.md §B3). */
+  readonly id: SocketId;
+  /** Private session id (connection state recovery only). */
+  readonly pid: PrivateSessionId | undefined;
+  readonly nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  /** @internal */ readonly client: Client;
+  /** Whether this socket got its id and rooms back through connection state recovery. */
+  readonly recovered: boolean;
+  connected = false;
+  /** The next id for an acknowledgement this socket expects (0, 1, 2, …). */
+  nextAckId = 0;
+
+  private readonly auth: Record<string, unknown>;
+  private _handshake: Handshake | undefined;
+  private _data: SocketData | undefined;
+  private acks: Map<number, Ack> | undefined;
+  private flags: EmitFlags | undefined;
+  private fns: PacketMiddleware[] | undefined;
+  private anyListeners: AnyListener[] | undefined;
+  private anyOutgoingListeners: AnyListener[] | undefined;
+  /** Recovery: rooms and missed packets to restore when the connection completes. */
+  private restored: RestoredSession | undefined;
+
+  /** @internal Created by the namespace on CONNECT. */
+  constructor(
+    nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    client: Client,
+    auth: Record<string, unknown>,
+    previous: RestoredSession | null,
+  ) {
+    super();
+    this.nsp = nsp;
+    this.client = client;
+    this.auth = auth;
+    if (previous !== null) {
+      this.id = previous.sid;
+      this.pid = previous.pid;
+      this._data = previous.data as SocketData;
+      this.recovered = true;
+      this.restored = previous;
+    } else {
+      this.id = newId();
+      this.pid = nsp.recovery === undefined ? undefined : newId();
+      this.recovered = false;
+    }
+  }
+
+  get server(): Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
+    return this.nsp.server;
+  }
+
+  get adapter(): Namespace["adapter"] {
+    return this.nsp.adapter;
+  }
+
+  /** The engine connection this socket travels on. */
+  get conn(): EngineConnection {
+    return this.client.conn;
+  }
+
+  /** A request-like record of the handshake request (the engine does not keep the request). */
+  get request(): unknown {
+    return this.client.conn.request;
+  }
+
+  get handshake(): Handshake {
+    this._handshake ??= buildHandshake(this.client.conn.handshake, this.auth);
+    return this._handshake;
+  }
+
+  /** Free-form data attached to the socket (kept across recovery, returned by `fetchSockets`). */
+  get data(): SocketData {
+    this._data ??= {} as SocketData;
+    return this._data;
+  }
+
+  set data(value: SocketData) {
+    this._data = value;
+  }
+
+  get disconnected(): boolean {
+    return !this.connected;
+  }
+
+  /** Rooms this socket is in (its own id included). */
+  get rooms(): Set<Room> {
+    return (this.nsp.adapter.socketRooms(this.id) as Set<Room> | undefined) ?? new Set(NO_ROOMS);
+  }
+
+  // ---- typed listeners -----------------------------------------------------------------------------
+
+  override on<Ev extends string>(ev: Ev, listener: ListenerOf<ListenEvents & SocketReservedEvents, Ev>): this {
+    return super.on(ev, listener);
+  }
+
+  override once<Ev extends string>(ev: Ev, listener: ListenerOf<ListenEvents & SocketReservedEvents, Ev>): this {
+    return super.once(ev, listener);
+  }
+
+  // ---- emitting --------------------------------------------------------------------------------------
+
+  /**
+   * Sends an event to this client. A trailing function receives the client's acknowledgement (with
+   * `timeout()`, an error first when it did not come in time).
+   */
+  override emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean {
+    const name = ev as string;
+    if (RESERVED_EVENTS.has(name)) throw reservedEventError(name);
+    const data: unknown[] = [name, ...args];
+    const flags = this.flags;
+    this.flags = undefined;
+    let id: number | undefined;
+    const last = data[data.length - 1];
+    if (typeof last === "function") {
+      data.pop();
+      id = this.nextAckId++;
+      this.registerAck(id, last as Ack, flags?.timeout);
+    }
+    const packet: SocketPacket =
+      id === undefined
+        ? { type: SocketPacketType.EVENT, nsp: this.nsp.name, data }
+        : { type: SocketPacketType.EVENT, nsp: this.nsp.name, id, data };
+    if (this.nsp.recovery !== undefined && id === undefined && flags?.volatile !== true) {
+      // Goes through the adapter so the packet gets an offset and is logged (PROTOCOL.md §B5).
+      this.nsp.adapter.broadcast(packet, { rooms: new Set([this.id]), except: NO_ROOMS, flags: flags ?? {} });
+      return true;
+    }
+    this.notifyOutgoing(data);
+    this.client.writePacket(packet, flags);
+    return true;
+  }
+
+  /** Emits and resolves with the acknowledgement (rejects on `timeout()`). */
+  emitWithAck<Ev extends EventNamesWithAck<EmitEvents>>(
+    ev: Ev,
+    ...args: ArgsWithoutAck<EmitEvents, Ev>
+  ): Promise<AckResult<EmitEvents, Ev>> {
+    const withErr = this.flags?.timeout !== undefined;
+    return new Promise((resolve, reject) => {
+      const ack = (arg1: unknown, arg2: unknown): void => {
+        if (!withErr) resolve(arg1 as AckResult<EmitEvents, Ev>);
+        else if (arg1 !== null && arg1 !== undefined) reject(arg1);
+        else resolve(arg2 as AckResult<EmitEvents, Ev>);
+      };
+      (this.emit as (ev: string, ...args: unknown[]) => boolean)(ev as string, ...args, ack);
+    });
+  }
+
+  /** Sends a `message` event. */
+  send(...args: EventParams<EmitEvents, "message">): this {
+    (this.emit as (ev: string, ...args: unknown[]) => boolean)("message", ...args);
+    return this;
+  }
+
+  /** Alias of {@link send}. */
+  write(...args: EventParams<EmitEvents, "message">): this {
+    return this.send(...args);
+  }
+
+  private registerAck(id: number, ack: Ack, timeout: number | undefined): void {
+    this.acks ??= new Map();
+    if (timeout === undefined) {
+      this.acks.set(id, ack);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.acks?.delete(id);
+      ack.call(this, ackTimeoutError());
+    }, timeout);
+    this.acks.set(id, (...args: unknown[]) => {
+      clearTimeout(timer);
+      ack.call(this, null, ...args);
+    });
+  }
+
+  /** @internal Broadcast acks (AdapterSocket). */
+  expectAck(id: number, ack: Ack): void {
+    this.acks ??= new Map();
+    this.acks.set(id, ack);
+    if (this.nextAckId <= id) this.nextAckId = id + 1;
+  }
+
+  /** @internal */
+  forgetAck(ack: Ack): void {
+    const acks = this.acks;
+    if (acks === undefined) return;
+    for (const [id, fn] of acks) if (fn === ack) acks.delete(id);
+  }
+
+  /** @internal Writes a packet prepared once for a broadcast (AdapterSocket). */
+  writePrepared(prepared: PreparedPacket, flags: BroadcastFlags | undefined): void {
+    if (this.anyOutgoingListeners !== undefined) this.notifyOutgoing(prepared.packet.data as unknown[]);
+    this.client.writePrepared(prepared, flags);
+  }
+
+  private notifyOutgoing(data: unknown[]): void {
+    const listeners = this.anyOutgoingListeners;
+    if (listeners === undefined || listeners.length === 0) return;
+    for (const listener of listeners.slice()) (listener as (...args: unknown[]) => void).apply(this, data);
+  }
+
+  // ---- flags and operators ---------------------------------------------------------------------------
+
+  /** The next emit may not be compressed when `false`. */
+  compress(compress: boolean): this {
+    this.flags = { ...this.flags, compress };
+    return this;
+  }
+
+  /** The next emit is dropped if the transport cannot take it now. */
+  get volatile(): this {
+    this.flags = { ...this.flags, volatile: true };
+    return this;
+  }
+
+  /** The acknowledgement of the next emit must arrive within `timeout` ms (the callback then gets an error first). */
+  timeout(timeout: number): Socket<ListenEvents, DecorateAcknowledgements<EmitEvents>, ServerSideEvents, SocketData> {
+    this.flags = { ...this.flags, timeout };
+    return this as unknown as Socket<ListenEvents, DecorateAcknowledgements<EmitEvents>, ServerSideEvents, SocketData>;
+  }
+
+  private operator(): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    const flags = this.flags ?? {};
+    this.flags = undefined;
+    return new BroadcastOperator(this.nsp.adapter, NO_ROOMS, new Set([this.id]), flags);
+  }
+
+  /** Every other socket of the namespace. */
+  get broadcast(): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return this.operator();
+  }
+
+  /** Every other socket of the namespace on this node. */
+  get local(): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return this.operator().local;
+  }
+
+  /** The members of `room`, this socket excluded. */
+  to(room: Room | readonly Room[]): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return this.operator().to(room);
+  }
+
+  /** Alias of {@link to}. */
+  in(room: Room | readonly Room[]): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return this.operator().to(room);
+  }
+
+  /** Every other socket but the members of `room`. */
+  except(room: Room | readonly Room[]): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return this.operator().except(room);
+  }
+
+  // ---- rooms ------------------------------------------------------------------------------------------
+
+  join(rooms: Room | readonly Room[]): Promise<void> | void {
+    return this.nsp.adapter.addAll(this.id, typeof rooms === "string" ? [rooms] : rooms);
+  }
+
+  leave(room: Room): Promise<void> | void {
+    return this.nsp.adapter.del(this.id, room);
+  }
+
+  // ---- middleware and catch-all listeners ---------------------------------------------------------------
+
+  /** Adds a per-packet middleware. */
+  use(fn: PacketMiddleware): this {
+    this.fns ??= [];
+    this.fns.push(fn);
+    return this;
+  }
+
+  onAny(listener: AnyListener): this {
+    this.anyListeners ??= [];
+    this.anyListeners.push(listener);
+    return this;
+  }
+
+  prependAny(listener: AnyListener): this {
+    this.anyListeners ??= [];
+    this.anyListeners.unshift(listener);
+    return this;
+  }
+
+  offAny(listener?: AnyListener): this {
+    this.anyListeners = removeListener(this.anyListeners, listener);
+    return this;
+  }
+
+  listenersAny(): AnyListener[] {
+    return this.anyListeners ?? [];
+  }
+
+  onAnyOutgoing(listener: AnyListener): this {
+    this.anyOutgoingListeners ??= [];
+    this.anyOutgoingListeners.push(listener);
+    return this;
+  }
+
+  prependAnyOutgoing(listener: AnyListener): this {
+    this.anyOutgoingListeners ??= [];
+    this.anyOutgoingListeners.unshift(listener);
+    return this;
+  }
+
+  offAnyOutgoing(listener?: AnyListener): this {
+    this.anyOutgoingListeners = removeListener(this.anyOutgoingListeners, listener);
+    return this;
+  }
+
+  listenersAnyOutgoing(): AnyListener[] {
+    return this.anyOutgoingListeners ?? [];
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------------------
+
+  /**
+   * @internal The namespace accepted the socket: join its own room (and the recovered ones), replay
+   * missed packets, then answer `40{"sid":…}` (PROTOCOL.md §B3, §B5: replay comes before the reply).
+   */
+  _onconnect(): void {
+    this.connected = true;
+    const restored = this.restored;
+    this.restored = undefined;
+    if (restored !== undefined) {
+      this.nsp.adapter.addAll(this.id, [this.id, ...restored.rooms]);
+      for (const data of restored.missedPackets) {
+        this.client.writePacket({ type: SocketPacketType.EVENT, nsp: this.nsp.name, data }, undefined);
+      }
+    } else {
+      this.nsp.adapter.addAll(this.id, [this.id]);
+    }
+    const reply = this.pid === undefined ? { sid: this.id } : { sid: this.id, pid: this.pid };
+    this.client.writePacket({ type: SocketPacketType.CONNECT, nsp: this.nsp.name, data: reply }, undefined);
+  }
+
+  /** @internal A packet for this namespace arrived from the client. */
+  _onpacket(packet: SocketPacket): void {
+    switch (packet.type) {
+      case SocketPacketType.EVENT:
+      case SocketPacketType.BINARY_EVENT:
+        this.onevent(packet);
+        break;
+      case SocketPacketType.ACK:
+      case SocketPacketType.BINARY_ACK:
+        this.onack(packet);
+        break;
+      case SocketPacketType.DISCONNECT:
+        this._onclose(DisconnectReasons.CLIENT_NAMESPACE_DISCONNECT);
+        break;
+    }
+  }
+
+  private onevent(packet: SocketPacket): void {
+    const args = packet.data as unknown[];
+    if (packet.id !== undefined) args.push(this.ackFor(packet.id));
+    const any = this.anyListeners;
+    if (any !== undefined && any.length > 0) {
+      for (const listener of any.slice()) (listener as (...a: unknown[]) => void).apply(this, args);
+    }
+    const fns = this.fns;
+    if (fns === undefined || fns.length === 0) {
+      if (this.connected) emitLocal.apply(this, args as [string, ...unknown[]]);
+      return;
+    }
+    runPacketMiddlewares(this, fns, args);
+  }
+
+  /** @internal After the per-packet middlewares. */
+  _dispatch(args: unknown[], err: Error | undefined): void {
+    if (err !== undefined) {
+      this._onerror(err);
+      return;
+    }
+    if (this.connected) emitLocal.apply(this, args as [string, ...unknown[]]);
+  }
+
+  /** An acknowledgement function for a client event: sends `3<id>[...]` at most once (PROTOCOL.md §B4). */
+  private ackFor(id: number): Ack {
+    let sent = false;
+    return (...args: unknown[]) => {
+      if (sent) return;
+      sent = true;
+      this.client.writePacket({ type: SocketPacketType.ACK, nsp: this.nsp.name, id, data: args }, undefined);
+    };
+  }
+
+  private onack(packet: SocketPacket): void {
+    const id = packet.id;
+    if (id === undefined) return;
+    const ack = this.acks?.get(id);
+    // Unknown ids are ignored (PROTOCOL.md §B4).
+    if (ack === undefined) return;
+    this.acks!.delete(id);
+    ack.apply(this, packet.data as unknown[]);
+  }
+
+  /** @internal */
+  _onerror(err: Error): void {
+    if (this.listenerCount("error") > 0) emitLocal.call(this, "error", err);
+  }
+
+  /** @internal Leaves the namespace with `reason` (Socket.IO's reasons). */
+  _onclose(reason: DisconnectReason | string, description?: unknown): void {
+    if (!this.connected) return;
+    emitLocal.call(this, "disconnecting", reason, description);
+    if (this.nsp.recovery !== undefined && this.pid !== undefined && RECOVERABLE_REASONS.has(reason)) {
+      void this.nsp.adapter.persistSession({
+        sid: this.id,
+        pid: this.pid,
+        rooms: [...this.rooms],
+        data: this._data,
+      });
+    }
+    this._cleanup();
+    this.client._remove(this as unknown as Socket);
+    this.connected = false;
+    emitLocal.call(this, "disconnect", reason, description);
+  }
+
+  /** @internal */
+  _cleanup(): void {
+    this.nsp.adapter.delAll(this.id);
+    this.nsp._remove(this);
+  }
+
+  /**
+   * Leaves the namespace (the client gets `41`, reason "io server disconnect"); with `close`, closes the
+   * whole engine connection, leaving every namespace.
+   */
+  disconnect(close = false): this {
+    if (!this.connected) return this;
+    if (close) {
+      this.client._disconnect();
+    } else {
+      this.client.writePacket({ type: SocketPacketType.DISCONNECT, nsp: this.nsp.name }, undefined);
+      this._onclose(DisconnectReasons.SERVER_NAMESPACE_DISCONNECT);
+    }
+    return this;
+  }
+}
+
+function removeListener(list: AnyListener[] | undefined, listener: AnyListener | undefined): AnyListener[] | undefined {
+  if (list === undefined) return undefined;
+  if (listener === undefined) return [];
+  const i = list.indexOf(listener);
+  if (i !== -1) list.splice(i, 1);
+  return list;
+}
+
+function runPacketMiddlewares(socket: { _dispatch(args: unknown[], err: Error | undefined): void }, fns: readonly PacketMiddleware[], args: unknown[]): void {
+  const chain = fns.slice();
+  const step = (i: number): void => {
+    chain[i]!(args, (err?: Error) => {
+      if (err !== undefined && err !== null) {
+        process.nextTick(() => socket._dispatch(args, err));
+        return;
+      }
+      if (i + 1 >= chain.length) process.nextTick(() => socket._dispatch(args, undefined));
+      else step(i + 1);
+    });
+  };
+  step(0);
+}

@@ -1,0 +1,216 @@
+/**
+ * Test resources: a server on 127.0.0.1 port 0, official clients, raw Engine.IO speakers (HTTP polling
+ * and a `ws` WebSocket), deferred promises. No sleeps: everything is awaited on events.
+ */
+import { once } from "node:events";
+import { createServer, request, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Server, type ServerOptions } from "@plexus/server";
+import { io as ioc, type ManagerOptions, type Socket as ClientSocket, type SocketOptions } from "socket.io-client";
+import WebSocket from "ws";
+
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(err: unknown): void;
+}
+
+export function deferred<T = void>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+export interface TestServer {
+  io: Server;
+  http: HttpServer;
+  port: number;
+  url: string;
+  clients: ClientSocket[];
+  /** An official socket.io-client socket on `nsp`. */
+  client(nsp?: string, opts?: Partial<ManagerOptions & SocketOptions>): ClientSocket;
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export async function startServer(opts: Partial<ServerOptions> = {}): Promise<TestServer> {
+  const http = createServer();
+  const io = new Server(http, opts);
+  http.listen(0, "127.0.0.1");
+  await once(http, "listening");
+  const port = (http.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  const clients: ClientSocket[] = [];
+  const server: TestServer = {
+    io,
+    http,
+    port,
+    url,
+    clients,
+    client(nsp = "/", clientOpts = {}) {
+      const socket = ioc(`${url}${nsp}`, { forceNew: true, reconnection: false, ...clientOpts });
+      clients.push(socket);
+      return socket;
+    },
+    async close() {
+      for (const c of clients) c.disconnect();
+      await io.close();
+    },
+    [Symbol.asyncDispose]() {
+      return server.close();
+    },
+  };
+  return server;
+}
+
+/** Resolves with the arguments of the next `event` on `emitter`. */
+export function next<T extends unknown[] = unknown[]>(
+  emitter: { once(ev: string, fn: (...args: never[]) => void): unknown },
+  event: string,
+): Promise<T> {
+  return new Promise((resolve) => {
+    emitter.once(event, ((...args: T) => resolve(args)) as never);
+  });
+}
+
+// ---- raw HTTP long-polling ------------------------------------------------------------------------
+
+export interface HttpAnswer {
+  status: number;
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export function httpRequest(
+  port: number,
+  path: string,
+  method = "GET",
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, path, method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), headers: res.headers }),
+      );
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    if (body !== undefined) req.end(body);
+    else req.end();
+  });
+}
+
+/** A hand-driven Engine.IO v4 polling session. */
+export class RawPolling {
+  readonly port: number;
+  readonly path: string;
+  sid = "";
+
+  constructor(port: number, path = "/socket.io/") {
+    this.port = port;
+    this.path = path;
+  }
+
+  /** Opens the session and returns the open packet (`0{...}`). */
+  async open(): Promise<string> {
+    const res = await httpRequest(this.port, `${this.path}?EIO=4&transport=polling`);
+    if (res.status !== 200) throw new Error(`handshake failed: ${res.status} ${res.body}`);
+    this.sid = JSON.parse(res.body.slice(1)).sid;
+    return res.body;
+  }
+
+  /** One long-poll: the records of the answer (split on the record separator). */
+  async poll(): Promise<string[]> {
+    const res = await httpRequest(this.port, `${this.path}?EIO=4&transport=polling&sid=${this.sid}`);
+    if (res.status !== 200) return [`HTTP ${res.status} ${res.body}`];
+    return res.body.split("\x1e");
+  }
+
+  /** Polls until a record that is not a ping shows up; answers pings. */
+  async pollMessages(): Promise<string[]> {
+    for (;;) {
+      const records = await this.poll();
+      const useful = records.filter((r) => r !== "2");
+      if (records.includes("2")) await this.send("3");
+      if (useful.length > 0) return useful;
+    }
+  }
+
+  /** POSTs records joined by the record separator. */
+  async send(...records: string[]): Promise<HttpAnswer> {
+    return httpRequest(this.port, `${this.path}?EIO=4&transport=polling&sid=${this.sid}`, "POST", records.join("\x1e"), {
+      "content-type": "text/plain;charset=UTF-8",
+    });
+  }
+}
+
+// ---- raw WebSocket --------------------------------------------------------------------------------
+
+/** A hand-driven Engine.IO v4 WebSocket session: every frame received is queued for `next()`. */
+export class RawWebSocket {
+  readonly ws: WebSocket;
+  private readonly queue: (string | Buffer)[] = [];
+  private waiter: ((frame: string | Buffer) => void) | null = null;
+  readonly closed: Promise<number>;
+
+  constructor(port: number, path = "/socket.io/") {
+    this.ws = new WebSocket(`ws://127.0.0.1:${port}${path}?EIO=4&transport=websocket`);
+    this.ws.on("message", (data: Buffer, isBinary: boolean) => {
+      const frame = isBinary ? data : data.toString("utf8");
+      // Pings are answered here, so tests only see Socket.IO traffic.
+      if (frame === "2") {
+        this.ws.send("3");
+        return;
+      }
+      const waiter = this.waiter;
+      if (waiter !== null) {
+        this.waiter = null;
+        waiter(frame);
+      } else this.queue.push(frame);
+    });
+    this.closed = new Promise((resolve) => this.ws.on("close", (code: number) => resolve(code)));
+    this.ws.on("error", () => {});
+  }
+
+  async opened(): Promise<string> {
+    return (await this.next()) as string;
+  }
+
+  next(): Promise<string | Buffer> {
+    const queued = this.queue.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    return new Promise((resolve) => {
+      this.waiter = resolve;
+    });
+  }
+
+  /** The next frame, or `"closed"` if the connection closes first. */
+  nextOrClose(): Promise<string | Buffer> {
+    return Promise.race([this.next(), this.closed.then(() => "closed")]);
+  }
+
+  send(frame: string | Buffer): void {
+    this.ws.send(frame);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+/** Opens a raw WebSocket session, joins `/` and returns it with its socket id. */
+export async function rawConnect(port: number, nsp = "/"): Promise<{ raw: RawWebSocket; sid: string }> {
+  const raw = new RawWebSocket(port);
+  await raw.opened();
+  raw.send(nsp === "/" ? "40" : `40${nsp},`);
+  const reply = (await raw.next()) as string;
+  const json = reply.slice(reply.indexOf("{"));
+  return { raw, sid: JSON.parse(json).sid };
+}
