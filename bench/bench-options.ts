@@ -1,6 +1,6 @@
 /**
  * Command line and sizes of a benchmark run. `--quick` is a smoke test (small counts, one run, well under
- * two minutes); the default is the full run (medians of 3, 1k/5k/10k/19k connections, ~10–20 minutes).
+ * two minutes); the default is the full run (medians of 3, 1k/5k/10k/19k connections, about 20 minutes).
  */
 import { parseArgs } from "node:util";
 import { IMPL_NAMES, type ImplName } from "./control-messages.js";
@@ -34,6 +34,11 @@ export interface BenchSizes {
   readonly connectConcurrency: number;
   /** Pause after connecting, before gc() and the memory reading. */
   readonly settleMs: number;
+  /**
+   * Whether to hold the largest idle WebSocket level for one whole ping interval and measure the server's
+   * CPU over it: every client gets one ping in any such window, so this is the heartbeat cost.
+   */
+  readonly heartbeatWindow: boolean;
 }
 
 export const FULL_SIZES: BenchSizes = {
@@ -43,7 +48,8 @@ export const FULL_SIZES: BenchSizes = {
   broadcastClients: 10000,
   broadcastEmits: 50,
   burstPerTick: 10,
-  broadcastRepeats: 3,
+  // 500k deliveries per measurement are long enough to be stable; the 3 runs give the median.
+  broadcastRepeats: 1,
   latencySamples: 5,
   broadcastPayload: 64,
   echoClients: 1000,
@@ -55,6 +61,7 @@ export const FULL_SIZES: BenchSizes = {
   clientsPerGenerator: 5000,
   connectConcurrency: 50,
   settleMs: 2000,
+  heartbeatWindow: true,
 };
 
 export const QUICK_SIZES: BenchSizes = {
@@ -63,6 +70,8 @@ export const QUICK_SIZES: BenchSizes = {
   pollingLevels: [100, 400],
   engineLevels: [250, 1000],
   broadcastClients: 1000,
+  // 50k deliveries take a fraction of a second: repeat and take the median.
+  broadcastRepeats: 3,
   latencySamples: 3,
   echoClients: 200,
   echoRate: 1000,
@@ -70,6 +79,7 @@ export const QUICK_SIZES: BenchSizes = {
   pollingEchoClients: 100,
   pollingEchoRate: 200,
   settleMs: 300,
+  heartbeatWindow: false,
 };
 
 export const SCENARIO_NAMES = [
@@ -106,6 +116,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --engine-levels 1000,10000                                     --broadcast-clients 10000
   --echo-clients 1000  --echo-rate 5000  --echo-seconds 10     --polling-rate 1000
   --ping-interval 25000  --ping-timeout 20000                   (server options, same for both)
+  --heartbeat on|off      hold the idle WebSocket clients one ping interval to measure heartbeat CPU
+                          (default: on for full runs, off for --quick)
   --server-flags="--cpu-prof --cpu-prof-dir=bench/results/profiles"   (note the "=")
   --out DIR               results directory (default bench/results)`;
 
@@ -144,6 +156,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help
       "ping-interval": { type: "string" },
       "ping-timeout": { type: "string" },
       "server-flags": { type: "string" },
+      heartbeat: { type: "string" },
       out: { type: "string" },
     },
   });
@@ -167,6 +180,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help
     echoRate: number(values["echo-rate"], base.echoRate),
     echoSeconds: number(values["echo-seconds"], base.echoSeconds),
     pollingEchoRate: number(values["polling-rate"], base.pollingEchoRate),
+    heartbeatWindow: values.heartbeat === undefined ? base.heartbeatWindow : values.heartbeat === "on",
   };
   return {
     quick: values.quick ?? false,

@@ -20,6 +20,8 @@ export interface RunRecord {
   readonly label: string;
   readonly run: number;
   readonly durationMs: number;
+  /** One-minute load average of the machine when the run started (noise from other work). */
+  readonly loadAverage?: number;
   readonly result?: ScenarioResult;
   readonly error?: string;
 }
@@ -53,7 +55,9 @@ export function summarize(
   const first = slots[0]!.label;
   const last = slots[slots.length - 1]!.label;
   return rows
-    .filter((row) => records.some((r) => r.scenario === row.scenario))
+    .filter((row) =>
+      records.some((r) => r.result?.metrics[row.metric] !== undefined && r.scenario === row.scenario),
+    )
     .map((row) => {
       const medians: Record<string, number | null> = {};
       const runs: Record<string, number[]> = {};
@@ -103,21 +107,19 @@ export function formatTable(
 ): string {
   const first = slots[0]!.label;
   const last = slots[slots.length - 1]!.label;
+  // Targets are ratios Plexus / socket.io: meaningless for any other pairing (e.g. an A/A noise run).
+  const targets = slots[0]!.impl === "socket.io" && slots[slots.length - 1]!.impl === "plexus";
   const header = ["measurement", "unit", ...slots.map((s) => s.label)];
-  if (slots.length > 1) header.push(`${last} / ${first}`, "target", "met");
+  if (slots.length > 1) header.push(`${last} / ${first}`);
+  if (targets) header.push("target", "met");
   const lines = summary.map((row) => {
     const cells = [row.label, row.unit];
     for (const slot of slots) {
       const v = row.medians[slot.label];
       cells.push(v === null || v === undefined ? "–" : v.toFixed(digitsOf(row)));
     }
-    if (slots.length > 1) {
-      cells.push(
-        row.ratio === null ? "–" : row.ratio.toFixed(2),
-        row.target ?? "",
-        row.met === null ? "" : row.met ? "yes" : "NO",
-      );
-    }
+    if (slots.length > 1) cells.push(row.ratio === null ? "–" : row.ratio.toFixed(2));
+    if (targets) cells.push(row.target ?? "", row.met === null ? "" : row.met ? "yes" : "NO");
     return cells;
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));

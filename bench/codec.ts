@@ -3,7 +3,7 @@
  * `engine.io-parser`, in the same process and the same run, interleaved round by round so that machine
  * noise hits both sides alike. Prints ops/s (median of the rounds) and the ratio ours/theirs.
  *
- *   node --conditions=source --import tsx bench/codec.ts [--rounds=7] [--ms=250]
+ *   node --conditions=source --import tsx bench/codec.ts [--rounds=7] [--ms=250] [--only=decode]
  *
  * Cases: (a) a small event, (b) an event with a 1 KB binary attachment, (c) an event carrying a 1 MB
  * string, (d) a polling payload of 50 packets of which 10 are binary. Decoding must not be slower than the
@@ -27,6 +27,7 @@ const arg = (name: string, fallback: number): number => {
 };
 const ROUNDS = arg("rounds", 7);
 const ROUND_MS = arg("ms", 250);
+const ONLY = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
 
 let sink = 0;
 
@@ -196,6 +197,7 @@ console.log(
 );
 let worstDecode = Number.POSITIVE_INFINITY;
 for (const c of cases) {
+  if (ONLY !== undefined && !c.name.includes(ONLY)) continue;
   // Warm both sides up before measuring.
   measure(c.ours, ROUND_MS / 2);
   measure(c.theirs, ROUND_MS / 2);

@@ -16,7 +16,30 @@ interface HttpAnswer {
   readonly body: string;
 }
 
-function httpRequest(
+/**
+ * A keep-alive socket the server closes just as the agent reuses it fails the request with ECONNRESET
+ * before the server read anything; such requests are retried (a few times) instead of ending the session.
+ */
+const RETRIES = 2;
+
+async function httpRequest(
+  agent: Agent,
+  target: ClientTarget,
+  method: "GET" | "POST",
+  query: string,
+  body?: string,
+): Promise<HttpAnswer> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await httpRequestOnce(agent, target, method, query, body);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (attempt >= RETRIES || (code !== "ECONNRESET" && code !== "EPIPE")) throw error;
+    }
+  }
+}
+
+function httpRequestOnce(
   agent: Agent,
   target: ClientTarget,
   method: "GET" | "POST",

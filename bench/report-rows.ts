@@ -69,6 +69,14 @@ export function reportRows(s: BenchSizes): ReportRow[] {
       digits: 2,
     },
     {
+      scenario: "websocket-idle",
+      metric: "heartbeatCpuPerClient",
+      label: `server CPU per idle WebSocket connection per ping interval (heartbeat, ${k(s.wsLevels[s.wsLevels.length - 1]!)})`,
+      unit: "µs",
+      scale: 1,
+      digits: 1,
+    },
+    {
       scenario: "broadcast",
       metric: "burstDeliveriesPerSec",
       label: `${b} (${s.burstPerTick}/tick): deliveries/s`,

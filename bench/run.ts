@@ -1,6 +1,6 @@
 /**
  * The benchmark suite: Plexus and socket.io side by side in one run (issue 6), plus the bare engines
- * (issue 3). `npm run bench` (full, ~10–20 min, run it on a quiet machine) or `npm run bench -- --quick`.
+ * (issue 3). `npm run bench` (full, about 20 min, run it on a quiet machine) or `npm run bench -- --quick`.
  *
  * Each scenario runs once per implementation per run, interleaved (A, B, A, B, …), each time in a fresh
  * server process with fresh load-generator processes; the table shows medians and the ratio last/first.
@@ -83,9 +83,10 @@ for (const scenario of options.scenarios) {
         log(`${scenario} #${run} ${slot.label}: ${m}`),
       );
       const t0 = Date.now();
+      const loadAverage = loadavg()[0]!;
       try {
         const result = await SCENARIOS[scenario](ctx);
-        records.push({ scenario, label: slot.label, run, durationMs: Date.now() - t0, result });
+        records.push({ scenario, label: slot.label, run, durationMs: Date.now() - t0, loadAverage, result });
         if (result.detail !== undefined) {
           const list = details[slot.label] ?? [];
           details[slot.label] = list;
@@ -95,7 +96,14 @@ for (const scenario of options.scenarios) {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         log(`${scenario} #${run} ${slot.label}: FAILED ${message}`);
-        records.push({ scenario, label: slot.label, run, durationMs: Date.now() - t0, error: message });
+        records.push({
+          scenario,
+          label: slot.label,
+          run,
+          durationMs: Date.now() - t0,
+          loadAverage,
+          error: message,
+        });
       } finally {
         await ctx.close();
       }

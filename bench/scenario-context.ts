@@ -93,7 +93,7 @@ export class ScenarioContext {
   /** Starts enough generators for `maxClients` (at most `clientsPerGenerator` each). */
   async startGenerators(maxClients: number): Promise<void> {
     const count = Math.max(1, Math.ceil(maxClients / this.options.sizes.clientsPerGenerator));
-    const started = await Promise.all(
+    const started = await Promise.allSettled(
       Array.from({ length: count }, (_, i) =>
         ChildProcessHandle.spawn<GeneratorCommands>({
           script: `${HERE}load-generator.ts`,
@@ -102,10 +102,14 @@ export class ScenarioContext {
         }),
       ),
     );
-    for (const handle of started) {
-      this.handles.push(handle);
-      this.slots.push({ handle, localAddress: nextLoopbackAddress(), clients: 0 });
+    // Keep every process that did start, so that `close()` stops it even when another one failed.
+    for (const outcome of started) {
+      if (outcome.status !== "fulfilled") continue;
+      this.handles.push(outcome.value);
+      this.slots.push({ handle: outcome.value, localAddress: nextLoopbackAddress(), clients: 0 });
     }
+    const failure = started.find((o) => o.status === "rejected");
+    if (failure !== undefined) throw failure.reason;
   }
 
   get generators(): readonly GeneratorHandle[] {
@@ -160,7 +164,14 @@ export class ScenarioContext {
       );
     }
     await Promise.all(jobs);
-    const after = await server.request("wait-clients", { count: this.clients }, 30_000);
+    const after = await server
+      .request("wait-clients", { count: this.clients }, 30_000)
+      .catch(async (error) => {
+        const now = await server.request("stats", { gc: false }, 10_000);
+        throw new Error(
+          `${error instanceof Error ? error.message : error}: server counts ${now.clients} of ${this.clients}`,
+        );
+      });
     return { cpuMicros: after.cpuMicros - before.cpuMicros, elapsedMs: after.at - before.at };
   }
 

@@ -93,7 +93,11 @@ if (level === "socket") {
   loaded.attachEngine!(http, options).on("connection", onEngineConnection);
 }
 
-await new Promise<void>((resolve) => http.listen(Number(values.port), values.host, resolve));
+// A deep accept queue (the kernel caps it at net.core.somaxconn): with the default 511, bursts of new
+// connections while the server is busy overflow it, and each dropped SYN costs the client a 1 s retransmit.
+await new Promise<void>((resolve) =>
+  http.listen({ port: Number(values.port), host: values.host, backlog: 4096 }, resolve),
+);
 const address = http.address();
 const port = typeof address === "object" && address !== null ? address.port : 0;
 

@@ -11,10 +11,15 @@ export interface RampResult {
   readonly metrics: Record<string, number>;
 }
 
+/**
+ * `afterLevel` runs once a level is reached and measured (e.g. a round-trip measurement with only the
+ * first level's clients connected, before heartbeats of thousands of idle clients add to the CPU reading).
+ */
 export async function memoryRamp(
   ctx: ScenarioContext,
   levels: readonly number[],
   transport: TransportName,
+  afterLevel?: (level: number) => Promise<void>,
 ): Promise<RampResult> {
   const points: MemoryPoint[] = [];
   const empty = await ctx.memory();
@@ -43,6 +48,7 @@ export async function memoryRamp(
         `${(step.cpuMicros / added).toFixed(0)} µs CPU/connection, ${(added / (step.elapsedMs / 1000)).toFixed(0)} conn/s, ` +
         `idle ${(m.idleCpuPerSec / 1000).toFixed(1)} ms CPU/s`,
     );
+    await afterLevel?.(level);
   }
   const last = points[points.length - 1]!;
   const prev = points[points.length - 2]!;

@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Server } from "@plexus/server";
 
 const PORT = Number(process.env.PORT ?? 3000);
@@ -72,4 +73,7 @@ io.on("connection", (socket) => {
 const clock = io.of("/clock");
 setInterval(() => clock.emit("tick", new Date().toISOString()), 1000).unref();
 
-http.listen(PORT, () => console.log(`Plexus demo on http://localhost:${PORT}`));
+http.listen(PORT, () => {
+  const { port } = http.address() as AddressInfo;
+  console.log(`Plexus demo on http://localhost:${port}`);
+});

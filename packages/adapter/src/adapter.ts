@@ -171,7 +171,10 @@ export interface Adapter extends EventEmitter<AdapterEvents> {
   serverSideEmit(packet: unknown[]): void;
 
   persistSession(session: Session): Promise<void> | void;
-  restoreSession(pid: PrivateSessionId, offset: string): Promise<RestoredSession | null> | RestoredSession | null;
+  restoreSession(
+    pid: PrivateSessionId,
+    offset: string,
+  ): Promise<RestoredSession | null> | RestoredSession | null;
 }
 
 /** How the server builds one adapter per namespace (the `adapter` server option). */

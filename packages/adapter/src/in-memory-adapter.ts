@@ -4,7 +4,7 @@
  * The contract and its guarantees are in `adapter.ts`.
  */
 import { EventEmitter } from "node:events";
-import { SocketPacketType, type SocketPacket } from "@plexus/protocol";
+import { type SocketPacket, SocketPacketType } from "@plexus/protocol";
 import type {
   Adapter,
   AdapterEvents,
@@ -36,7 +36,9 @@ export class InMemoryAdapter extends EventEmitter<AdapterEvents> implements Adap
     this.nsp = nsp;
     const recovery = nsp.recovery;
     this.store =
-      recovery === undefined ? undefined : new SessionStore({ maxDisconnectionDuration: recovery.maxDisconnectionDuration });
+      recovery === undefined
+        ? undefined
+        : new SessionStore({ maxDisconnectionDuration: recovery.maxDisconnectionDuration });
   }
 
   init(): void {}

@@ -14,6 +14,7 @@ import { Emitter } from "./emitter.js";
 import { type EngineCloseReason, type EngineOptions, EngineSocket } from "./engine/engine-socket.js";
 import { platform } from "./engine/platform.js";
 import { ClientError, ClientErrorCodes } from "./errors.js";
+import { parseUrl } from "./parse-url.js";
 import { Socket, type SocketOptions } from "./socket.js";
 import type { DefaultEventsMap, EventsMap } from "./typed-events.js";
 
@@ -81,7 +82,7 @@ export class Manager<
   EmitEvents extends EventsMap = ListenEvents,
 > extends Emitter<{}, ManagerReservedEvents> {
   /** The engine connection, once opened. */
-  engine: EngineSocket | undefined;
+  engine!: EngineSocket;
   readonly opts: ManagerOptions;
   /** Sockets by namespace. */
   nsps: Record<string, Socket<ListenEvents, EmitEvents>> = {};
@@ -103,7 +104,8 @@ export class Manager<
       uri = undefined;
     }
     this.opts = { path: "/socket.io", ...opts };
-    this.uri = uri ?? "http://localhost";
+    // Only the origin matters to the engine: `new Manager("http://host:3000/")` and `io()` in a page both work.
+    this.uri = parseUrl(uri, "").origin;
     const o = this.opts;
     this.backoff = new Backoff(
       o.reconnectionDelay ?? 1000,
@@ -115,6 +117,61 @@ export class Manager<
 
   private get reconnectionEnabled(): boolean {
     return this.opts.reconnection !== false;
+  }
+
+  /** Gets or sets `reconnection` (socket.io-client API). */
+  reconnection(): boolean;
+  reconnection(v: boolean): this;
+  reconnection(v?: boolean): this | boolean {
+    if (v === undefined) return this.reconnectionEnabled;
+    this.opts.reconnection = v;
+    if (!v) this.skipReconnect = true;
+    return this;
+  }
+
+  /** Gets or sets `reconnectionAttempts`. */
+  reconnectionAttempts(): number;
+  reconnectionAttempts(v: number): this;
+  reconnectionAttempts(v?: number): this | number {
+    if (v === undefined) return this.opts.reconnectionAttempts ?? Number.POSITIVE_INFINITY;
+    this.opts.reconnectionAttempts = v;
+    return this;
+  }
+
+  /** Gets or sets `reconnectionDelay`. */
+  reconnectionDelay(): number;
+  reconnectionDelay(v: number): this;
+  reconnectionDelay(v?: number): this | number {
+    if (v === undefined) return this.backoff.min;
+    this.opts.reconnectionDelay = this.backoff.min = v;
+    return this;
+  }
+
+  /** Gets or sets `reconnectionDelayMax`. */
+  reconnectionDelayMax(): number;
+  reconnectionDelayMax(v: number): this;
+  reconnectionDelayMax(v?: number): this | number {
+    if (v === undefined) return this.backoff.max;
+    this.opts.reconnectionDelayMax = this.backoff.max = v;
+    return this;
+  }
+
+  /** Gets or sets `randomizationFactor`. */
+  randomizationFactor(): number;
+  randomizationFactor(v: number): this;
+  randomizationFactor(v?: number): this | number {
+    if (v === undefined) return this.backoff.jitter;
+    this.opts.randomizationFactor = this.backoff.jitter = v;
+    return this;
+  }
+
+  /** Gets or sets the connection `timeout`. */
+  timeout(): number | false;
+  timeout(v: number | false): this;
+  timeout(v?: number | false): this | number | false {
+    if (v === undefined) return this.opts.timeout ?? 20000;
+    this.opts.timeout = v;
+    return this;
   }
 
   /** Opens the engine connection (no-op when open or opening); `fn` gets the opening error, if any. */
@@ -139,7 +196,7 @@ export class Manager<
       }),
       on(engine, "error", onError),
     );
-    const timeout = this.opts.timeout ?? 20000;
+    const timeout = this.timeout();
     if (timeout !== false) {
       const timer = setTimeout(() => {
         this.cleanup();
@@ -194,7 +251,7 @@ export class Manager<
   socket(nsp: string, opts?: Partial<SocketOptions>): Socket<ListenEvents, EmitEvents> {
     let socket = this.nsps[nsp];
     if (socket === undefined) {
-      socket = new Socket<ListenEvents, EmitEvents>(this as Manager, nsp, opts ?? {});
+      socket = new Socket<ListenEvents, EmitEvents>(this, nsp, opts ?? {});
       this.nsps[nsp] = socket;
     } else if (this.opts.autoConnect !== false && !socket.active) {
       socket.connect();

@@ -15,6 +15,7 @@ import {
 import { Emitter } from "./emitter.js";
 import { ClientError, ClientErrorCodes } from "./errors.js";
 import type { Manager, ManagerCloseReason, OutgoingSocketPacket } from "./manager.js";
+import { type AckFn, type EmitFlags, RetryQueue } from "./retry-queue.js";
 import type {
   AllButLast,
   AnyListener,
@@ -29,7 +30,7 @@ import type {
 
 export interface SocketOptions {
   /** Sent with CONNECT (`socket.handshake.auth` on the server); a function is called on every connection. */
-  auth: Record<string, unknown> | ((cb: (data: Record<string, unknown>) => void) => void);
+  auth: object | ((cb: (data: object) => void) => void);
   /** Re-send each event until acked, at most this many extra times (at-least-once queue). */
   retries: number;
   /** Default timeout of acks in ms (required with `retries`). */
@@ -40,22 +41,6 @@ interface SocketReservedEvents {
   connect: () => void;
   connect_error: (err: Error) => void;
   disconnect: (reason: Socket.DisconnectReason, description?: unknown) => void;
-}
-
-interface Flags {
-  compress?: boolean;
-  volatile?: boolean;
-  timeout?: number;
-  fromQueue?: boolean;
-}
-
-type AckFn = ((...args: unknown[]) => void) & { withError?: boolean };
-
-interface QueuedPacket {
-  tryCount: number;
-  pending: boolean;
-  readonly args: unknown[];
-  readonly flags: Flags;
 }
 
 type Unsubscribe = () => void;
@@ -70,7 +55,7 @@ export class Socket<
   ListenEvents extends EventsMap = DefaultEventsMap,
   EmitEvents extends EventsMap = ListenEvents,
 > extends Emitter<ListenEvents, SocketReservedEvents> {
-  readonly io: Manager;
+  readonly io: Manager<ListenEvents, EmitEvents>;
   readonly nsp: string;
   /** Id of the socket in its namespace on the server (not the engine id); set while connected. */
   id: string | undefined;
@@ -83,10 +68,12 @@ export class Socket<
   /** Packets emitted while disconnected, sent once connected. */
   sendBuffer: OutgoingSocketPacket[] = [];
   private readonly opts: Partial<SocketOptions>;
-  private queue: QueuedPacket[] = [];
+  private readonly retryQueue: RetryQueue | undefined;
+  /** A CONNECT was sent on the current engine connection and awaits its reply (never join twice, §B3). */
+  private joining = false;
   private ids = 0;
   private acks: Record<number, AckFn> = {};
-  private flags: Flags = {};
+  private flags: EmitFlags = {};
   private subs: Unsubscribe[] | undefined;
   private anyListeners: AnyListener[] = [];
   private anyOutgoingListeners: AnyListener[] = [];
@@ -94,12 +81,22 @@ export class Socket<
   private pid: string | undefined;
   private lastOffset: string | undefined;
 
-  constructor(io: Manager, nsp: string, opts: Partial<SocketOptions>) {
+  constructor(io: Manager<ListenEvents, EmitEvents>, nsp: string, opts: Partial<SocketOptions>) {
     super();
     this.io = io;
     this.nsp = nsp;
     this.opts = opts;
     this.auth = opts.auth;
+    if (opts.retries) {
+      this.retryQueue = new RetryQueue(
+        opts.retries,
+        () => this.connected,
+        (args, flags) => {
+          this.flags = flags;
+          this.dispatchOut(args);
+        },
+      );
+    }
     if (io.opts.autoConnect !== false) this.open();
   }
 
@@ -160,8 +157,8 @@ export class Socket<
   private dispatchOut(args: unknown[]): void {
     const flags = this.flags;
     this.flags = {};
-    if (this.opts.retries && !flags.fromQueue && !flags.volatile) {
-      this.addToQueue(args, flags);
+    if (this.retryQueue && !flags.fromQueue && !flags.volatile) {
+      this.retryQueue.add(args, flags);
       return;
     }
     const packet: { -readonly [K in keyof OutgoingSocketPacket]: OutgoingSocketPacket[K] } = {
@@ -179,7 +176,7 @@ export class Socket<
     }
     // §B4: volatile events are dropped unless they can be written right now.
     if (flags.volatile && !(this.connected && this.io.engine?.writable)) return;
-    if (this.connected) {
+    if (this.connected && !this.io.engine.hasPingExpired()) {
       this.notifyOutgoing(args);
       this.io._packet(packet);
     } else {
@@ -220,45 +217,15 @@ export class Socket<
     this.acks[id] = fn;
   }
 
-  /** Re-sends the queue head until acked or out of retries (at-least-once, in order). */
-  private addToQueue(args: unknown[], flags: Flags): void {
-    const last = args[args.length - 1];
-    const ack = typeof last === "function" ? (args.pop() as AckFn) : undefined;
-    const packet: QueuedPacket = { tryCount: 0, pending: false, args, flags: { ...flags, fromQueue: true } };
-    args.push((err: unknown, ...response: unknown[]) => {
-      if (packet !== this.queue[0]) return;
-      if (err !== null && err !== undefined) {
-        if (packet.tryCount > (this.opts.retries ?? 0)) {
-          this.queue.shift();
-          ack?.(err);
-        }
-      } else {
-        this.queue.shift();
-        ack?.(null, ...response);
-      }
-      packet.pending = false;
-      this.drainQueue();
-    });
-    this.queue.push(packet);
-    this.drainQueue();
-  }
-
-  private drainQueue(force = false): void {
-    const packet = this.queue[0];
-    if (!this.connected || packet === undefined || (packet.pending && !force)) return;
-    packet.pending = true;
-    packet.tryCount++;
-    this.flags = packet.flags;
-    this.dispatchOut(packet.args.slice());
-  }
-
   /** Called by the Manager once the engine is open: join the namespace (§B3), with recovery data (§B5). */
   private onOpen(): void {
+    if (this.joining) return;
+    this.joining = true;
     if (typeof this.auth === "function") this.auth((data) => this.sendConnect(data));
     else this.sendConnect(this.auth);
   }
 
-  private sendConnect(data: Record<string, unknown> | undefined): void {
+  private sendConnect(data: object | undefined): void {
     const packet: { -readonly [K in keyof SocketPacket]: SocketPacket[K] } = {
       type: SocketPacketType.CONNECT,
       nsp: this.nsp,
@@ -343,6 +310,7 @@ export class Socket<
   }
 
   private onConnect(id: string, pid: string | undefined): void {
+    this.joining = false;
     this.id = id;
     this.recovered = pid !== undefined && this.pid === pid;
     this.pid = pid;
@@ -356,10 +324,11 @@ export class Socket<
       this.io._packet(packet);
     }
     this.emitReserved("connect");
-    this.drainQueue(true);
+    this.retryQueue?.drain(true);
   }
 
   private onClose(reason: Socket.DisconnectReason, description?: unknown): void {
+    this.joining = false;
     this.connected = false;
     this.id = undefined;
     this.emitReserved("disconnect", reason, description);
@@ -375,10 +344,11 @@ export class Socket<
   }
 
   private destroy(): void {
+    this.joining = false;
     if (this.subs === undefined) return;
     for (const unsubscribe of this.subs) unsubscribe();
     this.subs = undefined;
-    this.io._destroy(this as unknown as Socket);
+    this.io._destroy(this);
   }
 
   /** Leaves the namespace; the connection closes when no namespace is left. No automatic reconnection. */

@@ -22,30 +22,36 @@ import {
 
 const CHROMIUM = "/usr/bin/chromium";
 const pkg = new URL("..", import.meta.url).pathname;
-const bundlePath = join(pkg, "dist/socket.io.js");
 const harness = readFileSync(join(pkg, "test/fixtures/harness.js"));
 
-function ensureBundle(): Buffer {
-  if (!existsSync(bundlePath))
+const BUNDLES = ["socket.io.js", "socket.io.min.js", "socket.io.esm.min.js"] as const;
+
+function ensureBundles(): Map<string, Buffer> {
+  if (BUNDLES.some((name) => !existsSync(join(pkg, "dist", name)))) {
     execFileSync(process.execPath, [join(pkg, "scripts/bundle.mjs")], { stdio: "inherit" });
-  return readFileSync(bundlePath);
+  }
+  return new Map(BUNDLES.map((name) => [`/static/${name}`, readFileSync(join(pkg, "dist", name))]));
 }
 
-/** Serves the page, the harness and (for servers that do not serve it themselves) our bundle. */
-function staticFiles(factory: ServerFactory, bundle: Buffer) {
-  const src = factory.servesBundle ? "/socket.io/socket.io.js" : "/static/socket.io.js";
-  const page = `<!doctype html><meta charset="utf-8"><title>plexus test</title><script src="${src}"></script><script src="/static/harness.js"></script>`;
+/**
+ * Serves the pages, the harness and (for servers that do not serve it themselves) our bundles: `/` loads the
+ * unminified IIFE, `/min` the minified one, `/esm` imports the ESM bundle.
+ */
+function staticFiles(factory: ServerFactory, bundles: Map<string, Buffer>) {
+  const dir = factory.servesBundle ? "/socket.io/" : "/static/";
+  const head = '<!doctype html><meta charset="utf-8"><title>plexus test</title>';
+  const harnessTag = '<script src="/static/harness.js"></script>';
+  const pages: Record<string, string> = {
+    "/": `${head}<script src="${dir}socket.io.js"></script>${harnessTag}`,
+    "/min": `${head}<script src="${dir}socket.io.min.js"></script>${harnessTag}`,
+    "/esm": `${head}${harnessTag}<script type="module">import { io } from "${dir}socket.io.esm.min.js"; window.io = io;</script>`,
+  };
   return (req: IncomingMessage, res: ServerResponse): boolean => {
-    const body =
-      req.url === "/"
-        ? page
-        : req.url === "/static/socket.io.js"
-          ? bundle
-          : req.url === "/static/harness.js"
-            ? harness
-            : null;
-    if (body === null) return false;
-    const type = req.url === "/" ? "text/html; charset=utf-8" : "application/javascript";
+    const url = req.url ?? "/";
+    const page = pages[url];
+    const body = page ?? (url === "/static/harness.js" ? harness : bundles.get(url));
+    if (body === undefined) return false;
+    const type = page !== undefined ? "text/html; charset=utf-8" : "application/javascript";
     res.writeHead(200, { "content-type": type, "cache-control": "no-store" }).end(body);
     return true;
   };
@@ -56,13 +62,14 @@ const available = existsSync(CHROMIUM);
 for (const factory of serverFactories) {
   describe(`browser client against ${factory.name}`, {
     skip: available ? false : `${CHROMIUM} missing`,
+    timeout: 180_000,
   }, () => {
     let context: BrowserContext;
     let userDataDir: string;
-    let bundle: Buffer;
+    let bundles: Map<string, Buffer>;
 
     before(async () => {
-      bundle = ensureBundle();
+      bundles = ensureBundles();
       userDataDir = mkdtempSync(join(tmpdir(), "plexus-chromium-"));
       context = await chromium.launchPersistentContext(userDataDir, {
         executablePath: CHROMIUM,
@@ -85,7 +92,7 @@ for (const factory of serverFactories) {
     });
 
     async function server(t: TestContext, setup: (io: ScenarioServer) => void, opts: ScenarioOptions = {}) {
-      const s = await startServer(factory, setup, { ...opts, onRequest: staticFiles(factory, bundle) });
+      const s = await startServer(factory, setup, { ...opts, onRequest: staticFiles(factory, bundles) });
       t.after(() => s.close());
       return s;
     }
@@ -133,6 +140,20 @@ for (const factory of serverFactories) {
       assert.deepEqual(await call(blue, "log", "b"), [["marker", "for blue"]]);
     });
 
+    for (const variant of ["/min", "/esm"]) {
+      it(`works from the ${variant.slice(1)} bundle`, async (t) => {
+        const s = await server(t, (srv) => {
+          srv.on("connection", (socket) =>
+            socket.on("echo", (v: unknown, ack: (v: unknown) => void) => ack(v)),
+          );
+        });
+        const page = await open(t, s.url + variant);
+        assert.equal(await page.evaluate("typeof io"), "function");
+        await call(page, "connect", "a", "/", {});
+        assert.deepEqual(await call(page, "emitWithAck", "a", "echo", [1, "two"]), [1, "two"]);
+      });
+    }
+
     it("uploads a 1 MB File and receives it back byte-identical as an ArrayBuffer", async (t) => {
       let serverSum = -1;
       const s = await server(
@@ -164,6 +185,44 @@ for (const factory of serverFactories) {
       assert.equal(serverSum, result.sum, "the server received the same bytes");
     });
 
+    it("sends typed arrays, ArrayBuffer, DataView and Blob nested, and receives ArrayBuffers", async (t) => {
+      const s = await server(t, (srv) => {
+        srv.on("connection", (socket) =>
+          socket.on("echo", (v: unknown, ack: (v: unknown) => void) => ack(v)),
+        );
+      });
+      for (const transports of [["polling"], ["websocket"]]) {
+        const page = await open(t, s.url);
+        await call(page, "connect", "a", "/", { transports });
+        const result = await call<Record<string, unknown>>(page, "binaryKinds", "a");
+        assert.deepEqual(result, {
+          kinds: Array(4).fill("[object ArrayBuffer]"),
+          u8: [1, 2, 3],
+          f32: 1.5,
+          view: [9, 8],
+          blob: [4, 5],
+        });
+      }
+    });
+
+    it("uploads a 1 MB File over polling only (base64 records)", async (t) => {
+      const s = await server(
+        t,
+        (srv) => {
+          srv.on("connection", (socket) => {
+            socket.on("upload", (msg: unknown, ack: (v: unknown) => void) => ack(msg));
+          });
+        },
+        { maxHttpBufferSize: 5e6 },
+      );
+      const page = await open(t, s.url);
+      await call(page, "connect", "a", "/", { transports: ["polling"] });
+      const result = await call<{ identical: boolean; size: number }>(page, "upload", "a", 1024 * 1024);
+      assert.equal(result.size, 1024 * 1024);
+      assert.equal(result.identical, true);
+      assert.equal(await call(page, "transport", "a"), "polling");
+    });
+
     it("reconnects after the server restarts", async (t) => {
       const s = await server(t, (srv) => {
         srv.on("connection", (socket) =>
@@ -182,6 +241,37 @@ for (const factory of serverFactories) {
       assert.ok(attempts >= 1);
       assert.equal(await call(page, "emitWithAck", "a", "echo", "again"), "again");
       assert.notEqual(await call(page, "id", "a"), first.id);
+    });
+
+    it("recovers missed events after a transport drop", async (t) => {
+      const gone = deferred();
+      const s = await server(
+        t,
+        (srv) => {
+          srv.on("connection", (socket) => {
+            socket.join("news");
+            socket.on("disconnect", () => gone.resolve());
+          });
+        },
+        { connectionStateRecovery: { maxDisconnectionDuration: 60_000 } },
+      );
+      const page = await open(t, s.url);
+      const { id } = await call<{ id: string }>(page, "connect", "a", "/", { transports: ["websocket"] });
+      await call(page, "expect", "a", "first");
+      s.io.to("news").emit("first", 1);
+      assert.deepEqual(await call(page, "waited", "a:first"), [1], "offset stripped");
+      await call(page, "expect", "a", "connect");
+      await call(page, "dropTransport", "a");
+      await gone.promise;
+      s.io.to("news").emit("missed", 2, new Uint8Array([7]));
+      await call(page, "waited", "a:connect");
+      assert.equal(await call(page, "recovered", "a"), true);
+      assert.equal(await call(page, "id", "a"), id);
+      const log = await call<unknown[][]>(page, "log", "a");
+      assert.deepEqual(log[0], ["first", 1]);
+      assert.equal(log[1]?.[0], "missed");
+      assert.equal(log[1]?.[1], 2);
+      assert.equal(log.length, 2);
     });
 
     it("falls back to polling when WebSocket is refused, and upgrades once it is available again", async (t) => {

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 
 export interface RawRequest {
   readonly method: string;
+  readonly path: string;
   readonly query: URLSearchParams;
   readonly headers: IncomingMessage["headers"];
   readonly body: string;
@@ -41,6 +42,7 @@ export class RawPollingServer {
       this.pending.add(res);
       const request: RawRequest = {
         method,
+        path: new URL(req.url ?? "/", "http://x").pathname,
         query: new URL(req.url ?? "/", "http://x").searchParams,
         headers: req.headers,
         body: Buffer.concat(chunks).toString("utf8"),

@@ -17,7 +17,8 @@ import {
 type AnySocket = Socket;
 
 for (const factory of serverFactories) {
-  describe(`client scenarios against ${factory.name}`, () => {
+  // A safety net for CI: a hung scenario fails the suite instead of blocking the run.
+  describe(`client scenarios against ${factory.name}`, { timeout: 120_000 }, () => {
     async function server(t: TestContext, setup: (io: ScenarioServer) => void, opts?: ScenarioOptions) {
       const s = await startServer(factory, setup, opts);
       t.after(() => s.close());
@@ -127,6 +128,7 @@ for (const factory of serverFactories) {
       const seen: string[] = [];
       const s = await server(t, (srv) => {
         srv.on("connection", (socket) => {
+          socket.on("instant", (value: number, ack: (v: number) => void) => ack(value));
           socket.on("job", (name: string, ack: (v: string) => void) => {
             seen.push(name);
             // Ignore the first attempt of every job: the client must re-send it.
@@ -145,6 +147,11 @@ for (const factory of serverFactories) {
       // At-least-once: a slow ack may cause one more copy, but "b" never starts before "a" is acked.
       assert.ok(seen.filter((n) => n === "a").length >= 2);
       assert.ok(seen.indexOf("b") > seen.lastIndexOf("a"), seen.join());
+
+      const noTimeout = client(t, s, "/", { retries: 2 });
+      const instant = deferred<unknown[]>();
+      noTimeout.emit("instant", 5, (...args: unknown[]) => instant.resolve(args));
+      assert.deepEqual(await instant.promise, [null, 5], "(err, ...response) even without ackTimeout");
 
       const failed = deferred<unknown[]>();
       socket.emit("unknown-job", (...args: unknown[]) => failed.resolve(args));
@@ -276,13 +283,15 @@ for (const factory of serverFactories) {
 
       // Drop the transport without a close handshake, as a network failure would.
       const ws = (socket.io.engine as unknown as { transport: { ws: { terminate(): void } } }).transport.ws;
+      const disconnected = next<[string]>(socket, "disconnect");
+      const reconnected = next(socket, "connect");
       ws.terminate();
-      assert.equal((await next<[string]>(socket, "disconnect"))[0], "transport close");
+      assert.equal((await disconnected)[0], "transport close");
       await serverSocketDisconnected.promise;
       serverSocketDisconnected = deferred<string>();
       s.io.to("room").emit("news", "missed 1");
       s.io.to("room").emit("news", "missed 2");
-      await next(socket, "connect");
+      await reconnected;
       assert.equal(socket.recovered, true);
       assert.equal(socket.id, firstId, "the session keeps its id");
       assert.deepEqual(events.slice(2), [
@@ -315,9 +324,9 @@ for (const factory of serverFactories) {
       const socket = client(t, s);
       await connected(socket);
       assert.equal(socket.io.engine?.transport.name, "polling");
-      const upgraded = next<[string]>(socket.io.engine!, "upgrade");
+      const upgraded = next<[{ name: string }]>(socket.io.engine!, "upgrade");
       for (let i = 0; i < 100; i++) socket.emit("n", i);
-      assert.deepEqual(await upgraded, ["websocket"]);
+      assert.equal((await upgraded)[0].name, "websocket");
       for (let i = 100; i < 200; i++) socket.emit("n", i);
       const values = await received.done;
       assert.deepEqual(
@@ -341,6 +350,28 @@ for (const factory of serverFactories) {
       const reason = next(b, "disconnect");
       b.disconnect();
       assert.deepEqual(await reason, ["io client disconnect", undefined]);
+    });
+
+    it("reports an unknown namespace and reconnects by hand after a server kick", async (t) => {
+      const s = await server(t, (srv) => {
+        srv.on("connection", (socket) => {
+          socket.emit("hello", socket.id);
+          socket.on("kick", () => socket.disconnect());
+        });
+      });
+      const ghost = client(t, s, "/ghost");
+      const [err] = await next<[Error]>(ghost, "connect_error");
+      assert.equal(err.message, "Invalid namespace");
+      assert.equal(ghost.active, false);
+
+      const socket = client(t, s);
+      const [first] = await next<[string]>(socket, "hello");
+      socket.emit("kick");
+      assert.equal((await next<[string]>(socket, "disconnect"))[0], "io server disconnect");
+      socket.connect();
+      const [second] = await next<[string]>(socket, "hello");
+      assert.notEqual(second, first);
+      assert.equal(socket.connected, true);
     });
 
     it("detects a dead connection by the missing ping (ping timeout)", async (t) => {
@@ -420,12 +451,13 @@ for (const factory of serverFactories) {
       const s = await server(t, () => {});
       const socket = client(t, s, "/", { reconnectionAttempts: 2 });
       await connected(socket);
-      await s.stop();
       const attempts: number[] = [];
       socket.io.on("reconnect_attempt", (n) => attempts.push(n));
       const errors = collector<Error>(2);
       socket.io.on("reconnect_error", (err) => errors.push(err));
-      await next(socket.io, "reconnect_failed");
+      const failed = next(socket.io, "reconnect_failed");
+      await s.stop();
+      await failed;
       assert.deepEqual(attempts, [1, 2]);
       const [first] = await errors.done;
       assert.equal(first?.message, "xhr poll error");

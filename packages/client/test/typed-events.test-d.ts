@@ -42,9 +42,29 @@ export function typed(socket: Socket<ServerToClient, ClientToServer>): void {
   expectType<Equal<typeof timed, Promise<number>>>(true);
 }
 
+interface Credentials {
+  token: string;
+}
+
+export function options(credentials: Credentials): void {
+  io("http://localhost:3000", { auth: credentials, retries: 3, ackTimeout: 1000, transports: ["websocket"] });
+  io({ auth: (cb) => cb(credentials), reconnectionDelayMax: 10_000 });
+}
+
 export function untyped(): void {
   const socket = io("http://localhost:3000");
   socket.emit("anything", 1, { a: 2 }, () => {});
   socket.on("whatever", (...args) => void args);
   void socket.emitWithAck("x", 1).then((value: number) => value);
+  void socket
+    .timeout(5)
+    .emitWithAck("x")
+    .then((value: string) => value);
+  socket.timeout(5).emit("y", (err: Error, value: number) => void [err, value]);
+  socket.io.on("reconnect_attempt", (attempt) => {
+    const n: number = attempt;
+    void n;
+  });
+  // @ts-expect-error the Manager's events are typed
+  socket.io.on("reconnect_attempt", (attempt: string) => void attempt);
 }

@@ -30,7 +30,7 @@ async function connect(server: RawPollingServer, socket: Socket): Promise<string
   return body;
 }
 
-describe("client wire format (polling)", () => {
+describe("client wire format (polling)", { timeout: 60_000 }, () => {
   it("handshakes with EIO=4, sends CONNECT with auth and the sid afterwards", async (t) => {
     const { server, socket, handshake } = await setup(t, {
       auth: { token: "abc" },
@@ -38,6 +38,7 @@ describe("client wire format (polling)", () => {
       extraHeaders: { "x-demo": "yes" },
     });
     assert.equal(handshake.method, "GET");
+    assert.equal(handshake.path, "/socket.io/");
     assert.equal(handshake.query.get("EIO"), "4");
     assert.equal(handshake.query.get("transport"), "polling");
     assert.equal(handshake.query.get("room"), "r1");
@@ -47,6 +48,24 @@ describe("client wire format (polling)", () => {
     const body = await connect(server, socket);
     assert.equal(body, '40{"token":"abc"}');
     assert.equal(socket.id, "S1");
+  });
+
+  it("sends one CONNECT per namespace even when connect() is called again while joining", async (t) => {
+    const { server, socket } = await setup(t);
+    await connect(server, socket);
+    const admin = socket.io.socket("/admin");
+    admin.connect();
+    assert.equal(await server.post(), "40/admin,");
+    const connected = next(admin, "connect");
+    (await server.next("GET")).respond('40/admin,{"sid":"A1"}');
+    await connected;
+    assert.equal(admin.id, "A1");
+    assert.equal(socket.io.nsps["/admin"], admin);
+  });
+
+  it("uses the path as given with addTrailingSlash: false", async (t) => {
+    const { handshake } = await setup(t, { path: "/rt", addTrailingSlash: false });
+    assert.equal(handshake.path, "/rt");
   });
 
   it("answers a ping with a pong and emits the Manager's ping event", async (t) => {
@@ -166,6 +185,25 @@ describe("client wire format (polling)", () => {
     while (!bodies.join("\x1e").split("\x1e").includes("1")) bodies.push(await server.post());
     assert.equal(bodies.join("\x1e"), "41\x1e1");
     assert.deepEqual(await reason, ["io client disconnect", undefined]);
+  });
+
+  it("buffers an emit and closes with ping timeout when the heartbeat deadline passed unnoticed", async (t) => {
+    const { server, socket } = await setup(t);
+    await connect(server, socket);
+    // A device waking from sleep: the clock jumped past pingInterval + pingTimeout, the timer has not fired yet.
+    const realNow = Date.now;
+    Date.now = () => realNow() + 60_000;
+    t.after(() => {
+      Date.now = realNow;
+    });
+    const reason = next<[string]>(socket, "disconnect");
+    socket.emit("late", 1);
+    assert.equal(
+      socket.sendBuffer.length,
+      1,
+      "kept for the next connection instead of written to a dead one",
+    );
+    assert.equal((await reason)[0], "ping timeout");
   });
 
   it("closes the connection with reason parse error on a malformed packet", async (t) => {

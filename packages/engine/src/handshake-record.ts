@@ -81,19 +81,37 @@ export function collectRequestExtras(req: IncomingMessage): Record<string, unkno
   return extras;
 }
 
+/** Plain fields only; `time` and `xdomain` are derived on read so an idle session stores neither. */
+class CompactHandshake implements HandshakeRecord {
+  readonly headers: IncomingHttpHeaders;
+  readonly query: EngineQuery;
+  readonly address: string;
+  readonly issued: number;
+  readonly secure: boolean;
+  readonly url: string;
+  constructor(req: IncomingMessage, query: EngineQuery) {
+    const socket = req.socket as (typeof req.socket & { encrypted?: boolean }) | null;
+    this.headers = req.headers;
+    this.query = query;
+    this.address = socket?.remoteAddress ?? "";
+    this.issued = Date.now();
+    this.secure = socket?.encrypted === true;
+    this.url = req.url ?? "";
+  }
+  get time(): string {
+    return new Date(this.issued).toString();
+  }
+  get xdomain(): boolean {
+    return this.headers.origin !== undefined;
+  }
+  toJSON(): Record<string, unknown> {
+    const { headers, query, address, time, issued, secure, url, xdomain } = this;
+    return { headers, time, address, xdomain, secure, issued, url, query };
+  }
+}
+
 export function createHandshakeRecord(req: IncomingMessage, query: EngineQuery): HandshakeRecord {
-  const now = new Date();
-  const socket = req.socket as (typeof req.socket & { encrypted?: boolean }) | null;
-  return {
-    headers: req.headers,
-    query,
-    address: socket?.remoteAddress ?? "",
-    time: now.toString(),
-    issued: now.getTime(),
-    secure: socket?.encrypted === true,
-    url: req.url ?? "",
-    xdomain: req.headers.origin !== undefined,
-  };
+  return new CompactHandshake(req, query);
 }
 
 export function createRequestLike(h: HandshakeRecord, extras: Record<string, unknown> | null): RequestLike {

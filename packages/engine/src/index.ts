@@ -30,6 +30,8 @@ export {
 } from "./socket.js";
 export type { OutItem, Transport, TransportName } from "./transport.js";
 export type { PerMessageDeflateOptions } from "./websocket/index.js";
+/** The low-level RFC 6455 server side (framer, parser, connection) for benches, tools and custom transports. */
+export * as websocket from "./websocket/index.js";
 
 /** Engine.IO protocol revision, as `engine.io`'s `protocol` export. */
 export const protocol = 4;

@@ -261,6 +261,10 @@ export class PollingTransport implements Transport {
     if (closing) this.finishClose();
   }
 
+  sendOne(item: OutItem, compress: boolean): void {
+    this.send([item], compress);
+  }
+
   private write(
     req: IncomingMessage,
     res: ServerResponse,

@@ -4,13 +4,12 @@
  * registry, the shared heartbeat scheduler, and "prepare once, send to many".
  * Layer: engine.
  */
-import { randomFillSync } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { Server as HttpServer, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { ENGINE_PACKET_CODES, type EngineErrorCode, encodeHandshake } from "@plexus/protocol";
 import { serializeCookie } from "./cookie.js";
-import { applyCors, type HeaderSink } from "./cors.js";
+import { applyCors } from "./cors.js";
 import {
   collectRequestExtras,
   createHandshakeRecord,
@@ -21,6 +20,7 @@ import { HeartbeatScheduler } from "./heartbeat-scheduler.js";
 import { abortRequest, ENGINE_ERROR_MESSAGES, ENGINE_ERRORS, type ErrorContext } from "./http-errors.js";
 import { PollingTransport } from "./polling-transport.js";
 import { type EngineMessage, PreparedPacket, type PrepareOptions } from "./prepared-packet.js";
+import { checkRequest } from "./request-check.js";
 import {
   type AttachOptions,
   computePath,
@@ -28,8 +28,10 @@ import {
   resolveOptions,
   type ServerOptions,
 } from "./server-options.js";
+import { randomId } from "./session-id.js";
 import { Socket } from "./socket.js";
 import type { OutItem, TransportName } from "./transport.js";
+import { UpgradeResponse } from "./upgrade-response.js";
 import {
   abortHandshake,
   acceptWebSocket,
@@ -53,51 +55,6 @@ export interface ConnectionErrorEvent {
 export type EngineRequest = IncomingMessage & { _query?: EngineQuery };
 
 type Reject = (code: EngineErrorCode, context?: ErrorContext) => void;
-interface Rejection {
-  readonly code: EngineErrorCode;
-  readonly context: ErrorContext;
-}
-
-/** Response stand-in for middlewares on upgrade requests: headers they set go into the `101`. */
-class UpgradeResponse implements HeaderSink {
-  readonly headers: Record<string, string> = {};
-  statusCode = 200;
-  constructor(readonly socket: Duplex) {}
-  setHeader(name: string, value: string): this {
-    this.headers[name] = String(value);
-    return this;
-  }
-  getHeader(name: string): string | undefined {
-    return this.headers[name];
-  }
-  removeHeader(name: string): void {
-    delete this.headers[name];
-  }
-  writeHead(): this {
-    return this;
-  }
-  write(): boolean {
-    return true;
-  }
-  end(): this {
-    this.socket.destroy();
-    return this;
-  }
-}
-
-// 15 random bytes → 20 base64url characters, like `base64id`; drawn from a pool to save syscalls.
-const ID_BYTES = 15;
-const ID_POOL = Buffer.allocUnsafe(ID_BYTES * 256);
-let idOffset = ID_POOL.length;
-function randomId(): string {
-  if (idOffset >= ID_POOL.length) {
-    randomFillSync(ID_POOL);
-    idOffset = 0;
-  }
-  const id = ID_POOL.toString("base64url", idOffset, idOffset + ID_BYTES);
-  idOffset += ID_BYTES;
-  return id;
-}
 
 function ignore(): void {}
 
@@ -110,9 +67,6 @@ function flushPending(server: Server): void {
 function onHeartbeatExpiry(socket: Socket, lane: number): void {
   socket._onHeartbeat(lane);
 }
-
-/** RFC 7230 field-value check of engine.io's `checkInvalidHeaderChar` (the Origin header). */
-const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 
 export class Server extends EventEmitter {
   /** Error codes by name, as `engine.io`'s `Server.errors`. */
@@ -206,7 +160,7 @@ export class Server extends EventEmitter {
   }
 
   private onHttpRequest(req: EngineRequest, res: ServerResponse, query: EngineQuery): void {
-    const bad = this.check(req, query, false);
+    const bad = checkRequest(this.clients, this.opts.transports, req, query, false);
     if (bad !== null) {
       this.rejectRequest(req, res, bad.code, bad.context);
       return;
@@ -236,7 +190,7 @@ export class Server extends EventEmitter {
     this.applyMiddlewares(r, res as unknown as ServerResponse, (err) => {
       if (err !== undefined && err !== null)
         return reject(ENGINE_ERRORS.BAD_REQUEST, { name: "MIDDLEWARE_FAILURE" });
-      const bad = this.check(r, query, true);
+      const bad = checkRequest(this.clients, this.opts.transports, r, query, true);
       if (bad !== null) return reject(bad.code, bad.context);
       if (query.sid !== undefined) return this.onUpgrade(r, query, socket, head, res, reject);
       this.authorize(r, reject, () => this.onUpgrade(r, query, socket, head, res, reject));
@@ -331,45 +285,6 @@ export class Server extends EventEmitter {
       }
     };
     next();
-  }
-
-  /** Request checks in engine.io's order (PROTOCOL.md §A1, §A4, §A9); `null` when the request may proceed. */
-  private check(req: EngineRequest, query: EngineQuery, upgrade: boolean): Rejection | null {
-    const transport = query.transport;
-    if (transport === undefined || !this.opts.transports.includes(transport as TransportName)) {
-      return { code: ENGINE_ERRORS.UNKNOWN_TRANSPORT, context: { transport } };
-    }
-    const origin = req.headers.origin;
-    if (origin !== undefined && INVALID_HEADER_CHAR.test(origin)) {
-      req.headers.origin = undefined;
-      return { code: ENGINE_ERRORS.BAD_REQUEST, context: { name: "INVALID_ORIGIN", origin } };
-    }
-    const sid = query.sid;
-    if (sid !== undefined) {
-      const client = this.clients[sid];
-      if (client === undefined) return { code: ENGINE_ERRORS.UNKNOWN_SID, context: { sid } };
-      const previousTransport = client.transport.name;
-      if (!upgrade && previousTransport !== transport) {
-        return {
-          code: ENGINE_ERRORS.BAD_REQUEST,
-          context: { name: "TRANSPORT_MISMATCH", transport, previousTransport },
-        };
-      }
-      const protocol = query.EIO === "4" ? 4 : 3;
-      if (client.protocol !== protocol) {
-        return {
-          code: ENGINE_ERRORS.BAD_REQUEST,
-          context: { name: "PROTOCOL_MISMATCH", protocol, previousProtocol: client.protocol },
-        };
-      }
-      return null;
-    }
-    if (req.method !== "GET")
-      return { code: ENGINE_ERRORS.BAD_HANDSHAKE_METHOD, context: { method: req.method } };
-    if (transport === "websocket" && !upgrade) {
-      return { code: ENGINE_ERRORS.BAD_REQUEST, context: { name: "TRANSPORT_HANDSHAKE_ERROR" } };
-    }
-    return null;
   }
 
   /** `allowRequest` on handshakes: refused → 403 with its message (400 text during upgrades). */

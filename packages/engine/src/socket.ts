@@ -47,6 +47,7 @@ export const LANE_PONG = 1;
 export const LANE_EIO3 = 2;
 
 const CODES = ENGINE_PACKET_CODES;
+const NO_COMPRESS: SendOptions = { compress: false };
 
 function toBytes(data: ArrayBuffer | ArrayBufferView): Uint8Array {
   if (data instanceof Uint8Array) return data;
@@ -116,6 +117,12 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     return this._request;
   }
 
+  /** Assigning `null` (the Socket.IO memory tip) drops the middleware properties kept for it. */
+  set request(value: RequestLike | null) {
+    this._request = value;
+    if (value === null) this._extras = null;
+  }
+
   /** @internal Sends the open packet and starts the heartbeat (PROTOCOL.md §A2, §A6). */
   _open(openPacket: string, initialPacket: RawData | undefined): void {
     this.readyState = "open";
@@ -176,9 +183,13 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     } else if (typeof data === "string") {
       item = CODES[type] + data;
       size = item.length;
-    } else {
+    } else if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
       item = toBytes(data);
       size = item.byteLength;
+    } else {
+      // Like engine.io-parser: anything else is sent as its string form.
+      item = CODES[type] + String(data);
+      size = item.length;
     }
     if (typeof callback === "function") {
       this._callbacks ??= [];
@@ -194,11 +205,27 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
       this._onClose(DisconnectReasons.SLOW_CONSUMER, new Error(`outbound buffer above ${limit} bytes`));
       return false;
     }
+    const transport = this.transport;
+    if (
+      transport.name === "websocket" &&
+      transport.writable &&
+      (this._queue === null || this._queue.length === 0) &&
+      this._callbacks === null &&
+      this._sentCallbacks === null &&
+      this.listenerCount("flush") === 0 &&
+      this.server.listenerCount("flush") === 0
+    ) {
+      // Fast path (every WebSocket send without backlog): no queue, no array.
+      transport.sendOne(item, compress);
+      if (this.listenerCount("drain") > 0) this.emit("drain");
+      this.server._emitDrain(this);
+      return true;
+    }
     this._queue ??= [];
     this._queue.push(item);
     this._queuedBytes += size;
     if (compress) this._compress = true;
-    if (this.transport.name === "websocket") {
+    if (transport.name === "websocket") {
       // The WebSocket connection corks its socket until the next tick: writing now still means one syscall.
       this.flush();
     } else if (!this._flushScheduled) {
@@ -272,7 +299,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     if (lane === LANE_PING) {
       this._pingRefreshed = false;
       this.server._scheduler.schedule(this, LANE_PONG);
-      this._enqueue(CODES.ping, 1, false);
+      this.sendPacket("ping", undefined, NO_COMPRESS);
     } else {
       this._onClose(EngineCloseReasons.PING_TIMEOUT);
     }

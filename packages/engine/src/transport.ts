@@ -41,6 +41,8 @@ export interface Transport {
    * `compress` is true when any item asked for compression. Items are consumed synchronously.
    */
   send(items: readonly OutItem[], compress: boolean): void;
+  /** Writes one item (the WebSocket fast path: nothing queued, no array). */
+  sendOne(item: OutItem, compress: boolean): void;
   /** Closes the transport; `onTransportClose` follows (possibly later, e.g. at the next poll). */
   close(): void;
   /** Marks the transport as replaced by an upgrade: it may close without telling the peer. */

@@ -73,22 +73,26 @@ export class WebSocketTransport implements Transport, WebSocketHandler {
   }
 
   send(items: readonly OutItem[], compress: boolean): void {
-    const conn = this.conn;
-    if (conn === null || this.readyState !== "open") return;
+    if (this.conn === null || this.readyState !== "open") return;
     let ok = true;
-    for (const item of items) {
-      if (typeof item === "string") ok = conn.send(item, compress);
-      else if (item instanceof Uint8Array) {
-        if (this.protocol === 4) ok = conn.send(toBuffer(item), compress);
-        else
-          ok = this.supportsBinary
-            ? conn.send(binaryFrameV3(item), compress)
-            : conn.send(base64RecordV3(item));
-      } else ok = conn.sendFrame(item.webSocketFrames);
-    }
+    for (const item of items) ok = this.write(item, compress);
     // Above the socket's high-water mark: hold further packets in the session until it drains.
     if (!ok) this.writable = false;
     this.handler?.onTransportDrain(this);
+  }
+
+  sendOne(item: OutItem, compress: boolean): void {
+    if (this.conn === null || this.readyState !== "open") return;
+    if (!this.write(item, compress)) this.writable = false;
+    this.handler?.onTransportDrain(this);
+  }
+
+  private write(item: OutItem, compress: boolean): boolean {
+    const conn = this.conn!;
+    if (typeof item === "string") return conn.send(item, compress);
+    if (!(item instanceof Uint8Array)) return conn.sendFrame(item.webSocketFrames);
+    if (this.protocol === 4) return conn.send(toBuffer(item), compress);
+    return this.supportsBinary ? conn.send(binaryFrameV3(item), compress) : conn.send(base64RecordV3(item));
   }
 
   close(): void {

@@ -224,9 +224,16 @@ describe("handshake options", () => {
       assert.equal(socket.handshake.address, "127.0.0.1");
       assert.equal(socket.handshake.secure, false);
       assert.equal(socket.handshake.xdomain, false);
+      assert.equal(socket.handshake.time, new Date(socket.handshake.issued).toString());
+      assert.ok(Math.abs(socket.handshake.issued - Date.now()) < 60_000);
+      assert.equal(socket.handshake.url, `${t.path("transport=polling")}&foo=bar`);
       assert.equal(socket.request.headers["x-custom"], "1");
       assert.deepEqual(socket.request.session, { user: "ann" });
       assert.equal(socket.request.connection.remoteAddress, "127.0.0.1");
+      // The Socket.IO memory tip `request = null` must not throw; the headers stay readable.
+      socket.request = null;
+      assert.equal(socket.request.headers["x-custom"], "1");
+      assert.equal(socket.request.session, undefined);
       assert.equal(socket.remoteAddress, "127.0.0.1");
       assert.equal(socket.protocol, 4);
       assert.equal(socket.transport.name, "polling");
@@ -234,6 +241,76 @@ describe("handshake options", () => {
       assert.equal(t.engine.clients[socket.id], socket);
     } finally {
       await t.close();
+    }
+  });
+});
+
+describe("transports option", () => {
+  test("polling-only or allowUpgrades:false advertise no upgrade; websocket-only refuses polling", async () => {
+    for (const options of [{ transports: ["polling" as const] }, { allowUpgrades: false }]) {
+      const t = await startEngine(options);
+      try {
+        const { open } = await handshake(t);
+        assert.deepEqual(open.upgrades, []);
+      } finally {
+        await t.close();
+      }
+    }
+    const ws = await startEngine({ transports: ["websocket"] });
+    try {
+      const r = await raw(ws.port, ws.path("transport=polling"));
+      assert.equal(r.status, 400);
+      assert.equal(r.body, '{"code":0,"message":"Transport unknown"}');
+    } finally {
+      await ws.close();
+    }
+  });
+});
+
+describe("entry points", () => {
+  test("listen(port) serves the engine and answers 501 elsewhere; close() ends every session", async () => {
+    const { listen } = await import("@plexus/engine");
+    const ready = deferred();
+    const engine = listen(0, { pingInterval: 60_000 }, () => ready.resolve());
+    await ready.promise;
+    const http = engine.httpServer!;
+    const port = (http.address() as import("node:net").AddressInfo).port;
+    try {
+      const other = await raw(port, "/");
+      assert.equal(other.status, 501);
+      const res = await raw(port, "/engine.io/?EIO=4&transport=polling");
+      const sid = JSON.parse(res.body.slice(1)).sid as string;
+      const closed = deferred<string>();
+      engine.clients[sid]!.once("close", (r: string) => closed.resolve(r));
+      const pending = raw(port, `/engine.io/?EIO=4&transport=polling&sid=${sid}`);
+      while (!engine.clients[sid]?.transport.writable) await new Promise<void>((r) => setImmediate(r));
+      engine.close();
+      assert.equal((await pending).body, "1");
+      assert.equal(await closed.promise, "forced close");
+      assert.equal(engine.clientsCount, 0);
+    } finally {
+      http.closeAllConnections();
+      await new Promise<void>((r) => http.close(() => r()));
+    }
+  });
+
+  test("attach(httpServer, opts) keeps the server's own request listeners for other paths", async () => {
+    const { attach } = await import("@plexus/engine");
+    const { createServer } = await import("node:http");
+    const http = createServer((_req, res) => res.end("app"));
+    const engine = attach(http, { path: "/rt" });
+    await new Promise<void>((r) => http.listen(0, "127.0.0.1", () => r()));
+    const port = (http.address() as import("node:net").AddressInfo).port;
+    try {
+      assert.equal((await raw(port, "/hello")).body, "app");
+      const res = await raw(port, "/rt/?EIO=4&transport=polling");
+      assert.equal(res.status, 200);
+      assert.equal(res.body[0], "0");
+      assert.equal(engine.clientsCount, 1);
+    } finally {
+      engine.close();
+      http.closeAllConnections();
+      await new Promise<void>((r) => http.close(() => r()));
     }
   });
 });

@@ -97,3 +97,49 @@ describe("engine.io-client interop", () => {
     assert.equal(await closed.promise, "transport close");
   });
 });
+
+describe("engine.io-client upgrade under traffic", () => {
+  test("no message is lost or reordered across the upgrade, in either direction", async () => {
+    const t = await startEngine();
+    const client = new ClientSocket(`http://127.0.0.1:${t.port}`, { transports: ["polling", "websocket"] });
+    try {
+      const serverSide = deferred<EngineSocket>();
+      t.engine.once("connection", serverSide.resolve);
+      const server = await serverSide.promise;
+      const total = 200;
+      const atServer: string[] = [];
+      const atClient: string[] = [];
+      const serverDone = deferred();
+      const clientDone = deferred();
+      server.on("message", (d) => {
+        atServer.push(String(d));
+        if (atServer.length === total) serverDone.resolve();
+      });
+      client.on("message", (d) => {
+        atClient.push(String(d));
+        if (atClient.length === total) clientDone.resolve();
+      });
+      const upgraded = deferred();
+      client.once("upgrade", () => upgraded.resolve());
+      // Interleave sends with the upgrade handshake on both sides.
+      for (let i = 0; i < total; i++) {
+        client.send(`c${i}`);
+        server.send(`s${i}`);
+        if (i % 20 === 0) await new Promise<void>((r) => setTimeout(r, 2));
+      }
+      await Promise.all([serverDone.promise, clientDone.promise, upgraded.promise]);
+      assert.deepEqual(
+        atServer,
+        Array.from({ length: total }, (_, i) => `c${i}`),
+      );
+      assert.deepEqual(
+        atClient,
+        Array.from({ length: total }, (_, i) => `s${i}`),
+      );
+      assert.equal(server.transport.name, "websocket");
+    } finally {
+      client.close();
+      await t.close();
+    }
+  });
+});

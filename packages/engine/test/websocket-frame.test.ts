@@ -1,13 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  closeFrame,
-  closePayload,
-  frame,
-  frameHeader,
-  frameText,
-  Opcode,
-} from "../src/websocket/index.js";
+import { closeFrame, closePayload, frame, frameHeader, frameText, Opcode } from "../src/websocket/index.js";
 
 const hex = (b: Buffer): string => b.toString("hex");
 

@@ -7,7 +7,6 @@ import {
   unmask,
   type WebSocketError,
   WebSocketReceiver,
-  type WebSocketReceiverSink,
 } from "../src/websocket/index.js";
 
 type Event =
@@ -16,21 +15,22 @@ type Event =
   | { kind: "close"; code: number; reason: string }
   | { kind: "error"; code: string; closeCode: number };
 
-class Sink implements WebSocketReceiverSink {
+/** A receiver that records what it parses. */
+class Sink extends WebSocketReceiver {
   readonly events: Event[] = [];
-  onReceiverMessage(data: string | Buffer, isBinary: boolean): void {
+  override onReceiverMessage(data: string | Buffer, isBinary: boolean): void {
     this.events.push({ kind: "message", data: Buffer.isBuffer(data) ? Buffer.from(data) : data, isBinary });
   }
-  onReceiverPing(payload: Buffer): void {
+  override onReceiverPing(payload: Buffer): void {
     this.events.push({ kind: "ping", payload: Buffer.from(payload) });
   }
-  onReceiverPong(payload: Buffer): void {
+  override onReceiverPong(payload: Buffer): void {
     this.events.push({ kind: "pong", payload: Buffer.from(payload) });
   }
-  onReceiverClose(code: number, reason: string): void {
+  override onReceiverClose(code: number, reason: string): void {
     this.events.push({ kind: "close", code, reason });
   }
-  onReceiverError(error: WebSocketError): void {
+  override onReceiverError(error: WebSocketError): void {
     this.events.push({ kind: "error", code: error.code, closeCode: error.closeCode });
   }
 }
@@ -41,10 +41,9 @@ const masked = (payload: Buffer | string, opcode: number, fin = true, rsv1 = fal
   frame(payload, opcode, { mask: MASK, fin, rsv1 });
 
 function parse(input: Buffer[], maxPayload = 1 << 20, compression = false): Event[] {
-  const sink = new Sink();
-  const receiver = new WebSocketReceiver(sink, maxPayload, compression);
+  const receiver = new Sink(maxPayload, compression);
   for (const chunk of input) receiver.push(chunk);
-  return sink.events;
+  return receiver.events;
 }
 
 describe("WebSocketReceiver (RFC 6455 §5)", () => {
@@ -132,15 +131,14 @@ describe("WebSocketReceiver (RFC 6455 §5)", () => {
     const payload = Buffer.alloc(5000, 7);
     const c = deflateMessage(payload);
     const events = parse(
-      [
-        masked(c.subarray(0, 3), Opcode.BINARY, false, true),
-        masked(c.subarray(3), Opcode.CONTINUATION),
-      ],
+      [masked(c.subarray(0, 3), Opcode.BINARY, false, true), masked(c.subarray(3), Opcode.CONTINUATION)],
       1 << 20,
       true,
     );
     assert.equal(events.length, 1);
-    assert.ok(events[0]?.kind === "message" && Buffer.isBuffer(events[0].data) && events[0].data.equals(payload));
+    assert.ok(
+      events[0]?.kind === "message" && Buffer.isBuffer(events[0].data) && events[0].data.equals(payload),
+    );
   });
 });
 
@@ -210,7 +208,9 @@ describe("WebSocketReceiver errors (close codes)", () => {
 
   it("rejects reserved opcodes with 1002", () => {
     for (const op of [3, 7, 0xb, 0xf]) {
-      assert.deepEqual(error([masked("a", op)]), [{ kind: "error", code: "ERR_WS_INVALID_OPCODE", closeCode: 1002 }]);
+      assert.deepEqual(error([masked("a", op)]), [
+        { kind: "error", code: "ERR_WS_INVALID_OPCODE", closeCode: 1002 },
+      ]);
     }
   });
 
@@ -234,9 +234,11 @@ describe("WebSocketReceiver errors (close codes)", () => {
 
   it("rejects a 1-byte close payload and invalid close codes with 1002", () => {
     for (const payload of ["03", "03ed", "03ee", "0bb7", "1388", "0000"]) {
-      assert.deepEqual(error([masked(bytes(payload), Opcode.CLOSE)]), [
-        { kind: "error", code: "ERR_WS_BAD_CLOSE_FRAME", closeCode: 1002 },
-      ], payload);
+      assert.deepEqual(
+        error([masked(bytes(payload), Opcode.CLOSE)]),
+        [{ kind: "error", code: "ERR_WS_BAD_CLOSE_FRAME", closeCode: 1002 }],
+        payload,
+      );
     }
   });
 

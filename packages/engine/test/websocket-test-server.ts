@@ -6,11 +6,11 @@ import type { Duplex } from "node:stream";
 import {
   abortHandshake,
   acceptWebSocket,
+  validateUpgradeRequest,
   type WebSocketConnection,
   type WebSocketError,
   type WebSocketHandler,
   type WebSocketOptions,
-  validateUpgradeRequest,
 } from "../src/websocket/index.js";
 
 export interface Deferred<T> {
@@ -33,6 +33,7 @@ export class RecordingHandler implements WebSocketHandler {
   readonly closed = deferred<{ code: number; reason: string }>();
   private waiters: Array<() => void> = [];
   echo = false;
+  onWebSocketPong?: (payload: Buffer) => void;
   conn: WebSocketConnection | null = null;
 
   onWebSocketMessage(data: string | Buffer, isBinary: boolean): void {

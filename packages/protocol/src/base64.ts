@@ -20,7 +20,8 @@ const native = (globalThis as { Buffer?: NativeBase64 }).Buffer;
 
 /** Encodes bytes as standard padded base64. */
 export function toBase64(bytes: Uint8Array): string {
-  if (native !== undefined) return native.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+  if (native !== undefined)
+    return native.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
   return toBase64Portable(bytes);
 }
 
@@ -46,7 +47,7 @@ export function toBase64Portable(bytes: Uint8Array): string {
 const VALID = /^[A-Za-z0-9+/_-]*={0,2}$/;
 // Characters beyond Latin-1, which Node's decoder would read by their low byte. On a one-byte string (every
 // valid record) V8 rejects this pattern without scanning.
-const WIDE = /[^\x00-\xff]/;
+const WIDE = /[\u0100-\uffff]/;
 
 /**
  * Decodes base64 (standard alphabet; the URL-safe `-` and `_` are accepted too, as by Node and the
@@ -62,7 +63,8 @@ export function fromBase64(text: string, start = 0): Uint8Array {
   // surplus padding) shows as a result shorter than the length implies. Only characters beyond Latin-1,
   // which Node reads by their low byte, need a check of their own.
   const length = body.length;
-  const end = length - (body.charCodeAt(length - 1) === 61 ? (body.charCodeAt(length - 2) === 61 ? 2 : 1) : 0);
+  const end =
+    length - (body.charCodeAt(length - 1) === 61 ? (body.charCodeAt(length - 2) === 61 ? 2 : 1) : 0);
   if (end % 4 === 1) throw invalidBase64();
   // Node's Buffer is a Uint8Array: handing it on unchanged lets server code receive `Buffer`s as with Socket.IO.
   const bytes = native.from(body, "base64");

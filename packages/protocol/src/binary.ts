@@ -91,7 +91,8 @@ function deconstructAt(value: unknown, out: unknown[], first: number, viaToJSON:
     const item = deconstructAt((value as Record<string, unknown>)[key], out, first, false);
     // An own `__proto__` key (JSON.parse makes them, e.g. in a relayed message) must stay a plain key:
     // assigning it would hit the `Object.prototype.__proto__` setter and drop it from the output.
-    if (key === "__proto__") Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true });
+    if (key === "__proto__")
+      Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true });
     else copy[key] = item;
   }
   return copy;

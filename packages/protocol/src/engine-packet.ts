@@ -2,7 +2,7 @@
  * Engine.IO v4 packets: one packet per WebSocket frame, or one record of a polling payload.
  * Layer: protocol. PROTOCOL.md §A3.
  */
-import { toBase64, fromBase64 } from "./base64.js";
+import { fromBase64, toBase64 } from "./base64.js";
 import { ENGINE_PACKET_CODES, ENGINE_PACKET_TYPES, type EnginePacketType } from "./constants.js";
 import { ProtocolError, ProtocolErrorCodes } from "./errors.js";
 

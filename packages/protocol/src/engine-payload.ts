@@ -3,7 +3,7 @@
  * Layer: protocol. PROTOCOL.md §A3–A4.
  */
 import { RECORD_SEPARATOR } from "./constants.js";
-import { decodeEngineRecord, encodeEngineRecord, type EnginePacket } from "./engine-packet.js";
+import { decodeEngineRecord, type EnginePacket, encodeEngineRecord } from "./engine-packet.js";
 import { ProtocolError, ProtocolErrorCodes } from "./errors.js";
 
 /**

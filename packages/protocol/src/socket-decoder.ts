@@ -78,7 +78,10 @@ export class SocketDecoder {
     if (typeof message !== "string") return this.addAttachment(message);
     if (this.pending !== null) {
       this.pending = null;
-      throw new ProtocolError(ProtocolErrorCodes.SIO_UNEXPECTED_TEXT, "text packet while awaiting attachments");
+      throw new ProtocolError(
+        ProtocolErrorCodes.SIO_UNEXPECTED_TEXT,
+        "text packet while awaiting attachments",
+      );
     }
     return this.decodeText(message);
   }
@@ -86,15 +89,26 @@ export class SocketDecoder {
   private addAttachment(bytes: Uint8Array): SocketPacket | null {
     const pending = this.pending;
     if (pending === null) {
-      throw new ProtocolError(ProtocolErrorCodes.SIO_UNEXPECTED_BINARY, "binary data without a binary packet");
+      throw new ProtocolError(
+        ProtocolErrorCodes.SIO_UNEXPECTED_BINARY,
+        "binary data without a binary packet",
+      );
     }
     pending.buffers.push(bytes);
     if (pending.buffers.length < pending.expected) return null;
     this.pending = null;
-    const data = reconstruct(pending.data, pending.buffers, this.maxDepth);
+    const data = this.reconstruct(pending.data, pending.buffers);
     return pending.id === undefined
       ? { type: pending.type, nsp: pending.nsp, data }
       : { type: pending.type, nsp: pending.nsp, id: pending.id, data };
+  }
+
+  private reconstruct(data: unknown, buffers: readonly Uint8Array[]): unknown {
+    try {
+      return reconstruct(data, buffers, this.maxDepth);
+    } catch (err) {
+      throw asProtocolError(err);
+    }
   }
 
   private decodeText(text: string): SocketPacket | null {
@@ -149,7 +163,13 @@ export class SocketDecoder {
       checkPayload(type as SocketPacketType, data);
       // Nesting deeper than maxDepth needs at least 2 * maxDepth characters: short payloads skip the walk.
       // Binary packets are walked by reconstruct, which checks the depth itself.
-      if (!binary && length - i > 2 * this.maxDepth && typeof data === "object") checkDepth(data, this.maxDepth);
+      if (!binary && length - i > 2 * this.maxDepth && typeof data === "object") {
+        try {
+          checkDepth(data, this.maxDepth);
+        } catch (err) {
+          throw asProtocolError(err);
+        }
+      }
     } else if (type === SocketPacketType.EVENT || type === SocketPacketType.BINARY_EVENT) {
       throw new ProtocolError(ProtocolErrorCodes.SIO_INVALID_PAYLOAD, "event without payload");
     } else if (type === SocketPacketType.ACK || type === SocketPacketType.BINARY_ACK) {
@@ -163,10 +183,21 @@ export class SocketDecoder {
       this.pending = { type: packetType, nsp, id, data, expected: attachments, buffers: [] };
       return null;
     }
-    if (binary && data !== undefined) reconstruct(data, [], this.maxDepth);
-    if (data === undefined) return id === undefined ? { type: packetType, nsp } : { type: packetType, nsp, id };
+    if (binary && data !== undefined) this.reconstruct(data, []);
+    if (data === undefined)
+      return id === undefined ? { type: packetType, nsp } : { type: packetType, nsp, id };
     return id === undefined ? { type: packetType, nsp, data } : { type: packetType, nsp, id, data };
   }
+}
+
+/**
+ * A `maxDepth` above a few thousand can exhaust the stack before the depth check fires: the input is
+ * still too deep, and still the peer's fault, so it gets the same error instead of a `RangeError`.
+ */
+function asProtocolError(err: unknown): unknown {
+  return err instanceof RangeError
+    ? new ProtocolError(ProtocolErrorCodes.SIO_INVALID_PAYLOAD, "payload nested too deeply")
+    : err;
 }
 
 function isDigit(c: number): boolean {

@@ -13,8 +13,8 @@ import {
   encodeSocketPacket,
   ProtocolError,
   ProtocolErrorCodes,
-  type SocketPacket,
   SocketDecoder,
+  type SocketPacket,
   SocketPacketType,
 } from "@plexus/protocol";
 import * as eio from "engine.io-parser";
@@ -116,7 +116,8 @@ describe("socket.io-parser", () => {
 });
 
 describe("engine.io-parser", () => {
-  const theirPacket = (p: EnginePacket): eio.Packet => (p.data === undefined ? { type: p.type } : { type: p.type, data: p.data });
+  const theirPacket = (p: EnginePacket): eio.Packet =>
+    p.data === undefined ? { type: p.type } : { type: p.type, data: p.data };
 
   test("WebSocket frames: ours → theirs and theirs → ours", () => {
     fc.assert(
@@ -128,7 +129,10 @@ describe("engine.io-parser", () => {
         });
         assert.deepStrictEqual(plainBytes(ours), plainBytes(theirs));
         assert.deepStrictEqual(plainBytes(eio.decodePacket(ours)), plainBytes(packet));
-        assert.deepStrictEqual(plainBytes(decodeEnginePacket(theirs as string | Uint8Array)), plainBytes(packet));
+        assert.deepStrictEqual(
+          plainBytes(decodeEnginePacket(theirs as string | Uint8Array)),
+          plainBytes(packet),
+        );
       }),
       { numRuns: RUNS },
     );
@@ -192,7 +196,11 @@ describe("known differences on invalid input", () => {
 
   test("a space before the JSON: reference reads it as ack id 0, we keep it in the JSON", () => {
     assert.equal(referenceDecode(['2 ["a"]'])?.id, 0);
-    assert.deepEqual(new SocketDecoder().add('2 ["a"]'), { type: SocketPacketType.EVENT, nsp: "/", data: ["a"] });
+    assert.deepEqual(new SocketDecoder().add('2 ["a"]'), {
+      type: SocketPacketType.EVENT,
+      nsp: "/",
+      data: ["a"],
+    });
   });
 
   test("deep nesting: reference accepts 100k levels, we reject (stack safety)", () => {
@@ -206,7 +214,10 @@ describe("known differences on invalid input", () => {
     assert.deepEqual(referenceDecode([header, new Uint8Array(1)])?.data, ["a", undefined]);
     const ours = new SocketDecoder();
     ours.add(header);
-    assert.throws(() => ours.add(new Uint8Array(1)), (e: unknown) => e instanceof ProtocolError);
+    assert.throws(
+      () => ours.add(new Uint8Array(1)),
+      (e: unknown) => e instanceof ProtocolError,
+    );
   });
 
   test("invalid base64 in a `b` record: reference skips bad characters, we reject", () => {
@@ -219,13 +230,20 @@ describe("known differences on invalid input", () => {
 
   test("a `b` text frame on a WebSocket: reference decodes it as binary, we reject (v4 frames are raw)", () => {
     assert.equal(eio.decodePacket("bAQIDBA==").type, "message");
-    assert.throws(() => decodeEnginePacket("bAQIDBA=="), (e: unknown) => e instanceof ProtocolError);
+    assert.throws(
+      () => decodeEnginePacket("bAQIDBA=="),
+      (e: unknown) => e instanceof ProtocolError,
+    );
   });
 
   test("own `__proto__` key next to binary: the reference encoder loses it, ours keeps it", () => {
     const data = JSON.parse('["e",{"__proto__":{"x":1}}]') as unknown[];
     (data[1] as Record<string, unknown>).b = new Uint8Array(1);
-    const [theirs] = new Encoder().encode({ type: SocketPacketType.EVENT, nsp: "/", data: structuredCloneKeepingProto(data) });
+    const [theirs] = new Encoder().encode({
+      type: SocketPacketType.EVENT,
+      nsp: "/",
+      data: structuredCloneKeepingProto(data),
+    });
     assert.equal(theirs, '51-["e",{"b":{"_placeholder":true,"num":0}}]');
     const [ours] = encodeSocketPacket({ type: SocketPacketType.EVENT, nsp: "/", data });
     assert.equal(ours, '51-["e",{"__proto__":{"x":1},"b":{"_placeholder":true,"num":0}}]');
@@ -233,6 +251,9 @@ describe("known differences on invalid input", () => {
 
   test("malformed engine input: reference returns an error packet, we throw", () => {
     assert.deepEqual(eio.decodePacket("abc"), { type: "error", data: "parser error" });
-    assert.throws(() => decodeEnginePacket("abc"), (e: unknown) => e instanceof ProtocolError);
+    assert.throws(
+      () => decodeEnginePacket("abc"),
+      (e: unknown) => e instanceof ProtocolError,
+    );
   });
 });

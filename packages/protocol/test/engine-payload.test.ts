@@ -1,7 +1,6 @@
 // Engine.IO v4 polling payloads and base64, exact wire (PROTOCOL.md §A3–A4).
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import fc from "fast-check";
 import {
   decodePayload,
   encodePayload,
@@ -11,6 +10,7 @@ import {
   RECORD_SEPARATOR,
   toBase64,
 } from "@plexus/protocol";
+import fc from "fast-check";
 import { fromBase64Portable, toBase64Portable } from "../src/base64.js";
 
 function assertCode(fn: () => unknown, code: string): void {
@@ -37,7 +37,7 @@ describe("polling payload (§A3)", () => {
     assert.equal(decoded.length, 2);
     assert.deepEqual(decoded[0], { type: "message", data: "hello" });
     assert.equal(decoded[1]?.type, "message");
-    assert.deepEqual([...(decoded[1]?.data as Uint8Array)], [1, 2, 3, 4]);
+    assert.deepEqual([...(decoded[1]!.data as Uint8Array)], [1, 2, 3, 4]);
     assert.equal(encodePayload(decoded), "4hello\x1ebAQIDBA==");
   });
 
@@ -56,7 +56,8 @@ describe("polling payload (§A3)", () => {
   });
 
   test("the handshake open packet as a whole body", () => {
-    const body = '0{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}';
+    const body =
+      '0{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}';
     assert.deepEqual(decodePayload(body), [{ type: "open", data: body.slice(1) }]);
   });
 
@@ -75,7 +76,10 @@ describe("polling payload (§A3)", () => {
 
   test("maxPackets bounds the record count", () => {
     assert.equal(decodePayload("2\x1e2", { maxPackets: 2 }).length, 2);
-    assertCode(() => decodePayload("2\x1e2\x1e2", { maxPackets: 2 }), ProtocolErrorCodes.EIO_TOO_MANY_PACKETS);
+    assertCode(
+      () => decodePayload("2\x1e2\x1e2", { maxPackets: 2 }),
+      ProtocolErrorCodes.EIO_TOO_MANY_PACKETS,
+    );
   });
 });
 
@@ -106,7 +110,10 @@ describe("base64", () => {
   test("native and portable decoders agree on 20000 random and mutated strings", () => {
     const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     const noise = fc.constantFrom("=", "-", "_", " ", "\n", "\u0141", "\u00c1", "\u0100", "!", "\x1e");
-    const char = fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...alphabet) }, { weight: 1, arbitrary: noise });
+    const char = fc.oneof(
+      { weight: 12, arbitrary: fc.constantFrom(...alphabet) },
+      { weight: 1, arbitrary: noise },
+    );
     const outcome = (fn: () => Uint8Array): string => {
       try {
         return Buffer.from(fn()).toString("hex");
@@ -118,7 +125,11 @@ describe("base64", () => {
     fc.assert(
       fc.property(fc.array(char, { maxLength: 24 }), fc.nat(2), (chars, pad) => {
         const text = chars.join("") + "=".repeat(pad);
-        assert.equal(outcome(() => fromBase64(text)), outcome(() => fromBase64Portable(text)), JSON.stringify(text));
+        assert.equal(
+          outcome(() => fromBase64(text)),
+          outcome(() => fromBase64Portable(text)),
+          JSON.stringify(text),
+        );
       }),
       { numRuns: 20000 },
     );
@@ -130,7 +141,18 @@ describe("base64", () => {
   });
 
   test("the portable codec rejects what the native path rejects", () => {
-    for (const bad of ["A", "AQIDB", "AQIDB=", "A=", "!!!!", "AQ=D", "AAAA===", "AQ==AQ==", "AQ\u0141D", "AQID BA=="]) {
+    for (const bad of [
+      "A",
+      "AQIDB",
+      "AQIDB=",
+      "A=",
+      "!!!!",
+      "AQ=D",
+      "AAAA===",
+      "AQ==AQ==",
+      "AQ\u0141D",
+      "AQID BA==",
+    ]) {
       assertCode(() => fromBase64Portable(bad), ProtocolErrorCodes.EIO_INVALID_BASE64);
       assertCode(() => fromBase64(bad), ProtocolErrorCodes.EIO_INVALID_BASE64);
     }

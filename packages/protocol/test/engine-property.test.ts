@@ -1,7 +1,6 @@
 // Property tests: Engine.IO v4 packets and polling payloads round-trip (PROTOCOL.md §A3).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import fc from "fast-check";
 import {
   decodeEnginePacket,
   decodeEngineRecord,
@@ -10,6 +9,7 @@ import {
   encodeEngineRecord,
   encodePayload,
 } from "@plexus/protocol";
+import fc from "fast-check";
 import { enginePacket, plainBytes } from "./support/arbitraries.js";
 
 test("WebSocket frames: encode → decode is the identity", () => {

@@ -2,7 +2,6 @@
 // Only ProtocolError may escape, no input may hang, and the heap must not grow with the run.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import fc from "fast-check";
 import {
   decodeEnginePacket,
   decodeEngineRecord,
@@ -13,6 +12,7 @@ import {
   encodeEngineRecord,
   encodePayload,
 } from "@plexus/protocol";
+import fc from "fast-check";
 import { enginePacket } from "./support/arbitraries.js";
 import { Fuzz, guarded, HANG_LIMIT_MS, heapUsed, prng } from "./support/fuzz.js";
 
@@ -22,7 +22,9 @@ const HEAP_GROWTH_LIMIT = 32 * 1024 * 1024;
 const packets = fc.sample(enginePacket, { numRuns: 300, seed: 7 });
 const corpus: string[] = [
   ...packets.map(encodeEngineRecord),
-  ...fc.sample(fc.array(enginePacket, { minLength: 1, maxLength: 6 }), { numRuns: 200, seed: 8 }).map(encodePayload),
+  ...fc
+    .sample(fc.array(enginePacket, { minLength: 1, maxLength: 6 }), { numRuns: 200, seed: 8 })
+    .map(encodePayload),
   "4hello\x1e2\x1e4world",
   "4hello\x1ebAQIDBA==",
   "2probe",
@@ -31,7 +33,8 @@ const corpus: string[] = [
 
 function checkPacket(packet: EnginePacket): void {
   assert.ok(ENGINE_PACKET_TYPES.includes(packet.type));
-  if (packet.data !== undefined) assert.ok(typeof packet.data === "string" || packet.data instanceof Uint8Array);
+  if (packet.data !== undefined)
+    assert.ok(typeof packet.data === "string" || packet.data instanceof Uint8Array);
   if (packet.data instanceof Uint8Array) assert.equal(packet.type, "message");
 }
 
@@ -78,7 +81,9 @@ test(`payload decoder: ${INPUTS} fuzzed bodies, with and without maxPackets`, ()
     let input = nextInput(f);
     if (f.chance(0.1)) input = `${input}\x1e${nextInput(f)}`;
     const max = f.chance(0.3) ? 1 + f.int(4) : undefined;
-    const decoded = guarded(stats, input, () => decodePayload(input, max === undefined ? undefined : { maxPackets: max }));
+    const decoded = guarded(stats, input, () =>
+      decodePayload(input, max === undefined ? undefined : { maxPackets: max }),
+    );
     if (decoded !== undefined) {
       assert.ok(decoded.length >= 1);
       if (max !== undefined) assert.ok(decoded.length <= max);

@@ -3,14 +3,14 @@
 // heap stays bounded, and the pending state never holds more than maxAttachments attachments.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import fc from "fast-check";
 import {
   encodeSocketPacket,
   RESERVED_EVENTS,
-  type SocketPacket,
   SocketDecoder,
+  type SocketPacket,
   SocketPacketType,
 } from "@plexus/protocol";
+import fc from "fast-check";
 import { socketPacket } from "./support/arbitraries.js";
 import { Fuzz, guarded, HANG_LIMIT_MS, heapUsed, prng } from "./support/fuzz.js";
 

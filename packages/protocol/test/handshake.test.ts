@@ -20,12 +20,24 @@ test("the open packet of the spec example, byte for byte", () => {
 test("keys are exactly sid, upgrades, pingInterval, pingTimeout, maxPayload, in that order", () => {
   const extra = { sid: "x", upgrades: [], pingInterval: 1, pingTimeout: 2, maxPayload: 3, cookie: "no" };
   const text = encodeHandshake(extra);
-  assert.deepEqual(Object.keys(JSON.parse(text)), ["sid", "upgrades", "pingInterval", "pingTimeout", "maxPayload"]);
+  assert.deepEqual(Object.keys(JSON.parse(text)), [
+    "sid",
+    "upgrades",
+    "pingInterval",
+    "pingTimeout",
+    "maxPayload",
+  ]);
   assert.equal(text, '{"sid":"x","upgrades":[],"pingInterval":1,"pingTimeout":2,"maxPayload":3}');
 });
 
 test("websocket handshake: upgrades is []", () => {
-  const text = encodeHandshake({ sid: "s", upgrades: [], pingInterval: 25000, pingTimeout: 20000, maxPayload: 1e6 });
+  const text = encodeHandshake({
+    sid: "s",
+    upgrades: [],
+    pingInterval: 25000,
+    pingTimeout: 20000,
+    maxPayload: 1e6,
+  });
   assert.match(text, /"upgrades":\[\]/);
 });
 
@@ -40,7 +52,14 @@ test("decode of the spec example", () => {
 });
 
 test("decode refuses records that are not a handshake", () => {
-  for (const bad of ["", "null", "[]", "{", '{"sid":1}', '{"sid":"a","upgrades":"websocket","pingInterval":1,"pingTimeout":1}']) {
+  for (const bad of [
+    "",
+    "null",
+    "[]",
+    "{",
+    '{"sid":1}',
+    '{"sid":"a","upgrades":"websocket","pingInterval":1,"pingTimeout":1}',
+  ]) {
     assert.equal(decodeHandshake(bad), null, bad);
   }
 });

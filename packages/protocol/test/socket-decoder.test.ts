@@ -30,7 +30,7 @@ describe("valid packets (§B1–B2)", () => {
     assert.deepEqual(decode("0"), { type: CONNECT, nsp: "/" });
   });
 
-  test("`0{\"token\":\"abc\"}` → CONNECT with auth", () => {
+  test('`0{"token":"abc"}` → CONNECT with auth', () => {
     assert.deepEqual(decode('0{"token":"abc"}'), { type: CONNECT, nsp: "/", data: { token: "abc" } });
   });
 
@@ -47,7 +47,7 @@ describe("valid packets (§B1–B2)", () => {
     assert.deepEqual(decode("1"), { type: DISCONNECT, nsp: "/" });
   });
 
-  test("`212[\"foo\"]` → EVENT with ack id 12", () => {
+  test('`212["foo"]` → EVENT with ack id 12', () => {
     assert.deepEqual(decode('212["foo"]'), { type: EVENT, nsp: "/", id: 12, data: ["foo"] });
     assert.deepEqual(decode('2["foo"]'), { type: EVENT, nsp: "/", data: ["foo"] });
     assert.deepEqual(decode('2456["a",1]'), { type: EVENT, nsp: "/", id: 456, data: ["a", 1] });
@@ -58,12 +58,12 @@ describe("valid packets (§B1–B2)", () => {
     assert.deepEqual(decode("2[42,true]"), { type: EVENT, nsp: "/", data: [42, true] });
   });
 
-  test("`3/admin,13[\"bar\"]` → ACK 13 on /admin", () => {
+  test('`3/admin,13["bar"]` → ACK 13 on /admin', () => {
     assert.deepEqual(decode('3/admin,13["bar"]'), { type: ACK, nsp: "/admin", id: 13, data: ["bar"] });
     assert.deepEqual(decode("30[]"), { type: ACK, nsp: "/", id: 0, data: [] });
   });
 
-  test("`44{\"message\":\"Invalid namespace\"}` and connect_error with data / as a string", () => {
+  test('`44{"message":"Invalid namespace"}` and connect_error with data / as a string', () => {
     assert.deepEqual(decode('4{"message":"Invalid namespace"}'), {
       type: CONNECT_ERROR,
       nsp: "/",
@@ -93,7 +93,12 @@ describe("valid packets (§B1–B2)", () => {
   });
 
   test("a huge ack id of 15 digits is still a safe integer", () => {
-    assert.deepEqual(decode('2999999999999999["a"]'), { type: EVENT, nsp: "/", id: 999999999999999, data: ["a"] });
+    assert.deepEqual(decode('2999999999999999["a"]'), {
+      type: EVENT,
+      nsp: "/",
+      id: 999999999999999,
+      data: ["a"],
+    });
   });
 
   test("a placeholder in a non-binary EVENT is plain data", () => {
@@ -113,7 +118,7 @@ describe("binary packets (§B2)", () => {
     const bytes = new Uint8Array([1, 2, 3]);
     const packet = decoder.add(bytes);
     assert.deepEqual(packet, { type: BINARY_EVENT, nsp: "/", data: ["a", bytes] });
-    assert.equal((packet?.data as unknown[])[1], bytes);
+    assert.equal((packet!.data as unknown[])[1], bytes);
     assert.equal(decoder.awaitingAttachments, false);
   });
 
@@ -122,12 +127,15 @@ describe("binary packets (§B2)", () => {
     decoder.add('51-["a",{"_placeholder":true,"num":0}]');
     const buf = Buffer.from([9]);
     const packet = decoder.add(buf);
-    assert.equal((packet?.data as unknown[])[1], buf);
+    assert.equal((packet!.data as unknown[])[1], buf);
   });
 
   test("BINARY_ACK with namespace and id: `62-/admin,5[...]`", () => {
     const decoder = new SocketDecoder();
-    assert.equal(decoder.add('62-/admin,5[{"_placeholder":true,"num":1},{"_placeholder":true,"num":0}]'), null);
+    assert.equal(
+      decoder.add('62-/admin,5[{"_placeholder":true,"num":1},{"_placeholder":true,"num":0}]'),
+      null,
+    );
     const a = new Uint8Array([0]);
     const b = new Uint8Array([1]);
     assert.equal(decoder.add(a), null);
@@ -171,7 +179,7 @@ describe("binary packets (§B2)", () => {
     assert.equal(decoder.add(`510-["a",${args}]`), null);
     for (let n = 0; n < 9; n++) assert.equal(decoder.add(new Uint8Array([n])), null);
     const packet = decoder.add(new Uint8Array([9]));
-    assert.equal((packet?.data as unknown[]).length, 11);
+    assert.equal((packet!.data as unknown[]).length, 11);
   });
 });
 
@@ -225,14 +233,14 @@ describe("invalid packets (§B2: close the connection), with their exact codes",
     ['5-1-["a"]', C.SIO_ILLEGAL_ATTACHMENTS],
     ['51234567-["a"]', C.SIO_ILLEGAL_ATTACHMENTS],
     ["6", C.SIO_ILLEGAL_ATTACHMENTS],
-    ['6x-[]', C.SIO_ILLEGAL_ATTACHMENTS],
+    ["6x-[]", C.SIO_ILLEGAL_ATTACHMENTS],
     // more than maxAttachments
     ['511-["a"]', C.SIO_TOO_MANY_ATTACHMENTS],
-    ['6999999-[]', C.SIO_TOO_MANY_ATTACHMENTS],
+    ["6999999-[]", C.SIO_TOO_MANY_ATTACHMENTS],
     // huge ack ids
     ['21234567890123456["a"]', C.SIO_INVALID_ACK_ID],
     [`2${"9".repeat(400)}["a"]`, C.SIO_INVALID_ACK_ID],
-    ['3/admin,99999999999999999[]', C.SIO_INVALID_ACK_ID],
+    ["3/admin,99999999999999999[]", C.SIO_INVALID_ACK_ID],
     // placeholder num out of range in a binary packet that needs no attachment
     ['50-["a",{"_placeholder":true,"num":0}]', C.SIO_INVALID_PLACEHOLDER],
   ];
@@ -299,6 +307,14 @@ describe("invalid packets (§B2: close the connection), with their exact codes",
     assert.equal(decoder.add(`51-["a",{"_placeholder":true,"num":0},${deep}]`), null);
     assertCode(() => decoder.add(new Uint8Array(1)), C.SIO_INVALID_PAYLOAD);
     assertCode(() => decode(`50-["a",${deep}]`), C.SIO_INVALID_PAYLOAD);
+  });
+
+  // Regression: with a large maxDepth the reconstruct walk overflowed the stack first (RangeError escaped).
+  test("a maxDepth too large for the stack still yields ERR_SIO_INVALID_PAYLOAD", () => {
+    const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+    const decoder = new SocketDecoder({ maxDepth: 1_000_000 });
+    assert.equal(decoder.add(`51-["a",{"_placeholder":true,"num":0},${deep}]`), null);
+    assertCode(() => decoder.add(new Uint8Array(1)), C.SIO_INVALID_PAYLOAD);
   });
 
   test("nesting up to maxDepth is accepted, one more level is refused", () => {

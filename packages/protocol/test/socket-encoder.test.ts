@@ -29,7 +29,7 @@ describe("packet types 0–6 (§B1)", () => {
     });
   });
 
-  test("CONNECT to / is `0`; with auth `0{...}`; reply `0{\"sid\":...}`", () => {
+  test('CONNECT to / is `0`; with auth `0{...}`; reply `0{"sid":...}`', () => {
     assert.equal(text({ type: CONNECT, nsp: "/" }), "0");
     assert.equal(text({ type: CONNECT, nsp: "/", data: { token: "abc" } }), '0{"token":"abc"}');
     assert.equal(text({ type: CONNECT, nsp: "/", data: { sid: "xyz" } }), '0{"sid":"xyz"}');
@@ -45,19 +45,22 @@ describe("packet types 0–6 (§B1)", () => {
     assert.equal(text({ type: DISCONNECT, nsp: "/custom" }), "1/custom,");
   });
 
-  test("EVENT: `2[\"foo\"]`, with ack id `212[\"foo\"]`, on a namespace", () => {
+  test('EVENT: `2["foo"]`, with ack id `212["foo"]`, on a namespace', () => {
     assert.equal(text({ type: EVENT, nsp: "/", data: ["foo"] }), '2["foo"]');
     assert.equal(text({ type: EVENT, nsp: "/", id: 12, data: ["foo"] }), '212["foo"]');
-    assert.equal(text({ type: EVENT, nsp: "/admin", id: 0, data: ["question", 1] }), '2/admin,0["question",1]');
+    assert.equal(
+      text({ type: EVENT, nsp: "/admin", id: 0, data: ["question", 1] }),
+      '2/admin,0["question",1]',
+    );
     assert.equal(text({ type: EVENT, nsp: "", data: ["foo"] }), '2["foo"]');
   });
 
-  test("ACK: `3/admin,13[\"bar\"]`", () => {
+  test('ACK: `3/admin,13["bar"]`', () => {
     assert.equal(text({ type: ACK, nsp: "/admin", id: 13, data: ["bar"] }), '3/admin,13["bar"]');
     assert.equal(text({ type: ACK, nsp: "/", id: 456, data: [] }), "3456[]");
   });
 
-  test("CONNECT_ERROR: `4{\"message\":\"Invalid namespace\"}` and with data", () => {
+  test('CONNECT_ERROR: `4{"message":"Invalid namespace"}` and with data', () => {
     assert.equal(
       text({ type: CONNECT_ERROR, nsp: "/", data: { message: "Invalid namespace" } }),
       '4{"message":"Invalid namespace"}',
@@ -67,7 +70,11 @@ describe("packet types 0–6 (§B1)", () => {
       '4/random,{"message":"Invalid namespace"}',
     );
     assert.equal(
-      text({ type: CONNECT_ERROR, nsp: "/", data: { message: "not authorized", data: { content: "retry later" } } }),
+      text({
+        type: CONNECT_ERROR,
+        nsp: "/",
+        data: { message: "not authorized", data: { content: "retry later" } },
+      }),
       '4{"message":"not authorized","data":{"content":"retry later"}}',
     );
   });
@@ -75,7 +82,11 @@ describe("packet types 0–6 (§B1)", () => {
 
 describe("binary attachments (§B2)", () => {
   test('`51-["a",{"_placeholder":true,"num":0}]` + the attachment', () => {
-    const [header, ...attachments] = encodeSocketPacket({ type: EVENT, nsp: "/", data: ["a", Buffer.from([1, 2])] });
+    const [header, ...attachments] = encodeSocketPacket({
+      type: EVENT,
+      nsp: "/",
+      data: ["a", Buffer.from([1, 2])],
+    });
     assert.equal(header, '51-["a",{"_placeholder":true,"num":0}]');
     assert.equal(attachments.length, 1);
     assert.deepEqual(bytesOf(attachments[0]), [1, 2]);
@@ -115,7 +126,13 @@ describe("binary attachments (§B2)", () => {
   test("ArrayBuffer and typed arrays become their bytes (Int16Array, DataView, sub-views)", () => {
     const int16 = new Int16Array([1, -2]);
     const backing = new Uint8Array([9, 5, 6, 9]);
-    const data = ["t", new Uint8Array([1, 2]).buffer, int16, new DataView(backing.buffer, 1, 2), backing.subarray(1, 3)];
+    const data = [
+      "t",
+      new Uint8Array([1, 2]).buffer,
+      int16,
+      new DataView(backing.buffer, 1, 2),
+      backing.subarray(1, 3),
+    ];
     const [header, ...attachments] = encodeSocketPacket({ type: EVENT, nsp: "/", data });
     assert.match(header, /^54-\["t",/);
     assert.equal(attachments.length, 4);

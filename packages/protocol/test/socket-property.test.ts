@@ -2,8 +2,8 @@
 // for random namespaces, ack ids, unicode and binary nested at random depths.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import fc from "fast-check";
 import { encodeSocketPacket, SocketDecoder } from "@plexus/protocol";
+import fc from "fast-check";
 import { expectedAfterDecode, plainBytes, socketPacket } from "./support/arbitraries.js";
 
 const RUNS = 4000;
@@ -34,7 +34,10 @@ test("placeholders are numbered 0..n-1 in text order (depth-first), one per atta
     fc.property(socketPacket(true), (packet) => {
       const [header, ...attachments] = encodeSocketPacket(packet);
       const nums = [...header.matchAll(/\{"_placeholder":true,"num":(\d+)\}/g)].map((m) => Number(m[1]));
-      assert.deepEqual(nums, attachments.map((_, i) => i));
+      assert.deepEqual(
+        nums,
+        attachments.map((_, i) => i),
+      );
     }),
     { numRuns: RUNS },
   );

@@ -5,8 +5,8 @@
  */
 import type { Adapter, BroadcastFlags, BroadcastOptions, Room, SocketId } from "@plexus/adapter";
 import { RESERVED_EVENTS, SocketPacketType } from "@plexus/protocol";
-import { ackTimeoutError, reservedEventError, ServerError, ServerErrorCodes } from "./server-error.js";
 import type { Handshake } from "./handshake.js";
+import { ackTimeoutError, reservedEventError, ServerError, ServerErrorCodes } from "./server-error.js";
 import type {
   AckResult,
   ArgsWithoutAck,
@@ -82,7 +82,10 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = any> {
 
   /** Drops the packet for recipients that cannot take it right now. */
   get volatile(): BroadcastOperator<EmitEvents, SocketData> {
-    return new BroadcastOperator(this.adapter, this.rooms, this.exceptRooms, { ...this.flags, volatile: true });
+    return new BroadcastOperator(this.adapter, this.rooms, this.exceptRooms, {
+      ...this.flags,
+      volatile: true,
+    });
   }
 
   /** Only the sockets of this node. */
@@ -217,7 +220,8 @@ class BroadcastAckCollector {
     if (this.done) return;
     this.done = true;
     const onResponse = this.onResponse;
-    if (onResponse !== undefined) for (const socket of this.adapter.nsp.sockets.values()) socket.forgetAck(onResponse);
+    if (onResponse !== undefined)
+      for (const socket of this.adapter.nsp.sockets.values()) socket.forgetAck(onResponse);
     this.ack(ackTimeoutError(), this.flags.expectSingleResponse === true ? null : this.responses);
   }
 
@@ -255,7 +259,9 @@ export class RemoteSocket<EmitEvents extends EventsMap, SocketData = any> {
     this.handshake = details.handshake as Handshake;
     this.rooms = new Set(details.rooms);
     this.data = details.data as SocketData;
-    this.operator = new BroadcastOperator(adapter, new Set([this.id]), NO_ROOMS, { expectSingleResponse: true });
+    this.operator = new BroadcastOperator(adapter, new Set([this.id]), NO_ROOMS, {
+      expectSingleResponse: true,
+    });
   }
 
   emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean {

@@ -160,7 +160,10 @@ export class ClientBundle {
     if (options.credentials === true) res.setHeader("Access-Control-Allow-Credentials", "true");
     if (req.method === "OPTIONS") {
       const methods = options.methods ?? "GET,HEAD,PUT,PATCH,POST,DELETE";
-      res.setHeader("Access-Control-Allow-Methods", typeof methods === "string" ? methods : methods.join(","));
+      res.setHeader(
+        "Access-Control-Allow-Methods",
+        typeof methods === "string" ? methods : methods.join(","),
+      );
     }
   }
 }

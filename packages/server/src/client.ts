@@ -4,7 +4,13 @@
  * functions that find the client through a symbol on the connection: no closures per connection.
  */
 import type { BroadcastFlags, PreparedPacket } from "@plexus/adapter";
-import { DisconnectReasons, type SocketPacket, SocketDecoder, SocketPacketType, encodeSocketPacket } from "@plexus/protocol";
+import {
+  DisconnectReasons,
+  encodeSocketPacket,
+  SocketDecoder,
+  type SocketPacket,
+  SocketPacketType,
+} from "@plexus/protocol";
 import type { ConnectDeadlineEntry } from "./connect-deadlines.js";
 import type { EngineConnection, EngineData, EnginePrepared } from "./engine-connection.js";
 import type { Server } from "./server.js";
@@ -154,7 +160,10 @@ export class Client implements ConnectDeadlineEntry {
   }
 
   /** @internal Encodes and writes a packet for this connection only. */
-  writePacket(packet: SocketPacket, flags: BroadcastFlags | { volatile?: boolean; compress?: boolean } | undefined): void {
+  writePacket(
+    packet: SocketPacket,
+    flags: BroadcastFlags | { volatile?: boolean; compress?: boolean } | undefined,
+  ): void {
     if (this.closed || this.conn.readyState !== "open") return;
     if (flags?.volatile === true && !this.conn.transport.writable) return;
     const options = flags?.compress === false ? NO_COMPRESS : COMPRESS;

@@ -1,25 +1,28 @@
 /**
  * @plexus/server — a Socket.IO v4 server (drop-in for `socket.io`'s `Server`) on `@plexus/engine`.
  */
+
+export type { Adapter, BroadcastOptions, Room, SocketId } from "@plexus/adapter";
+export type { DisconnectReason } from "@plexus/protocol";
+export { BroadcastOperator, RemoteSocket } from "./broadcast-operator.js";
+export type { Client } from "./client.js";
+export type { Handshake } from "./handshake.js";
 export {
-  Server,
-  type ServerOptions,
-  type ConnectionStateRecoveryOptions,
-  type ParentNspNameMatchFn,
-} from "./server.js";
-export {
-  Namespace,
   type ExtendedError,
   type Middleware,
+  Namespace,
   type NamespaceReservedEvents,
   type ServerReservedEvents,
 } from "./namespace.js";
 export { ParentNamespace } from "./parent-namespace.js";
-export { Socket, type SocketReservedEvents, type PacketMiddleware } from "./socket.js";
-export { BroadcastOperator, RemoteSocket } from "./broadcast-operator.js";
-export type { Handshake } from "./handshake.js";
-export { ServerError, ServerErrorCodes, type ServerErrorCode } from "./server-error.js";
-export type { Client } from "./client.js";
+export {
+  type ConnectionStateRecoveryOptions,
+  type ParentNspNameMatchFn,
+  Server,
+  type ServerOptions,
+} from "./server.js";
+export { ServerError, type ServerErrorCode, ServerErrorCodes } from "./server-error.js";
+export { type PacketMiddleware, Socket, type SocketReservedEvents } from "./socket.js";
 export type {
   AckResult,
   AllButLast,
@@ -36,5 +39,3 @@ export type {
   FirstNonErrorArg,
   Last,
 } from "./typed-events.js";
-export type { DisconnectReason } from "@plexus/protocol";
-export type { Adapter, BroadcastOptions, Room, SocketId } from "@plexus/adapter";

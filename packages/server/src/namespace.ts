@@ -16,8 +16,8 @@ import { encodeSocketPacket, RESERVED_EVENTS, type SocketPacket } from "@plexus/
 import { BroadcastOperator, type RemoteSocket } from "./broadcast-operator.js";
 import type { Client, ServerPreparedPacket } from "./client.js";
 import type { EngineData } from "./engine-connection.js";
-import { reservedEventError, type ServerError } from "./server-error.js";
 import type { Server } from "./server.js";
+import { reservedEventError, type ServerError } from "./server-error.js";
 import { Socket } from "./socket.js";
 import type {
   AckResult,
@@ -44,8 +44,13 @@ export type Middleware<L extends EventsMap, E extends EventsMap, S extends Event
 ) => void;
 
 /** Events a namespace emits by itself. */
-// biome-ignore lint/suspicious/noExplicitAny: SocketData defaults to any, as Socket.IO.
-export interface NamespaceReservedEvents<L extends EventsMap, E extends EventsMap, S extends EventsMap, D = any> {
+export interface NamespaceReservedEvents<
+  L extends EventsMap,
+  E extends EventsMap,
+  S extends EventsMap,
+  // biome-ignore lint/suspicious/noExplicitAny: SocketData defaults to any, as Socket.IO.
+  D = any,
+> {
   connect: (socket: Socket<L, E, S, D>) => void;
   connection: (socket: Socket<L, E, S, D>) => void;
 }
@@ -163,7 +168,10 @@ export class Namespace<
   }
 
   /** Emits to every socket of the namespace. */
-  override emit<Ev extends EventNames<Multi<EmitEvents>>>(ev: Ev, ...args: EventParams<Multi<EmitEvents>, Ev>): boolean {
+  override emit<Ev extends EventNames<Multi<EmitEvents>>>(
+    ev: Ev,
+    ...args: EventParams<Multi<EmitEvents>, Ev>
+  ): boolean {
     return this.operator().emit(ev, ...args);
   }
 
@@ -171,10 +179,12 @@ export class Namespace<
     ev: Ev,
     ...args: ArgsWithoutAck<Multi<EmitEvents>, Ev>
   ): Promise<AckResult<Multi<EmitEvents>, Ev>> {
-    return (this.operator().emitWithAck as (ev: string, ...args: unknown[]) => Promise<AckResult<Multi<EmitEvents>, Ev>>)(
-      ev as string,
-      ...args,
-    );
+    return (
+      this.operator().emitWithAck as (
+        ev: string,
+        ...args: unknown[]
+      ) => Promise<AckResult<Multi<EmitEvents>, Ev>>
+    )(ev as string, ...args);
   }
 
   send(...args: EventParams<Multi<EmitEvents>, "message">): this {
@@ -187,7 +197,10 @@ export class Namespace<
   }
 
   /** Emits to the namespace listeners of the other nodes; a trailing callback gets `(err, responses)`. */
-  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(ev: Ev, ...args: EventParams<ServerSideEvents, Ev>): boolean {
+  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(
+    ev: Ev,
+    ...args: EventParams<ServerSideEvents, Ev>
+  ): boolean {
     const name = ev as string;
     if (RESERVED_EVENTS.has(name)) throw reservedEventError(name);
     this.adapter.serverSideEmit([name, ...args]);
@@ -275,7 +288,12 @@ export class Namespace<
 
   private admit(client: Client, auth: Record<string, unknown>, session: RestoredSession | null): void {
     if (!client.open) return;
-    const socket = new Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(this, client, auth, session);
+    const socket = new Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(
+      this,
+      client,
+      auth,
+      session,
+    );
     if (this._fns.length === 0 || (session !== null && this.server._skipMiddlewares)) {
       this.doConnect(client, socket);
       return;
@@ -289,7 +307,8 @@ export class Namespace<
         }
         if (err !== undefined) {
           socket._cleanup();
-          const data = err.data === undefined ? { message: err.message } : { message: err.message, data: err.data };
+          const data =
+            err.data === undefined ? { message: err.message } : { message: err.message, data: err.data };
           client._connectError(this.name, data);
           return;
         }
@@ -310,7 +329,10 @@ export class Namespace<
     step(0);
   }
 
-  private doConnect(client: Client, socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
+  private doConnect(
+    client: Client,
+    socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+  ): void {
     this.sockets.set(socket.id, socket);
     client._add(this.name, socket as unknown as Socket);
     // Internal state first, so user handlers see a complete socket (and may disconnect it at once).

@@ -2,13 +2,14 @@
  * Dynamic namespaces (`io.of(/^\/room-\d+$/)` or `io.of((name, auth, next) => ...)`): the parent holds
  * the middlewares and `connection` listeners every child gets, and broadcasts to all children.
  */
-import { InMemoryAdapter } from "@plexus/adapter";
+
 import type { BroadcastOptions } from "@plexus/adapter";
+import { InMemoryAdapter } from "@plexus/adapter";
 import type { SocketPacket } from "@plexus/protocol";
 import type { RemoteSocket } from "./broadcast-operator.js";
 import { Namespace } from "./namespace.js";
-import { ServerError, ServerErrorCodes } from "./server-error.js";
 import type { Server } from "./server.js";
+import { ServerError, ServerErrorCodes } from "./server-error.js";
 import type { DefaultEventsMap, EventsMap } from "./typed-events.js";
 
 let parentCount = 0;
@@ -64,6 +65,9 @@ export class ParentNamespace<
   }
 
   override fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
-    throw new ServerError(ServerErrorCodes.UNSUPPORTED, "fetchSockets() is not supported on parent namespaces");
+    throw new ServerError(
+      ServerErrorCodes.UNSUPPORTED,
+      "fetchSockets() is not supported on parent namespaces",
+    );
   }
 }

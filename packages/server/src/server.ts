@@ -4,7 +4,12 @@
  * and broadcasts in their own files.
  */
 import { EventEmitter } from "node:events";
-import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type Server as HttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import { type AdapterConstructor, InMemoryAdapter, type Room, type SocketId } from "@plexus/adapter";
 import { Server as Engine, type ServerOptions as EngineOptions } from "@plexus/engine";
 import type { BroadcastOperator, RemoteSocket } from "./broadcast-operator.js";
@@ -91,7 +96,10 @@ export class Server<
   httpServer: HttpServer | undefined;
   /** Options as given (engine options included). */
   readonly opts: ServerOptions;
-  /** @internal */ readonly _nsps = new Map<string, Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
+  /** @internal */ readonly _nsps = new Map<
+    string,
+    Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+  >();
   /** @internal */ _adapterClass: AdapterConstructor;
   /** @internal */ readonly _recovery: { maxDisconnectionDuration: number } | undefined;
   /** @internal */ readonly _skipMiddlewares: boolean;
@@ -108,7 +116,6 @@ export class Server<
   private _serveClient: boolean;
   private _connectTimeout: number;
   private deadlines: ConnectDeadlines<Client>;
-  private bundle: ClientBundle | undefined;
 
   constructor(opts?: Partial<ServerOptions>);
   constructor(srv: HttpServer | number | undefined, opts?: Partial<ServerOptions>);
@@ -126,7 +133,9 @@ export class Server<
     this._recovery =
       recovery === undefined
         ? undefined
-        : { maxDisconnectionDuration: recovery.maxDisconnectionDuration ?? DEFAULT_MAX_DISCONNECTION_DURATION };
+        : {
+            maxDisconnectionDuration: recovery.maxDisconnectionDuration ?? DEFAULT_MAX_DISCONNECTION_DURATION,
+          };
     this._skipMiddlewares = recovery?.skipMiddlewares !== false;
     this._cleanupEmptyChildNamespaces = opts.cleanupEmptyChildNamespaces === true;
     this._adapterClass = opts.adapter ?? InMemoryAdapter;
@@ -190,7 +199,7 @@ export class Server<
         "You are trying to attach socket.io to an express request handler function. Please pass a http.Server instance.",
       );
     }
-    if (typeof srv === "string" && Number(srv) === Number(srv)) srv = Number(srv);
+    if (typeof srv === "string" && !Number.isNaN(Number(srv))) srv = Number(srv);
     let http: HttpServer;
     if (typeof srv === "number") {
       http = createServer((_req, res) => {
@@ -221,8 +230,10 @@ export class Server<
 
   private attachServe(http: HttpServer): void {
     const bundle = new ClientBundle(this.opts.cors);
-    this.bundle = bundle;
-    const listeners = http.listeners("request").slice(0) as ((req: IncomingMessage, res: ServerResponse) => void)[];
+    const listeners = http.listeners("request").slice(0) as ((
+      req: IncomingMessage,
+      res: ServerResponse,
+    ) => void)[];
     http.removeAllListeners("request");
     http.on("request", (req: IncomingMessage, res: ServerResponse) => {
       const url = req.url ?? "";
@@ -250,11 +261,18 @@ export class Server<
    */
   of(
     name: string | RegExp | ParentNspNameMatchFn,
-    fn?: (socket: Parameters<ServerReservedEvents<ListenEvents, EmitEvents, ServerSideEvents, SocketData>["connection"]>[0]) => void,
+    fn?: (
+      socket: Parameters<
+        ServerReservedEvents<ListenEvents, EmitEvents, ServerSideEvents, SocketData>["connection"]
+      >[0],
+    ) => void,
   ): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
     if (typeof name === "function" || name instanceof RegExp) {
       if (name instanceof RegExp && (name.global || name.sticky)) {
-        throw new ServerError(ServerErrorCodes.INVALID_ARGUMENT, "stateful regular expressions are not supported");
+        throw new ServerError(
+          ServerErrorCodes.INVALID_ARGUMENT,
+          "stateful regular expressions are not supported",
+        );
       }
       const parent = new ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(this);
       if (typeof name === "function") {
@@ -433,7 +451,10 @@ export class Server<
   }
 
   /** Emits to every socket of the main namespace. */
-  emit<Ev extends EventNames<Multi<EmitEvents>>>(ev: Ev, ...args: EventParams<Multi<EmitEvents>, Ev>): boolean {
+  emit<Ev extends EventNames<Multi<EmitEvents>>>(
+    ev: Ev,
+    ...args: EventParams<Multi<EmitEvents>, Ev>
+  ): boolean {
     return this.sockets.emit(ev, ...args);
   }
 
@@ -441,10 +462,12 @@ export class Server<
     ev: Ev,
     ...args: ArgsWithoutAck<Multi<EmitEvents>, Ev>
   ): Promise<AckResult<Multi<EmitEvents>, Ev>> {
-    return (this.sockets.emitWithAck as (ev: string, ...args: unknown[]) => Promise<AckResult<Multi<EmitEvents>, Ev>>)(
-      ev as string,
-      ...args,
-    );
+    return (
+      this.sockets.emitWithAck as (
+        ev: string,
+        ...args: unknown[]
+      ) => Promise<AckResult<Multi<EmitEvents>, Ev>>
+    )(ev as string, ...args);
   }
 
   send(...args: EventParams<Multi<EmitEvents>, "message">): this {
@@ -456,7 +479,10 @@ export class Server<
     return this.send(...args);
   }
 
-  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(ev: Ev, ...args: EventParams<ServerSideEvents, Ev>): boolean {
+  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(
+    ev: Ev,
+    ...args: EventParams<ServerSideEvents, Ev>
+  ): boolean {
     return this.sockets.serverSideEmit(ev, ...args);
   }
 

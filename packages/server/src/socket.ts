@@ -26,8 +26,8 @@ import type { EngineConnection } from "./engine-connection.js";
 import { buildHandshake, type Handshake } from "./handshake.js";
 import type { Namespace } from "./namespace.js";
 import { newId } from "./random-id.js";
-import { ackTimeoutError, reservedEventError } from "./server-error.js";
 import type { Server } from "./server.js";
+import { ackTimeoutError, reservedEventError } from "./server-error.js";
 import type {
   AckResult,
   AnyListener,
@@ -184,11 +184,17 @@ export class Socket<
 
   // ---- typed listeners -----------------------------------------------------------------------------
 
-  override on<Ev extends string>(ev: Ev, listener: ListenerOf<ListenEvents & SocketReservedEvents, Ev>): this {
+  override on<Ev extends string>(
+    ev: Ev,
+    listener: ListenerOf<ListenEvents & SocketReservedEvents, Ev>,
+  ): this {
     return super.on(ev, listener);
   }
 
-  override once<Ev extends string>(ev: Ev, listener: ListenerOf<ListenEvents & SocketReservedEvents, Ev>): this {
+  override once<Ev extends string>(
+    ev: Ev,
+    listener: ListenerOf<ListenEvents & SocketReservedEvents, Ev>,
+  ): this {
     return super.once(ev, listener);
   }
 
@@ -309,12 +315,22 @@ export class Socket<
   }
 
   /** The acknowledgement of the next emit must arrive within `timeout` ms (the callback then gets an error first). */
-  timeout(timeout: number): Socket<ListenEvents, DecorateAcknowledgements<EmitEvents>, ServerSideEvents, SocketData> {
+  timeout(
+    timeout: number,
+  ): Socket<ListenEvents, DecorateAcknowledgements<EmitEvents>, ServerSideEvents, SocketData> {
     this.flags = { ...this.flags, timeout };
-    return this as unknown as Socket<ListenEvents, DecorateAcknowledgements<EmitEvents>, ServerSideEvents, SocketData>;
+    return this as unknown as Socket<
+      ListenEvents,
+      DecorateAcknowledgements<EmitEvents>,
+      ServerSideEvents,
+      SocketData
+    >;
   }
 
-  private operator(): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+  private operator(): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData
+  > {
     const flags = this.flags ?? {};
     this.flags = undefined;
     return new BroadcastOperator(this.nsp.adapter, NO_ROOMS, new Set([this.id]), flags);
@@ -331,17 +347,23 @@ export class Socket<
   }
 
   /** The members of `room`, this socket excluded. */
-  to(room: Room | readonly Room[]): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+  to(
+    room: Room | readonly Room[],
+  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
     return this.operator().to(room);
   }
 
   /** Alias of {@link to}. */
-  in(room: Room | readonly Room[]): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+  in(
+    room: Room | readonly Room[],
+  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
     return this.operator().to(room);
   }
 
   /** Every other socket but the members of `room`. */
-  except(room: Room | readonly Room[]): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+  except(
+    room: Room | readonly Room[],
+  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
     return this.operator().except(room);
   }
 
@@ -534,7 +556,10 @@ export class Socket<
   }
 }
 
-function removeListener(list: AnyListener[] | undefined, listener: AnyListener | undefined): AnyListener[] | undefined {
+function removeListener(
+  list: AnyListener[] | undefined,
+  listener: AnyListener | undefined,
+): AnyListener[] | undefined {
   if (list === undefined) return undefined;
   if (listener === undefined) return [];
   const i = list.indexOf(listener);
@@ -542,7 +567,11 @@ function removeListener(list: AnyListener[] | undefined, listener: AnyListener |
   return list;
 }
 
-function runPacketMiddlewares(socket: { _dispatch(args: unknown[], err: Error | undefined): void }, fns: readonly PacketMiddleware[], args: unknown[]): void {
+function runPacketMiddlewares(
+  socket: { _dispatch(args: unknown[], err: Error | undefined): void },
+  fns: readonly PacketMiddleware[],
+  args: unknown[],
+): void {
   const chain = fns.slice();
   const step = (i: number): void => {
     chain[i]!(args, (err?: Error) => {

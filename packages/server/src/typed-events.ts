@@ -70,20 +70,23 @@ export type ArgsWithoutAck<M extends EventsMap, E extends EventNames<M>> =
   IsOpenList<EventParams<M, E>> extends true ? unknown[] : AllButLast<EventParams<M, E>>;
 
 /** The first argument of an acknowledgement callback that is not the timeout error. */
-export type FirstNonErrorArg<F> = IsAny<F> extends true
-  ? // biome-ignore lint/suspicious/noExplicitAny: untyped acks resolve to any, as Socket.IO.
-    any
-  : F extends (...args: infer P) => unknown
-    ? P extends readonly [infer A, ...infer Rest]
-      ? [A] extends [Error]
-        ? Rest extends readonly [infer B, ...unknown[]]
-          ? B
-          : void
-        : A
-      : // biome-ignore lint/suspicious/noExplicitAny: open parameter lists resolve to any.
-        P extends readonly [] ? void : any
-    : // biome-ignore lint/suspicious/noExplicitAny: a non-function last argument of an open list.
-      any;
+export type FirstNonErrorArg<F> =
+  IsAny<F> extends true
+    ? // biome-ignore lint/suspicious/noExplicitAny: untyped acks resolve to any, as Socket.IO.
+      any
+    : F extends (...args: infer P) => unknown
+      ? P extends readonly [infer A, ...infer Rest]
+        ? [A] extends [Error]
+          ? Rest extends readonly [infer B, ...unknown[]]
+            ? B
+            : undefined
+          : A
+        : P extends readonly []
+          ? undefined
+          : // biome-ignore lint/suspicious/noExplicitAny: open parameter lists resolve to any.
+            any
+      : // biome-ignore lint/suspicious/noExplicitAny: a non-function last argument of an open list.
+        any;
 
 /** What `emitWithAck` resolves with. */
 export type AckResult<M extends EventsMap, E extends EventNames<M>> =

@@ -27,7 +27,7 @@ test("three namespaces share one engine connection, each with its own socket id"
   assert.deepEqual(await Promise.all(sockets.map((c) => c.emitWithAck("who"))), ["/", "/a", "/b"]);
   // Leaving one namespace keeps the others.
   const left = deferred<string>();
-  s.io.of("/a").sockets.forEach((sock) => sock.on("disconnect", (r) => left.resolve(r)));
+  for (const sock of s.io.of("/a").sockets.values()) sock.on("disconnect", (r) => left.resolve(r));
   sockets[1]!.disconnect();
   assert.equal(await left.promise, "client namespace disconnect");
   assert.equal(await sockets[2]!.emitWithAck("who"), "/b");
@@ -69,9 +69,9 @@ test("dynamic namespace from a RegExp: created on connect, new_namespace emitted
 
 test("dynamic namespace from a function, with auth", async () => {
   await using s = await startServer();
-  s.io.of((name, auth, nextFn) => nextFn(null, name === "/fn" && auth.ok === true)).on("connection", (socket) =>
-    socket.emit("in", socket.nsp.name),
-  );
+  s.io
+    .of((name, auth, nextFn) => nextFn(null, name === "/fn" && auth.ok === true))
+    .on("connection", (socket) => socket.emit("in", socket.nsp.name));
   const refused = s.client("/fn", { auth: { ok: false } });
   assert.equal((await next<[Error]>(refused, "connect_error"))[0].message, "Invalid namespace");
   const accepted = s.client("/fn", { auth: { ok: true } });
@@ -96,7 +96,7 @@ test("cleanupEmptyChildNamespaces removes a child once its last socket leaves", 
   await next(c, "connect");
   assert.ok(s.io._nsps.has("/tmp-1"));
   const gone = deferred();
-  s.io._nsps.get("/tmp-1")!.sockets.forEach((sock) => sock.on("disconnect", () => gone.resolve()));
+  for (const sock of s.io._nsps.get("/tmp-1")!.sockets.values()) sock.on("disconnect", () => gone.resolve());
   c.disconnect();
   await gone.promise;
   assert.equal(s.io._nsps.has("/tmp-1"), false);
@@ -108,7 +108,7 @@ test("static namespaces are not cleaned up", async () => {
   const c = s.client("/static");
   await next(c, "connect");
   const gone = deferred();
-  s.io.of("/static").sockets.forEach((sock) => sock.on("disconnect", () => gone.resolve()));
+  for (const sock of s.io.of("/static").sockets.values()) sock.on("disconnect", () => gone.resolve());
   c.disconnect();
   await gone.promise;
   assert.ok(s.io._nsps.has("/static"));

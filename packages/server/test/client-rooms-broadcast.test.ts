@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Socket as ClientSocket } from "socket.io-client";
 import type { Socket } from "@plexus/server";
+import type { Socket as ClientSocket } from "socket.io-client";
 import { next, startServer, type TestServer } from "./helpers.js";
 
 interface Peer {
@@ -151,8 +151,9 @@ test("fetchSockets, socketsJoin, socketsLeave, disconnectSockets with room filte
   const reason = next<[string]>(all.c!.client, "disconnect");
   s.io.except("r").disconnectSockets();
   assert.equal((await reason)[0], "io server disconnect");
-  assert.equal(s.io.sockets.sockets.size, 2);
-  assert.deepEqual([...(await s.io.allSockets())].sort(), [all.a!.server.id, all.b!.server.id].sort());
+  // b left "r" just before, so only a stays.
+  assert.equal(s.io.sockets.sockets.size, 1);
+  assert.deepEqual([...(await s.io.allSockets())], [all.a!.server.id]);
 });
 
 test("RemoteSocket from fetchSockets can emit, join, leave and disconnect", async () => {
@@ -183,7 +184,14 @@ test("room events of the adapter: create-room, join-room, leave-room, delete-roo
   const id = all.a!.server.id;
   all.a!.server.join("room");
   all.a!.server.leave("room");
-  assert.deepEqual(events, [`create:${id}`, `join:${id}`, "create:room", "join:room", "leave:room", "delete:room"]);
+  assert.deepEqual(events, [
+    `create:${id}`,
+    `join:${id}`,
+    "create:room",
+    "join:room",
+    "leave:room",
+    "delete:room",
+  ]);
 });
 
 test("disconnecting: rooms are still readable; after disconnect they are gone", async () => {

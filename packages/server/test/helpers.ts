@@ -3,10 +3,15 @@
  * and a `ws` WebSocket), deferred promises. No sleeps: everything is awaited on events.
  */
 import { once } from "node:events";
-import { createServer, request, type Server as HttpServer } from "node:http";
+import { createServer, type Server as HttpServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server, type ServerOptions } from "@plexus/server";
-import { io as ioc, type ManagerOptions, type Socket as ClientSocket, type SocketOptions } from "socket.io-client";
+import {
+  type Socket as ClientSocket,
+  io as ioc,
+  type ManagerOptions,
+  type SocketOptions,
+} from "socket.io-client";
 import WebSocket from "ws";
 
 export interface Deferred<T> {
@@ -97,7 +102,11 @@ export function httpRequest(
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () =>
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), headers: res.headers }),
+        resolve({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString("utf8"),
+          headers: res.headers,
+        }),
       );
       res.on("error", reject);
     });
@@ -145,9 +154,15 @@ export class RawPolling {
 
   /** POSTs records joined by the record separator. */
   async send(...records: string[]): Promise<HttpAnswer> {
-    return httpRequest(this.port, `${this.path}?EIO=4&transport=polling&sid=${this.sid}`, "POST", records.join("\x1e"), {
-      "content-type": "text/plain;charset=UTF-8",
-    });
+    return httpRequest(
+      this.port,
+      `${this.path}?EIO=4&transport=polling&sid=${this.sid}`,
+      "POST",
+      records.join("\x1e"),
+      {
+        "content-type": "text/plain;charset=UTF-8",
+      },
+    );
   }
 }
 

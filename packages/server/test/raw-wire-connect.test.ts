@@ -9,7 +9,7 @@ import { deferred, next, RawPolling, RawWebSocket, rawConnect, startServer } fro
 
 const SID = /^[A-Za-z0-9_-]{20}$/;
 
-test("CONNECT without payload: 40{\"sid\"} with only sid, auth is {}", async () => {
+test('CONNECT without payload: 40{"sid"} with only sid, auth is {}', async () => {
   await using s = await startServer();
   s.io.on("connection", (socket) => socket.emit("auth", socket.handshake.auth));
   const raw = new RawWebSocket(s.port);
@@ -62,7 +62,7 @@ test("namespace without trailing comma (40/custom) is accepted; the reply has th
   raw.close();
 });
 
-test("unknown namespace: 44/random,{\"message\":\"Invalid namespace\"} and the connection stays", async () => {
+test('unknown namespace: 44/random,{"message":"Invalid namespace"} and the connection stays', async () => {
   await using s = await startServer();
   const raw = new RawWebSocket(s.port);
   await raw.opened();

@@ -9,7 +9,9 @@ import { deferred, RawPolling, RawWebSocket, rawConnect, startServer } from "./h
 
 test("client event with ack id: 2456[...] answered by 3456[...]", async () => {
   await using s = await startServer();
-  s.io.on("connection", (socket) => socket.on("sum", (a: number, b: number, ack: (n: number) => void) => ack(a + b)));
+  s.io.on("connection", (socket) =>
+    socket.on("sum", (a: number, b: number, ack: (n: number) => void) => ack(a + b)),
+  );
   const { raw } = await rawConnect(s.port);
   raw.send('42456["sum",1,2]');
   assert.equal(await raw.next(), "43456[3]");
@@ -120,7 +122,12 @@ test("binary event over WebSocket: nested attachments in, binary ack out", async
 test("binary event from the server over WebSocket: header then attachments in order", async () => {
   await using s = await startServer();
   s.io.on("connection", (socket) =>
-    socket.emit("files", Buffer.from([1]), { nested: [new Uint8Array([2, 3]).buffer] }, new Uint16Array([258])),
+    socket.emit(
+      "files",
+      Buffer.from([1]),
+      { nested: [new Uint8Array([2, 3]).buffer] },
+      new Uint16Array([258]),
+    ),
   );
   const { raw } = await rawConnect(s.port);
   assert.equal(

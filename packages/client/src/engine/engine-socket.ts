@@ -42,7 +42,10 @@ interface EngineEvents {
   ping: () => void;
   error: (err: ClientError) => void;
   close: (reason: EngineCloseReason, description?: unknown) => void;
-  upgrade: (name: TransportName) => void;
+  /** The session moved to a new transport (as socket.io-client, the transport object is passed). */
+  upgrade: (transport: Transport) => void;
+  /** A probe of a better transport failed; the session stays on polling. */
+  upgradeError: (err: Error) => void;
   drain: () => void;
 }
 
@@ -69,6 +72,8 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
   private pingTimeout = 0;
   private maxPayload = 0;
   private pingTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the ping timer should have fired (a sleeping device fires timers late). */
+  private pingDeadline = 0;
   private unloadHandler: (() => void) | undefined;
   private offlineHandler: (() => void) | undefined;
 
@@ -189,18 +194,19 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
     const probe = this.createTransport(name);
     this.probe = probe;
     priorWebsocketSuccess = false;
-    const fail = () => {
+    const fail = (err?: unknown) => {
       if (this.probe !== probe) return;
       this.probe = undefined;
       this.upgrading = false;
       probe.detach();
       probe.close();
+      this.emitReserved("upgradeError", new ClientError(ClientErrorCodes.TRANSPORT, "probe error", err));
       this.flush();
     };
     probe.handler = {
       onOpen: () => probe.send([{ type: "ping", data: "probe" }]),
       onPacket: (packet) => {
-        if (packet.type !== "pong" || packet.data !== "probe") return fail();
+        if (packet.type !== "pong" || packet.data !== "probe") return fail(packet);
         this.upgrading = true;
         this.transport.pause(() => {
           if (this.probe !== probe || this.readyState === "closed") return;
@@ -213,13 +219,13 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
           this.writeBuffer.unshift({ type: "upgrade" });
           this.inFlight = 0;
           this.upgrading = false;
-          this.emitReserved("upgrade", name);
+          this.emitReserved("upgrade", probe);
           this.flush();
         });
       },
       onDrain: () => {},
       onError: fail,
-      onClose: fail,
+      onClose: (description) => fail(description),
     };
     probe.open();
   }
@@ -280,10 +286,19 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
 
   private resetPingTimer(): void {
     clearTimeout(this.pingTimer);
-    this.pingTimer = setTimeout(
-      () => this.onClose(EngineCloseReasons.PING_TIMEOUT),
-      this.pingInterval + this.pingTimeout,
-    );
+    const delay = this.pingInterval + this.pingTimeout;
+    this.pingDeadline = Date.now() + delay;
+    this.pingTimer = setTimeout(() => this.onClose(EngineCloseReasons.PING_TIMEOUT), delay);
+  }
+
+  /**
+   * True when the heartbeat deadline has passed even if the timer has not fired yet (a throttled tab, a laptop
+   * waking up): the connection is then closed with "ping timeout" and the caller buffers instead of writing.
+   */
+  hasPingExpired(): boolean {
+    if (this.readyState !== "open" || Date.now() <= this.pingDeadline) return false;
+    setTimeout(() => this.onClose(EngineCloseReasons.PING_TIMEOUT), 0);
+    return true;
   }
 
   /** Closes the session: buffered packets are written first, then the transport is closed. */

@@ -23,7 +23,8 @@ export interface WebSocketLike {
   onclose: ((ev: { code: number; reason: string }) => void) | null;
   onerror: ((ev: unknown) => void) | null;
   onmessage: ((ev: { data: unknown }) => void) | null;
-  send(data: string | Uint8Array): void;
+  /** `options` is honoured by `ws` (per-message compression); browsers ignore it. */
+  send(data: string | Uint8Array, options?: { compress: boolean }): void;
   close(): void;
 }
 

@@ -58,7 +58,7 @@ export class WebSocketTransport extends Transport {
     this.writable = false;
     for (const packet of packets) {
       try {
-        ws.send(encodeEnginePacket(packet));
+        ws.send(encodeEnginePacket(packet), { compress: packet.compress !== false });
       } catch {
         // The socket is closing: its close event reports the loss.
       }

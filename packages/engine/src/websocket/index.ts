@@ -38,4 +38,4 @@ export {
   type UpgradeRequestLike,
   validateUpgradeRequest,
 } from "./websocket-handshake.js";
-export { unmask, WebSocketReceiver, type WebSocketReceiverSink } from "./websocket-receiver.js";
+export { isValidCloseCode, unmask, WebSocketReceiver } from "./websocket-receiver.js";

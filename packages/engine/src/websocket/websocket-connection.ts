@@ -1,8 +1,9 @@
 /**
  * One accepted WebSocket over a socket that already answered `101` (RFC 6455 §4–§7).
  * Memory-lean by construction (DESIGN.md principle 1): the socket listeners are module-level functions
- * that find the connection through a symbol on the socket, the parser is a plain object, options are a
- * shared reference, and no timer exists except during a close handshake.
+ * that find the connection through a symbol on the socket, the connection *is* its frame parser (it
+ * extends `WebSocketReceiver`, one object per connection), options are a shared reference, and no timer
+ * exists except during a close handshake.
  * Writes issued in the same tick are corked and leave in one syscall (`writev`) on the next tick.
  * Layer: engine (transport).
  */
@@ -11,7 +12,7 @@ import type { Duplex } from "node:stream";
 import { deflateMessage, type PerMessageDeflateOptions } from "./permessage-deflate.js";
 import { CloseCodes, WebSocketError, WebSocketErrorCodes } from "./websocket-error.js";
 import { closeFrame, frame, frameHeader, frameText, Opcode } from "./websocket-frame.js";
-import { WebSocketReceiver, type WebSocketReceiverSink } from "./websocket-receiver.js";
+import { WebSocketReceiver } from "./websocket-receiver.js";
 
 /**
  * The owner of a connection (the engine's transport). Ordering: messages arrive in wire order;
@@ -61,12 +62,11 @@ const CLOSE_RECEIVED = 4;
 const kConnection = Symbol("plexus.websocket");
 type TaggedSocket = Duplex & { [kConnection]?: WebSocketConnection };
 
-export class WebSocketConnection implements WebSocketReceiverSink {
+export class WebSocketConnection extends WebSocketReceiver {
   /** Receives the events; may be replaced (e.g. when an upgraded WebSocket becomes a session's transport). */
   handler: WebSocketHandler;
   readyState: ReadyState = ReadyState.OPEN;
   /** @internal */ readonly socket: Duplex;
-  /** @internal */ readonly receiver: WebSocketReceiver;
   private readonly options: WebSocketOptions;
   /** Negotiated permessage-deflate window (9–15), 0 when not negotiated. */
   private readonly deflateBits: number;
@@ -79,11 +79,13 @@ export class WebSocketConnection implements WebSocketReceiverSink {
 
   /** @internal Use {@link acceptWebSocket}. */
   constructor(socket: Duplex, handler: WebSocketHandler, options: WebSocketOptions, deflateBits: number) {
+    // `compression` (inherited): whether permessage-deflate was negotiated, i.e. whether frames with
+    // RSV1 (compressed prepared frames) may be sent to this connection.
+    super(options.maxPayload ?? DEFAULT_MAX_PAYLOAD, deflateBits !== 0);
     this.socket = socket;
     this.handler = handler;
     this.options = options;
     this.deflateBits = deflateBits;
-    this.receiver = new WebSocketReceiver(this, options.maxPayload ?? DEFAULT_MAX_PAYLOAD, deflateBits !== 0);
   }
 
   /** Bytes written but not yet handed to the kernel. */
@@ -95,15 +97,11 @@ export class WebSocketConnection implements WebSocketReceiverSink {
     return (this.socket as Partial<Socket>).remoteAddress;
   }
 
-  /** Whether permessage-deflate was negotiated (compressed prepared frames may be sent). */
-  get compression(): boolean {
-    return this.deflateBits !== 0;
-  }
-
   /**
    * Sends one message: a string as a text frame, a Buffer as a binary frame. With permessage-deflate,
    * messages of at least `threshold` bytes are compressed unless `compress` is false.
    * Returns false when the connection is not open or the socket buffer is above its high-water mark.
+   * A large Buffer (> 16 KiB) is written as is, not copied: do not modify it afterwards.
    */
   send(data: string | Buffer, compress = true): boolean {
     if (this.readyState !== ReadyState.OPEN) return false;
@@ -166,27 +164,27 @@ export class WebSocketConnection implements WebSocketReceiverSink {
   terminate(): void {
     if (this.readyState === ReadyState.CLOSED) return;
     this.readyState = ReadyState.CLOSING;
-    this.receiver.stop();
+    this.stop();
     this.socket.destroy();
   }
 
   /** @internal */
-  onReceiverMessage(data: string | Buffer, isBinary: boolean): void {
+  override onReceiverMessage(data: string | Buffer, isBinary: boolean): void {
     this.handler.onWebSocketMessage(data, isBinary);
   }
 
   /** @internal §5.5.2: answer a ping with a pong carrying the same payload. */
-  onReceiverPing(payload: Buffer): void {
+  override onReceiverPing(payload: Buffer): void {
     if ((this.flags & CLOSE_SENT) === 0) this.write(frame(payload, Opcode.PONG));
   }
 
   /** @internal */
-  onReceiverPong(payload: Buffer): void {
+  override onReceiverPong(payload: Buffer): void {
     this.handler.onWebSocketPong?.(payload);
   }
 
   /** @internal §5.5.1: echo the close (unless we already sent one), then close TCP — the server closes first. */
-  onReceiverClose(code: number, reason: string): void {
+  override onReceiverClose(code: number, reason: string): void {
     this.flags |= CLOSE_RECEIVED;
     this.closeCode = code;
     this.closeReason = reason;
@@ -196,7 +194,7 @@ export class WebSocketConnection implements WebSocketReceiverSink {
   }
 
   /** @internal §7.1.7: fail the connection with the error's close code. */
-  onReceiverError(error: WebSocketError): void {
+  override onReceiverError(error: WebSocketError): void {
     if (this.readyState === ReadyState.OPEN) this.readyState = ReadyState.CLOSING;
     if ((this.flags & CLOSE_SENT) === 0) this.sendClose(error.closeCode, "");
     this.socket.end();
@@ -230,7 +228,7 @@ export class WebSocketConnection implements WebSocketReceiverSink {
   socketClosed(): void {
     if (this.readyState === ReadyState.CLOSED) return;
     this.readyState = ReadyState.CLOSED;
-    this.receiver.stop();
+    this.stop();
     if (this.closeTimer !== null) {
       clearTimeout(this.closeTimer);
       this.closeTimer = null;
@@ -254,14 +252,14 @@ function closeTimeoutExpired(conn: WebSocketConnection): void {
 }
 
 function socketOnData(this: TaggedSocket, chunk: Buffer): void {
-  this[kConnection]?.receiver.push(chunk);
+  this[kConnection]?.push(chunk);
 }
 
 /** The peer half-closed (FIN): finish our side too; with no close frame this ends as 1006. */
 function socketOnEnd(this: TaggedSocket): void {
   const conn = this[kConnection];
   if (conn !== undefined && conn.readyState === ReadyState.OPEN) conn.readyState = ReadyState.CLOSING;
-  conn?.receiver.stop();
+  conn?.stop();
   this.end();
 }
 

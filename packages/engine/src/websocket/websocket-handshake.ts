@@ -11,8 +11,11 @@ import { WebSocketError, WebSocketErrorCodes } from "./websocket-error.js";
 
 /** RFC 6455 §1.3: the GUID appended to the key before hashing. */
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-/** 16 random bytes in base64: 22 characters, the last one carrying 2 significant bits, then `==`. */
-const KEY_PATTERN = /^[+/0-9A-Za-z]{21}[AQgw]==$/;
+/**
+ * 16 bytes in base64: 22 characters then `==`. Non-canonical trailing bits are tolerated, as the `ws`
+ * server behind engine.io does, so every client that works with the reference server works here.
+ */
+const KEY_PATTERN = /^[+/0-9A-Za-z]{22}==$/;
 
 /** The headers of an upgrade request this module reads (lower-case, as Node's `req.headers`). */
 export interface UpgradeRequestLike {

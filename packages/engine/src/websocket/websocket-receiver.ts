@@ -1,9 +1,11 @@
 /**
  * Incremental parser of client frames (RFC 6455 §5). Fed with socket chunks through `push`; reports
- * through a sink object (the connection itself), so a connection owns no stream and no closures.
+ * through abstract methods that the subclass implements — `WebSocketConnection` extends this class,
+ * so a connection is one object with no stream, no closures and no separate parser object.
  * After a close frame or an error the receiver stops and ignores further input.
  * Payloads are unmasked in place: the chunks handed to `push` are modified and a binary message may
  * share memory with them (no copy on the common path: one frame per chunk).
+ * UTF-8 is validated on the whole message, not per fragment (no fail-fast; bounded by `maxPayload`).
  * Layer: engine (transport).
  */
 import { isUtf8 } from "node:buffer";
@@ -16,18 +18,6 @@ import {
 } from "./websocket-error.js";
 import { Opcode } from "./websocket-frame.js";
 
-/** Who receives the parsed messages. Callbacks may call `receiver.stop()`; nothing is parsed after that. */
-export interface WebSocketReceiverSink {
-  /** A complete message: text as a string (validated UTF-8), binary as a Buffer. */
-  onReceiverMessage(data: string | Buffer, isBinary: boolean): void;
-  onReceiverPing(payload: Buffer): void;
-  onReceiverPong(payload: Buffer): void;
-  /** A close frame: `code` is 1005 when the frame carried none. The receiver has stopped. */
-  onReceiverClose(code: number, reason: string): void;
-  /** A protocol violation; `error.closeCode` is the code to close with. The receiver has stopped. */
-  onReceiverError(error: WebSocketError): void;
-}
-
 const HEADER = 0;
 const DATA = 1;
 const STOPPED = 2;
@@ -35,7 +25,7 @@ const STOPPED = 2;
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const EMPTY = Buffer.alloc(0);
 
-/** Byte `j` (0–3) of a masking key stored as a big-endian uint32. */
+/** Byte `j` (0–3) of a masking key stored as a big-endian 32-bit integer (signed or not). */
 function maskByte(mask: number, j: number): number {
   return (mask >>> ((3 - j) << 3)) & 0xff;
 }
@@ -72,10 +62,14 @@ export function isValidCloseCode(code: number): boolean {
   );
 }
 
-export class WebSocketReceiver {
+/**
+ * Subclasses receive the parsed frames through the `onReceiver*` methods, which may call `stop()`;
+ * nothing is parsed after that.
+ */
+export abstract class WebSocketReceiver {
   /** Header bytes of a frame split across chunks (copied, at most 13 bytes). */
   private partial: Buffer | null = null;
-  private state = HEADER;
+  private parseState = HEADER;
   /** First header byte of the current frame: FIN, RSV1 and opcode. */
   private head = 0;
   private mask = 0;
@@ -92,31 +86,38 @@ export class WebSocketReceiver {
   private fragments: Buffer[] | null = null;
 
   /**
-   * @param sink receives messages, control frames and errors.
    * @param maxPayload largest message in bytes (all fragments; inflated size when compressed) → 1009.
    * @param compression whether permessage-deflate was negotiated (RSV1 allowed on data frames).
    */
   constructor(
-    readonly sink: WebSocketReceiverSink,
     readonly maxPayload: number,
     readonly compression = false,
   ) {}
 
+  /** A complete message: text as a string (validated UTF-8), binary as a Buffer. */
+  abstract onReceiverMessage(data: string | Buffer, isBinary: boolean): void;
+  abstract onReceiverPing(payload: Buffer): void;
+  abstract onReceiverPong(payload: Buffer): void;
+  /** A close frame: `code` is 1005 when the frame carried none. The receiver has stopped. */
+  abstract onReceiverClose(code: number, reason: string): void;
+  /** A protocol violation; `error.closeCode` is the code to close with. The receiver has stopped. */
+  abstract onReceiverError(error: WebSocketError): void;
+
   /** Stops parsing and releases buffered input. */
   stop(): void {
-    this.state = STOPPED;
+    this.parseState = STOPPED;
     this.partial = null;
     this.framePieces = null;
     this.fragments = null;
   }
 
   get stopped(): boolean {
-    return this.state === STOPPED;
+    return this.parseState === STOPPED;
   }
 
-  /** Parses one chunk of socket input. Never throws for any input (errors go to the sink). */
+  /** Parses one chunk of socket input. Never throws for any input (errors go to `onReceiverError`). */
   push(chunk: Buffer): void {
-    if (this.state === STOPPED || chunk.length === 0) return;
+    if (this.parseState === STOPPED || chunk.length === 0) return;
     if (this.partial !== null) {
       chunk = Buffer.concat([this.partial, chunk]);
       this.partial = null;
@@ -124,7 +125,7 @@ export class WebSocketReceiver {
     const length = chunk.length;
     let pos = 0;
     while (pos < length) {
-      if (this.state === DATA) {
+      if (this.parseState === DATA) {
         const take = Math.min(this.frameLength - this.frameReceived, length - pos);
         const piece = chunk.subarray(pos, pos + take);
         pos += take;
@@ -141,9 +142,9 @@ export class WebSocketReceiver {
           payload = Buffer.concat(this.framePieces, this.frameLength);
           this.framePieces = null;
         }
-        this.state = HEADER;
+        this.parseState = HEADER;
         this.onFrame(payload);
-        if (this.state === STOPPED) return;
+        if (this.parseState === STOPPED) return;
         continue;
       }
       const headerSize = this.readHeader(chunk, pos);
@@ -156,9 +157,9 @@ export class WebSocketReceiver {
       pos += headerSize;
       if (this.frameLength === 0) {
         this.onFrame(EMPTY);
-        if (this.state === STOPPED) return;
+        if (this.parseState === STOPPED) return;
       } else {
-        this.state = DATA;
+        this.parseState = DATA;
         this.frameReceived = 0;
       }
     }
@@ -231,7 +232,7 @@ export class WebSocketReceiver {
     }
     this.head = b0;
     this.frameLength = frameLength;
-    this.mask = chunk.readUInt32BE(pos + size - 4);
+    this.mask = chunk.readInt32BE(pos + size - 4); // signed: stays an unboxed small integer
     return size;
   }
 
@@ -239,11 +240,11 @@ export class WebSocketReceiver {
   private onFrame(payload: Buffer): void {
     const opcode = this.head & 0x0f;
     if (opcode === Opcode.PING) {
-      this.sink.onReceiverPing(payload);
+      this.onReceiverPing(payload);
       return;
     }
     if (opcode === Opcode.PONG) {
-      this.sink.onReceiverPong(payload);
+      this.onReceiverPong(payload);
       return;
     }
     if (opcode === Opcode.CLOSE) {
@@ -279,7 +280,7 @@ export class WebSocketReceiver {
       }
     }
     if (isBinary) {
-      this.sink.onReceiverMessage(message, true);
+      this.onReceiverMessage(message, true);
       return;
     }
     if (!isUtf8(message)) {
@@ -290,13 +291,13 @@ export class WebSocketReceiver {
       );
       return;
     }
-    this.sink.onReceiverMessage(message.toString("utf8"), false);
+    this.onReceiverMessage(message.toString("utf8"), false);
   }
 
   private onClose(payload: Buffer): void {
     if (payload.length === 0) {
       this.stop();
-      this.sink.onReceiverClose(CloseCodes.NO_STATUS, "");
+      this.onReceiverClose(CloseCodes.NO_STATUS, "");
       return;
     }
     const code = payload.length >= 2 ? payload.readUInt16BE(0) : 0;
@@ -314,12 +315,12 @@ export class WebSocketReceiver {
       return;
     }
     this.stop();
-    this.sink.onReceiverClose(code, reason.toString("utf8"));
+    this.onReceiverClose(code, reason.toString("utf8"));
   }
 
   private fail(code: WebSocketErrorCode, message: string, closeCode: number = CloseCodes.PROTOCOL_ERROR): -1 {
     this.stop();
-    this.sink.onReceiverError(new WebSocketError(code, message, closeCode));
+    this.onReceiverError(new WebSocketError(code, message, closeCode));
     return -1;
   }
 }

@@ -1,21 +1,23 @@
 // fast-check arbitraries shared by the property and differential tests: valid packets of both layers,
 // with unicode (astral characters, lone surrogates) and binary nested at random depths.
-import fc from "fast-check";
+
 import { type EnginePacket, RESERVED_EVENTS, type SocketPacket, SocketPacketType } from "@plexus/protocol";
+import fc from "fast-check";
 
 /** One unit of text: any code point, lone surrogates, and characters that are separators somewhere. */
 const unit = fc.oneof(
   { weight: 4, arbitrary: fc.string({ unit: "binary", minLength: 1, maxLength: 1 }) },
   { weight: 2, arbitrary: fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 }) },
   { weight: 1, arbitrary: fc.constantFrom("\ud800", "\udbff", "\udc00", "\udfff", "\ud83c") },
-  { weight: 2, arbitrary: fc.constantFrom("\x1e", ",", "/", "-", '"', "\\", "[", "{", "0", "9", "\u2028", "\0") },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom("\x1e", ",", "/", "-", '"', "\\", "[", "{", "0", "9", "\u2028", "\0"),
+  },
 );
 
 export const unicodeString = (maxLength = 12): fc.Arbitrary<string> => fc.string({ unit, maxLength });
 
-const safeDouble = fc
-  .double({ noNaN: true, noDefaultInfinity: true })
-  .map((d) => (Object.is(d, -0) ? 0 : d));
+const safeDouble = fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => (Object.is(d, -0) ? 0 : d));
 
 const jsonLeaf: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant(null),
@@ -41,7 +43,8 @@ function objectOf(value: fc.Arbitrary<unknown>): fc.Arbitrary<Record<string, unk
   return fc.array(fc.tuple(key, value), { maxLength: 4 }).map((entries) => {
     const out: Record<string, unknown> = {};
     // defineProperty: a `__proto__` key is an own data property, as JSON.parse makes it.
-    for (const [k, v] of entries) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    for (const [k, v] of entries)
+      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
     return out;
   });
 }
@@ -79,9 +82,13 @@ const plainObject = objectOf(jsonValue(false));
 export function socketPacket(withBinary = true): fc.Arbitrary<SocketPacket> {
   const args = fc.array(jsonValue(withBinary), { maxLength: 5 });
   return fc.oneof(
-    fc.record({ nsp: namespace, data: fc.option(plainObject, { nil: undefined }) }).map(({ nsp, data }) =>
-      data === undefined ? { type: SocketPacketType.CONNECT, nsp } : { type: SocketPacketType.CONNECT, nsp, data },
-    ),
+    fc
+      .record({ nsp: namespace, data: fc.option(plainObject, { nil: undefined }) })
+      .map(({ nsp, data }) =>
+        data === undefined
+          ? { type: SocketPacketType.CONNECT, nsp }
+          : { type: SocketPacketType.CONNECT, nsp, data },
+      ),
     namespace.map((nsp) => ({ type: SocketPacketType.DISCONNECT, nsp })),
     fc
       .record({ nsp: namespace, id: fc.option(ackId, { nil: undefined }), name: eventName, args })
@@ -90,7 +97,9 @@ export function socketPacket(withBinary = true): fc.Arbitrary<SocketPacket> {
           ? { type: SocketPacketType.EVENT, nsp, data: [name, ...args] }
           : { type: SocketPacketType.EVENT, nsp, id, data: [name, ...args] },
       ),
-    fc.record({ nsp: namespace, id: ackId, args }).map(({ nsp, id, args }) => ({ type: SocketPacketType.ACK, nsp, id, data: args })),
+    fc
+      .record({ nsp: namespace, id: ackId, args })
+      .map(({ nsp, id, args }) => ({ type: SocketPacketType.ACK, nsp, id, data: args })),
     fc
       .record({ nsp: namespace, data: fc.oneof(unicodeString(), plainObject) })
       .map(({ nsp, data }) => ({ type: SocketPacketType.CONNECT_ERROR, nsp, data })),
@@ -100,9 +109,12 @@ export function socketPacket(withBinary = true): fc.Arbitrary<SocketPacket> {
 /** Engine.IO packets; text data never holds the record separator (PROTOCOL.md §A3). */
 export const enginePacket: fc.Arbitrary<EnginePacket> = fc.oneof(
   fc.constantFrom("open", "close", "ping", "pong", "message", "upgrade", "noop").chain((type) =>
-    fc.option(unicodeString(20).filter((s) => s.length > 0 && !s.includes("\x1e")), { nil: undefined }).map((data) =>
-      data === undefined ? { type } : { type, data },
-    ),
+    fc
+      .option(
+        unicodeString(20).filter((s) => s.length > 0 && !s.includes("\x1e")),
+        { nil: undefined },
+      )
+      .map((data) => (data === undefined ? { type } : { type, data })),
   ),
   fc.uint8Array({ maxLength: 40 }).map((data): EnginePacket => ({ type: "message", data })),
 );
@@ -134,7 +146,12 @@ export function plainBytes(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(plainBytes);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    Object.defineProperty(out, k, { value: plainBytes(v), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, k, {
+      value: plainBytes(v),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }

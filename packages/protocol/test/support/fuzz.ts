@@ -32,8 +32,31 @@ export class Fuzz {
 
   /** Characters that mean something to one of the decoders. */
   private static readonly SPECIAL = [
-    ",", "-", "/", "[", "]", "{", "}", '"', ":", "\\", "\x1e", "b", "=", "+", " ", "\0", "\ud800", "🎉", "é",
-    '{"_placeholder":true,"num":0}', '"disconnect"', "null", "true", "1e999", "-0",
+    ",",
+    "-",
+    "/",
+    "[",
+    "]",
+    "{",
+    "}",
+    '"',
+    ":",
+    "\\",
+    "\x1e",
+    "b",
+    "=",
+    "+",
+    " ",
+    "\0",
+    "\ud800",
+    "🎉",
+    "é",
+    '{"_placeholder":true,"num":0}',
+    '"disconnect"',
+    "null",
+    "true",
+    "1e999",
+    "-0",
   ];
 
   randomString(maxLength: number): string {
@@ -116,7 +139,11 @@ export const HANG_LIMIT_MS = 1000;
  * Runs `decode(input)`; returns the result, or `undefined` after a ProtocolError with a known code.
  * Anything else thrown fails the test with the offending input. Tracks the slowest input in `stats`.
  */
-export function guarded<T>(stats: { slowest: number; errors: number }, input: unknown, decode: () => T): T | undefined {
+export function guarded<T>(
+  stats: { slowest: number; errors: number },
+  input: unknown,
+  decode: () => T,
+): T | undefined {
   const start = performance.now();
   try {
     return decode();

@@ -1,0 +1,90 @@
+/**
+ * The demo works end to end: `examples/demo/server.ts` on @plexus/server, driven in Debian chromium — the page
+ * connects over the served bundle, receives the clock namespace, chats in a room with an ack, and uploads a file.
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type BrowserContext, chromium } from "playwright-core";
+
+const CHROMIUM = "/usr/bin/chromium";
+const serverFile = new URL("./server.ts", import.meta.url).pathname;
+
+describe("demo", { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} missing`, timeout: 60_000 }, () => {
+  let child: ChildProcess;
+  let url: string;
+  let context: BrowserContext;
+  let userDataDir: string;
+
+  before(async () => {
+    child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", serverFile], {
+      env: { ...process.env, PORT: "0" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    url = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      child.stdout?.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /http:\/\/localhost:\d+/.exec(out);
+        if (match) resolve(match[0]);
+      });
+      child.once("exit", (code) => reject(new Error(`demo exited with ${code}`)));
+    });
+    userDataDir = mkdtempSync(join(tmpdir(), "plexus-demo-"));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+      ],
+    });
+  });
+
+  after(async () => {
+    await context?.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+    if (child.exitCode === null) {
+      const exited = once(child, "exit");
+      child.kill();
+      await exited;
+    }
+  });
+
+  it("connects, ticks, chats with an ack and uploads a file", async () => {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (err) => errors.push(err.message));
+    await page.goto(url);
+    await page.waitForFunction(() => document.getElementById("status")?.textContent === "connected");
+    await page.waitForFunction(() =>
+      /\d\d:\d\d:\d\d/.test(document.getElementById("clock")?.textContent ?? ""),
+    );
+
+    await page.fill("#room", "red");
+    await page.click("#join");
+    await page.waitForFunction(() => document.getElementById("joined")?.textContent?.includes("red"));
+    await page.fill("#text", "hello room");
+    await page.click("#chat button");
+    await page.waitForFunction(() => document.getElementById("log")?.textContent?.includes("✓ delivered"));
+    assert.match((await page.textContent("#log")) ?? "", /\[red\] .*: hello room/);
+
+    await page.setInputFiles("#file", {
+      name: "demo.bin",
+      mimeType: "application/octet-stream",
+      buffer: Buffer.alloc(300_000, 7),
+    });
+    await page.waitForFunction(() =>
+      document.getElementById("upload")?.textContent?.startsWith("server received"),
+    );
+    assert.match((await page.textContent("#upload")) ?? "", /demo\.bin: 300000 bytes/);
+    assert.deepEqual(errors, []);
+  });
+});

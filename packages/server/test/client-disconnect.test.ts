@@ -1,0 +1,151 @@
+/**
+ * Every disconnect reason, as Socket.IO names them, seen by the server socket (and by the official
+ * client where it has one): namespace disconnects both ways, transport close, ping timeout, transport
+ * error, parse error, forced close, forced server close, server shutting down, slow consumer.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { Socket } from "@plexus/server";
+import WebSocket from "ws";
+import { deferred, next, RawPolling, RawWebSocket, rawConnect, startServer } from "./helpers.js";
+
+function reasonOf(socket: Socket): Promise<string> {
+  return new Promise((resolve) => socket.on("disconnect", (reason) => resolve(reason)));
+}
+
+test("client namespace disconnect / io client disconnect", async () => {
+  await using s = await startServer();
+  const connected = next<[Socket]>(s.io, "connection");
+  const c = s.client();
+  const [socket] = await connected;
+  await next(c, "connect");
+  const reason = reasonOf(socket);
+  const clientReason = next<[string]>(c, "disconnect");
+  c.disconnect();
+  assert.equal(await reason, "client namespace disconnect");
+  assert.equal((await clientReason)[0], "io client disconnect");
+  assert.equal(socket.connected, false);
+  assert.equal(socket.disconnected, true);
+});
+
+test("server namespace disconnect / io server disconnect, for disconnect() and disconnect(true)", async () => {
+  await using s = await startServer();
+  for (const close of [false, true]) {
+    const connected = next<[Socket]>(s.io, "connection");
+    const c = s.client();
+    const [socket] = await connected;
+    await next(c, "connect");
+    const reason = reasonOf(socket);
+    const clientReason = next<[string]>(c, "disconnect");
+    socket.disconnect(close);
+    assert.equal(await reason, "server namespace disconnect");
+    assert.equal((await clientReason)[0], "io server disconnect");
+  }
+});
+
+test("transport close: the client's engine goes away", async () => {
+  await using s = await startServer();
+  for (const transports of [["websocket"], ["polling"]] as ("websocket" | "polling")[][]) {
+    const connected = next<[Socket]>(s.io, "connection");
+    const c = s.client("/", { transports });
+    const [socket] = await connected;
+    await next(c, "connect");
+    const reason = reasonOf(socket);
+    c.io.engine.close();
+    assert.equal(await reason, "transport close", transports[0]);
+  }
+});
+
+test("ping timeout: no pong within pingTimeout", async () => {
+  await using s = await startServer({ pingInterval: 30, pingTimeout: 30 });
+  const connected = next<[Socket]>(s.io, "connection");
+  const ws = new WebSocket(`ws://127.0.0.1:${s.port}/socket.io/?EIO=4&transport=websocket`);
+  ws.on("message", (d: Buffer) => {
+    if (d.toString()[0] === "0") ws.send("40");
+  });
+  const [socket] = await connected;
+  assert.equal(await reasonOf(socket), "ping timeout");
+  ws.close();
+});
+
+test("transport error: a ping sent by the client (wrong heartbeat direction)", async () => {
+  await using s = await startServer();
+  const connected = next<[Socket]>(s.io, "connection");
+  const { raw } = await rawConnect(s.port);
+  const [socket] = await connected;
+  const reason = reasonOf(socket);
+  raw.send("2");
+  assert.equal(await reason, "transport error");
+});
+
+test("parse error: an invalid Engine.IO packet", async () => {
+  await using s = await startServer();
+  const connected = next<[Socket]>(s.io, "connection");
+  const { raw } = await rawConnect(s.port);
+  const [socket] = await connected;
+  const reason = reasonOf(socket);
+  raw.send("9");
+  assert.equal(await reason, "parse error");
+});
+
+test("forced close: an invalid Socket.IO packet makes the server close the connection", async () => {
+  await using s = await startServer();
+  const connected = next<[Socket]>(s.io, "connection");
+  const { raw } = await rawConnect(s.port);
+  const [socket] = await connected;
+  const reason = reasonOf(socket);
+  raw.send("42{}");
+  assert.equal(await reason, "forced close");
+});
+
+test("forced server close: a duplicate CONNECT closes the connection from the Socket.IO layer", async () => {
+  await using s = await startServer();
+  const connected = next<[Socket]>(s.io, "connection");
+  const { raw } = await rawConnect(s.port);
+  const [socket] = await connected;
+  const reason = reasonOf(socket);
+  raw.send("40");
+  assert.equal(await reason, "forced server close");
+});
+
+test("server shutting down: io.close()", async () => {
+  const s = await startServer();
+  const connected = next<[Socket]>(s.io, "connection");
+  const c = s.client();
+  const [socket] = await connected;
+  await next(c, "connect");
+  const reason = reasonOf(socket);
+  const clientReason = next<[string]>(c, "disconnect");
+  await s.io.close();
+  assert.equal(await reason, "server shutting down");
+  assert.equal(typeof (await clientReason)[0], "string");
+  c.disconnect();
+});
+
+test("slow consumer: the outbound buffer overflows while the client does not read", async () => {
+  await using s = await startServer({ maxOutboundBytes: 10_000 });
+  const connected = next<[Socket]>(s.io, "connection");
+  const p = new RawPolling(s.port);
+  await p.open();
+  await p.send("40");
+  const [socket] = await connected;
+  const reason = reasonOf(socket);
+  // Nobody polls: the messages pile up in the session's queue.
+  for (let i = 0; i < 20; i++) socket.emit("big", "x".repeat(1000));
+  assert.equal(await reason, "slow consumer");
+  // Volatile packets are dropped rather than queued.
+  void deferred;
+  void RawWebSocket;
+});
+
+test("the description of transport errors is passed along", async () => {
+  await using s = await startServer();
+  const connected = next<[Socket]>(s.io, "connection");
+  const { raw } = await rawConnect(s.port);
+  const [socket] = await connected;
+  const got = new Promise<unknown[]>((resolve) => socket.on("disconnect", (...args) => resolve(args)));
+  raw.send("2");
+  const [reason, description] = await got;
+  assert.equal(reason, "transport error");
+  assert.ok(description instanceof Error);
+});
