@@ -6,7 +6,7 @@
  * server process with fresh load-generator processes; the table shows medians and the ratio last/first.
  * Results: a table on stdout, `bench/results/<name>.json`, and SVG plots of memory versus connections.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseBenchOptions, USAGE } from "./bench-options.js";
@@ -57,6 +57,26 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.exit(130);
   });
 }
+
+/**
+ * Machine-wide TCP listen-queue overflows (Linux `/proc/net/netstat`): each one is a dropped SYN that the
+ * client retries after 1 s, which shows up as a 1 s latency outlier. Counted by the whole machine, so
+ * other work on it contributes too. `null` where the counter is not available.
+ */
+function listenOverflows(): number | null {
+  try {
+    const lines = readFileSync("/proc/net/netstat", "utf8").split("\n");
+    for (let i = 0; i + 1 < lines.length; i += 2) {
+      const names = lines[i]!.split(" ");
+      const index = names.indexOf("ListenOverflows");
+      if (index > 0) return Number(lines[i + 1]!.split(" ")[index]);
+    }
+  } catch {
+    // not Linux
+  }
+  return null;
+}
+const overflowsAtStart = listenOverflows();
 
 function log(message: string): void {
   const t = ((Date.now() - startedMs) / 1000).toFixed(0).padStart(4);
@@ -117,6 +137,9 @@ const digits = new Map(rows.map((r) => [`${r.scenario}/${r.metric}`, r.digits]))
 const table = formatTable(summary, slots, (row) => digits.get(`${row.scenario}/${row.metric}`) ?? 2);
 const finished = new Date();
 const load = loadavg();
+const overflowsAtEnd = listenOverflows();
+const overflows =
+  overflowsAtStart === null || overflowsAtEnd === null ? null : overflowsAtEnd - overflowsAtStart;
 
 const name = options.quick ? "latest-quick" : "latest";
 mkdirSync(options.outDir, { recursive: true });
@@ -132,6 +155,7 @@ const json = {
     cpuModel: cpus()[0]?.model ?? "?",
     totalMemoryMB: Math.round(totalmem() / 2 ** 20),
     loadAverageAtEnd: load,
+    tcpListenOverflowsDuringRun: overflows,
   },
   implementations: slots.map((s) => ({ ...s, packages: details[s.label] ?? [] })),
   runs: options.runs,
@@ -223,6 +247,12 @@ console.log(
   `load average at end: ${load.map((l) => l.toFixed(2)).join(" ")} on ${cpus().length} cores; ` +
     `took ${((Date.now() - startedMs) / 60_000).toFixed(1)} min; wrote ${written.map((w) => join(options.outDir, w)).join(", ")}`,
 );
+if (overflows !== null && overflows > 0) {
+  console.log(
+    `warning: ${overflows} TCP listen-queue overflow(s) on this machine during the run (dropped SYNs are ` +
+      "retried after 1 s: latency outliers, slower connects); other work on the machine counts too",
+  );
+}
 if (failures.length > 0) {
   console.log(`${failures.length} scenario run(s) failed:`);
   for (const f of failures) console.log(`  ${f.scenario} #${f.run} ${f.label}: ${f.error}`);

@@ -8,8 +8,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Socket } from "@plexus/server";
 import { Manager } from "socket.io-client";
-import { harness, next, type ServerFactory } from "./server-factory.js";
 import { RawSocket } from "./raw-socket.js";
+import { harness, next, type ServerFactory } from "./server-factory.js";
 
 type ServerSocket = Socket;
 
@@ -40,7 +40,9 @@ export function defineScenarios(impl: string, factory: ServerFactory): void {
 
   it("acks both ways, emitWithAck, timeouts", async () => {
     await using h = await harness(factory);
-    h.io.on("connection", (socket) => socket.on("add", (a: number, b: number, ack: (n: number) => void) => ack(a + b)));
+    h.io.on("connection", (socket) =>
+      socket.on("add", (a: number, b: number, ack: (n: number) => void) => ack(a + b)),
+    );
     const connected = next<[ServerSocket]>(h.io, "connection");
     const c = h.client("/", { transports: ["websocket"] });
     const [socket] = await connected;
@@ -69,7 +71,12 @@ export function defineScenarios(impl: string, factory: ServerFactory): void {
       });
       peers.push({ c, s, got });
     }
-    const [a, b, c, d] = peers as [(typeof peers)[0], (typeof peers)[0], (typeof peers)[0], (typeof peers)[0]];
+    const [a, b, c, d] = peers as [
+      (typeof peers)[0],
+      (typeof peers)[0],
+      (typeof peers)[0],
+      (typeof peers)[0],
+    ];
     a.s.join(["r1", "r2"]);
     b.s.join("r1");
     c.s.join("r2");
@@ -88,7 +95,17 @@ export function defineScenarios(impl: string, factory: ServerFactory): void {
     h.io.emit("end");
     await Promise.all(ends);
     assert.deepEqual(a.got, ["all", "r1", "r1|r2", "array", "not-d", "nsp-r2"]);
-    assert.deepEqual(b.got, ["all", "r1", "r1|r2", "array", "r1-r2", "not-d", "bcast-a", "a-to-r1", "a-except-r2"]);
+    assert.deepEqual(b.got, [
+      "all",
+      "r1",
+      "r1|r2",
+      "array",
+      "r1-r2",
+      "not-d",
+      "bcast-a",
+      "a-to-r1",
+      "a-except-r2",
+    ]);
     assert.deepEqual(c.got, ["all", "r1|r2", "array", "not-d", "bcast-a", "direct-c", "nsp-r2"]);
     assert.deepEqual(d.got, ["all", "bcast-a", "a-except-r2"]);
     assert.deepEqual([...a.s.rooms].sort(), [a.s.id, "r1", "r2"].sort());
@@ -148,7 +165,9 @@ export function defineScenarios(impl: string, factory: ServerFactory): void {
   it("namespaces multiplexed over one connection; invalid namespace", async () => {
     await using h = await harness(factory);
     for (const n of ["/", "/a", "/b"]) {
-      h.io.of(n).on("connection", (socket) => socket.on("who", (ack: (s: string) => void) => ack(socket.nsp.name)));
+      h.io
+        .of(n)
+        .on("connection", (socket) => socket.on("who", (ack: (s: string) => void) => ack(socket.nsp.name)));
     }
     const manager = new Manager(h.url, { reconnection: false });
     const sockets = ["/", "/a", "/b"].map((n) => manager.socket(n));
@@ -166,7 +185,9 @@ export function defineScenarios(impl: string, factory: ServerFactory): void {
     const created: string[] = [];
     h.io.on("new_namespace", (nsp: { name: string }) => created.push(nsp.name));
     h.io.of(/^\/dyn-\d+$/).on("connection", (socket) => socket.emit("in", socket.nsp.name));
-    h.io.of((name, _auth, cb) => cb(null, name === "/fn")).on("connection", (socket) => socket.emit("in", "fn"));
+    h.io
+      .of((name, _auth, cb) => cb(null, name === "/fn"))
+      .on("connection", (socket) => socket.emit("in", "fn"));
     assert.deepEqual(await next(h.client("/dyn-1"), "in"), ["/dyn-1"]);
     assert.deepEqual(await next(h.client("/fn"), "in"), ["fn"]);
     assert.deepEqual(created, ["/dyn-1", "/fn"]);
@@ -226,7 +247,10 @@ export function defineScenarios(impl: string, factory: ServerFactory): void {
     );
     const c = h.client();
     await next(c, "connect");
-    const answer = (await c.emitWithAck("bin", { a: new Uint8Array([1, 2]), list: [new Uint8Array([3]).buffer] })) as {
+    const answer = (await c.emitWithAck("bin", {
+      a: new Uint8Array([1, 2]),
+      list: [new Uint8Array([3]).buffer],
+    })) as {
       sum: number;
       back: ArrayBuffer;
     };
@@ -277,7 +301,9 @@ export function defineScenarios(impl: string, factory: ServerFactory): void {
     const [socket] = await connected;
     await next(c, "connect");
     socket.join("kept");
-    const rooms = new Promise<string[]>((resolve) => socket.on("disconnecting", () => resolve([...socket.rooms])));
+    const rooms = new Promise<string[]>((resolve) =>
+      socket.on("disconnecting", () => resolve([...socket.rooms])),
+    );
     c.disconnect();
     assert.ok((await rooms).includes("kept"));
   });
@@ -315,7 +341,10 @@ export function defineScenarios(impl: string, factory: ServerFactory): void {
     h.io.of("/guarded").use((_s, cb) => cb(Object.assign(new Error("no"), { data: { x: 1 } })));
     h.io.on("connection", (socket) => socket.emit("auth", socket.handshake.auth));
     const raw = new RawSocket(h.port);
-    assert.match((await raw.next()) as string, /^0\{"sid":"[^"]+","upgrades":\[\],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000\}$/);
+    assert.match(
+      (await raw.next()) as string,
+      /^0\{"sid":"[^"]+","upgrades":\[\],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000\}$/,
+    );
     raw.send("40");
     assert.match((await raw.next()) as string, /^40\{"sid":"[A-Za-z0-9_-]{20}"\}$/);
     assert.equal(await raw.next(), '42["auth",{}]');
@@ -362,7 +391,13 @@ export function defineScenarios(impl: string, factory: ServerFactory): void {
 
   it("wire: invalid packets and events before CONNECT close the connection", async () => {
     await using h = await harness(factory);
-    for (const frames of [['42["x"]'], ["40", "42{}"], ["40", '42["disconnect"]'], ["40", "4abc"], ["40", "40"]]) {
+    for (const frames of [
+      ['42["x"]'],
+      ["40", "42{}"],
+      ["40", '42["disconnect"]'],
+      ["40", "4abc"],
+      ["40", "40"],
+    ]) {
       const raw = new RawSocket(h.port);
       await raw.next();
       const [first, ...rest] = frames;

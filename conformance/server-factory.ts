@@ -6,7 +6,12 @@ import { once } from "node:events";
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Server, ServerOptions } from "@plexus/server";
-import { io as ioc, type ManagerOptions, type Socket as ClientSocket, type SocketOptions } from "socket.io-client";
+import {
+  type Socket as ClientSocket,
+  io as ioc,
+  type ManagerOptions,
+  type SocketOptions,
+} from "socket.io-client";
 
 /**
  * Builds a Socket.IO server attached to `http`. Typed with Plexus' declarations of the Socket.IO API;

@@ -125,7 +125,10 @@ test("except excludes members of any except room, with few and with many except 
   adapter.addAll("s1", ["x"]);
   adapter.addAll("s2", ["y"]);
   adapter.broadcast(event(["few"]), { rooms: new Set(), except: new Set(["x"]) });
-  adapter.broadcast(event(["many"]), { rooms: new Set(), except: new Set(["q1", "q2", "q3", "q4", "q5", "y"]) });
+  adapter.broadcast(event(["many"]), {
+    rooms: new Set(),
+    except: new Set(["q1", "q2", "q3", "q4", "q5", "y"]),
+  });
   adapter.broadcast(event(["room-and-except"]), { rooms: new Set(["x", "y"]), except: new Set(["s2"]) });
   const names = (n: string) => get(n).written.map((p) => (p.packet.data as string[])[0]);
   assert.deepEqual(names("s1"), ["many", "room-and-except"]);
@@ -167,9 +170,10 @@ test("fetchSockets, sockets, socketRooms, addSockets, delSockets, disconnectSock
   adapter.addAll("s1", ["r"]);
   adapter.addAll("s2", ["r"]);
   assert.deepEqual([...(await adapter.sockets(new Set(["r"])))].sort(), ["s1", "s2"]);
-  assert.deepEqual((await adapter.fetchSockets({ rooms: new Set(["r"]), except: new Set(["s1"]) })).map((s) => s.id), [
-    "s2",
-  ]);
+  assert.deepEqual(
+    (await adapter.fetchSockets({ rooms: new Set(["r"]), except: new Set(["s1"]) })).map((s) => s.id),
+    ["s2"],
+  );
   adapter.addSockets({ rooms: new Set(["r"]) }, ["j"]);
   assert.deepEqual([...adapter.rooms.get("j")!].sort(), ["s1", "s2"]);
   adapter.delSockets({ rooms: new Set() }, ["j", "r"]);

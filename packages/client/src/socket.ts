@@ -277,9 +277,11 @@ export class Socket<
 
   private onEvent(args: unknown[], id: number | undefined): void {
     if (id !== undefined) args.push(this.ackFor(id));
-    // §B5: with recovery on, the server appends the offset to events that have no ack; strip and remember it.
+    // §B5: with recovery on, the server appends the offset to events that have no ack. Like socket.io-client,
+    // remember it and leave it in the arguments: stripping would eat a genuine last string argument of a
+    // volatile event (which carries no offset), and listeners written for Socket.IO expect the same arity.
     else if (this.pid !== undefined && args.length > 1 && typeof args[args.length - 1] === "string") {
-      this.lastOffset = args.pop() as string;
+      this.lastOffset = args[args.length - 1] as string;
     }
     if (this.connected) this.emitEvent(args);
     else this.receiveBuffer.push(args);

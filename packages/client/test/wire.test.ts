@@ -109,7 +109,7 @@ describe("client wire format (polling)", { timeout: 60_000 }, () => {
     assert.equal(await server.post(), "4312[2]", "acked once, with id 12");
   });
 
-  it("joins a namespace with its name and strips the recovery offset", async (t) => {
+  it("joins a namespace with its name and keeps the recovery offset as the last argument", async (t) => {
     const server = await RawPollingServer.start();
     const socket = io(`${server.url}/chat`, { forceNew: true, transports: ["polling"], reconnection: false });
     t.after(async () => {
@@ -123,7 +123,7 @@ describe("client wire format (polling)", { timeout: 60_000 }, () => {
     await connected;
     const news = next(socket, "news");
     (await server.next("GET")).respond('42/chat,["news","hello","OFFSET-1"]');
-    assert.deepEqual(await news, ["hello"]);
+    assert.deepEqual(await news, ["hello", "OFFSET-1"]);
   });
 
   it("sends pid and the last offset in CONNECT when reconnecting (recovery)", async (t) => {
@@ -153,7 +153,7 @@ describe("client wire format (polling)", { timeout: 60_000 }, () => {
     (await server.next("GET")).respond('42["news",2,"OFF-8"]\x1e40{"sid":"S1","pid":"P1"}');
     await connected;
     assert.equal(socket.recovered, true);
-    assert.deepEqual(events, [["news", 2]]);
+    assert.deepEqual(events, [["news", 2, "OFF-8"]]);
   });
 
   it("splits buffered packets into POSTs of at most maxPayload bytes", async (t) => {

@@ -59,7 +59,8 @@ export class HeartbeatScheduler<E extends HeartbeatEntry> {
   schedule(entry: E, lane: number): void {
     if (entry.hbLane !== -1) this.#unlink(entry);
     const l = this.#lanes[lane]!;
-    const deadline = now() + l.delay;
+    // An integer deadline stays a small integer in the session object instead of a boxed double.
+    const deadline = Math.ceil(now()) + l.delay;
     entry.hbDeadline = deadline;
     entry.hbLane = lane;
     entry.hbNext = null;

@@ -318,6 +318,11 @@ export class PollingTransport implements Transport {
   }
 
   close(): void {
+    if (this.readyState === "closing") {
+      // Waiting for a poll to carry `1`: a discard or the end of the session finishes it now.
+      if (this.discarded || this.handler === null) this.finishClose();
+      return;
+    }
     if (this.readyState !== "open") return;
     this.readyState = "closing";
     if (this.dataReq !== null) {

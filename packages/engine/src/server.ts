@@ -379,6 +379,9 @@ export class Server extends EventEmitter {
     req: EngineRequest,
     query: EngineQuery,
   ): Socket {
+    // Share the constant strings instead of keeping a copy per session.
+    if (query.EIO === "4") query.EIO = "4";
+    query.transport = query.transport === "websocket" ? "websocket" : "polling";
     const record = createHandshakeRecord(req, query);
     const socket = new Socket(sid, this, transport, record, protocol, collectRequestExtras(req));
     this.clients[sid] = socket;

@@ -257,3 +257,23 @@ describe("polling compression", () => {
     }
   });
 });
+
+describe("polling close while a close is pending", () => {
+  test("engine.close() finishes a session that waits for its next poll to carry 1", async () => {
+    const t = await startEngine();
+    try {
+      const conn = nextConnection(t.engine);
+      await handshake(t);
+      const socket = await conn;
+      const reason = deferred<string>();
+      socket.once("close", (r: string) => reason.resolve(r));
+      socket.close(); // no poll pending: the transport waits for the next GET
+      assert.equal(socket.readyState, "closing");
+      t.engine.close();
+      assert.equal(await reason.promise, "forced close");
+      assert.equal(t.engine.clientsCount, 0);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -73,9 +73,12 @@ function acceptedEncoding(header: string | undefined): "br" | "gzip" | undefined
 export class ClientBundle {
   private readonly cache = new Map<string, CachedFile>();
   private readonly cors: Cors;
+  private readonly dir: string | undefined;
 
-  constructor(cors: Cors) {
+  /** `dir` overrides where the files are read from (default: `@plexus/client`'s `dist/`). */
+  constructor(cors: Cors, dir?: string) {
     this.cors = cors;
+    this.dir = dir;
   }
 
   /** Whether `filename` is one of the client files (served, or 404 when not built). */
@@ -86,7 +89,7 @@ export class ClientBundle {
   private load(filename: string): CachedFile | undefined {
     const cached = this.cache.get(filename);
     if (cached !== undefined) return cached;
-    const dir = clientDist();
+    const dir = this.dir ?? clientDist();
     if (dir === null) return undefined;
     let identity: Buffer;
     try {

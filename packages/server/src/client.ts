@@ -12,7 +12,7 @@ import {
   SocketPacketType,
 } from "@plexus/protocol";
 import type { ConnectDeadlineEntry } from "./connect-deadlines.js";
-import type { EngineConnection, EngineData, EnginePrepared } from "./engine-connection.js";
+import type { EngineConnection, EngineData, EnginePrepared, EngineRequest } from "./engine-connection.js";
 import type { Server } from "./server.js";
 import type { Socket } from "./socket.js";
 
@@ -46,8 +46,12 @@ export class Client implements ConnectDeadlineEntry {
   readonly conn: EngineConnection;
   /** @internal */ readonly server: Server;
   private readonly decoder: SocketDecoder;
-  /** Namespace name → socket. A connection usually joins one namespace, so the map is made on demand. */
-  private nsps: Map<string, Socket> | undefined;
+  /**
+   * Sockets by namespace: a connection usually joins one namespace, so that one lives in a field and the
+   * map is only made for the second one (issue 6).
+   */
+  private single: Socket | undefined;
+  private others: Map<string, Socket> | undefined;
   private closed = false;
 
   constructor(server: Server, conn: EngineConnection) {
@@ -65,18 +69,22 @@ export class Client implements ConnectDeadlineEntry {
     return this.conn.id;
   }
 
-  get request(): unknown {
+  get request(): EngineRequest {
     return this.conn.request;
   }
 
   /** Sockets of this connection, one per joined namespace. */
   get sockets(): ReadonlyMap<string, Socket> {
-    return this.nsps ?? new Map();
+    const map = new Map<string, Socket>();
+    for (const socket of this.list()) map.set(socket.nsp.name, socket);
+    return map;
   }
 
   /** @internal connectTimeout elapsed (PROTOCOL.md §B3): close unless a namespace was joined. */
   onConnectDeadline(): void {
-    if (!this.closed && (this.nsps === undefined || this.nsps.size === 0)) this.close();
+    if (!this.closed && this.single === undefined && (this.others === undefined || this.others.size === 0)) {
+      this.close();
+    }
   }
 
   /** @internal */
@@ -92,7 +100,9 @@ export class Client implements ConnectDeadlineEntry {
   }
 
   private onpacket(packet: SocketPacket): void {
-    const socket = this.nsps?.get(packet.nsp);
+    const single = this.single;
+    const socket =
+      single !== undefined && single.nsp.name === packet.nsp ? single : this.others?.get(packet.nsp);
     if (packet.type === SocketPacketType.CONNECT) {
       // A second CONNECT to a joined namespace is a protocol error (PROTOCOL.md §B3).
       if (socket !== undefined) this.close();
@@ -109,7 +119,7 @@ export class Client implements ConnectDeadlineEntry {
 
   /** @internal Invalid input: the whole engine connection goes (PROTOCOL.md §B2). */
   onerror(err: Error): void {
-    if (this.nsps !== undefined) for (const socket of this.nsps.values()) socket._onerror(err);
+    for (const socket of this.list()) socket._onerror(err);
     this.decoder.reset();
     this.conn.close();
   }
@@ -120,23 +130,32 @@ export class Client implements ConnectDeadlineEntry {
     this.closed = true;
     (this.conn as Attached)[CLIENT] = undefined;
     this.decoder.reset();
-    const nsps = this.nsps;
-    if (nsps !== undefined) {
-      for (const socket of [...nsps.values()]) socket._onclose(reason, description);
-      nsps.clear();
-    }
+    for (const socket of this.list()) socket._onclose(reason, description);
+    this.single = undefined;
+    this.others = undefined;
+  }
+
+  /** A snapshot of the sockets of this connection. */
+  private list(): Socket[] {
+    const out: Socket[] = [];
+    if (this.single !== undefined) out.push(this.single);
+    if (this.others !== undefined) for (const socket of this.others.values()) out.push(socket);
+    return out;
   }
 
   /** @internal A socket finished connecting. */
   _add(nsp: string, socket: Socket): void {
-    this.nsps ??= new Map();
-    this.nsps.set(nsp, socket);
+    if (this.single === undefined) this.single = socket;
+    else {
+      this.others ??= new Map();
+      this.others.set(nsp, socket);
+    }
   }
 
   /** @internal A socket left. */
   _remove(socket: Socket): void {
-    const nsps = this.nsps;
-    if (nsps !== undefined && nsps.get(socket.nsp.name) === socket) nsps.delete(socket.nsp.name);
+    if (this.single === socket) this.single = undefined;
+    else if (this.others?.get(socket.nsp.name) === socket) this.others.delete(socket.nsp.name);
   }
 
   /** @internal Whether the engine connection is still open. */
@@ -146,7 +165,7 @@ export class Client implements ConnectDeadlineEntry {
 
   /** @internal Leaves every namespace, then closes the connection. */
   _disconnect(): void {
-    if (this.nsps !== undefined) for (const socket of [...this.nsps.values()]) socket.disconnect();
+    for (const socket of this.list()) socket.disconnect();
     this.close();
   }
 

@@ -2,7 +2,7 @@
  * What the Socket.IO layer uses of the engine, named in one place (DESIGN.md: the server layer knows
  * sessions and messages, never HTTP framing).
  */
-import type { HandshakeRecord, PreparedPacket, Server, Socket } from "@plexus/engine";
+import type { HandshakeRecord, PreparedPacket, RequestLike, Server, Socket } from "@plexus/engine";
 
 /** One engine session. */
 export type EngineConnection = Socket;
@@ -14,3 +14,5 @@ export type EngineHandshake = HandshakeRecord;
 export type EnginePrepared = PreparedPacket;
 /** One engine message. */
 export type EngineData = string | Uint8Array;
+/** What `socket.request` returns: enough of an `IncomingMessage` for the usual reads. */
+export type EngineRequest = RequestLike;

@@ -20,6 +20,7 @@ export {
   type ParentNspNameMatchFn,
   Server,
   type ServerOptions,
+  type AttachableServer,
 } from "./server.js";
 export { ServerError, type ServerErrorCode, ServerErrorCodes } from "./server-error.js";
 export { type PacketMiddleware, Socket, type SocketReservedEvents } from "./socket.js";

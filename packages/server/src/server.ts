@@ -4,6 +4,8 @@
  * and broadcasts in their own files.
  */
 import { EventEmitter } from "node:events";
+import type { Http2SecureServer, Http2Server } from "node:http2";
+import type { Server as HttpsServer } from "node:https";
 import {
   createServer,
   type Server as HttpServer,
@@ -55,6 +57,9 @@ export interface ServerOptions extends EngineOptions {
   /** Remove a dynamic child namespace once its last socket leaves. Default `false`. */
   cleanupEmptyChildNamespaces?: boolean;
 }
+
+/** Servers Socket.IO attaches to: HTTP, HTTPS and HTTP/2 (with `allowHTTP1`) servers all emit `request`/`upgrade`. */
+export type AttachableServer = HttpServer | HttpsServer | Http2Server | Http2SecureServer;
 
 /** Checks whether a dynamic namespace may be created: `next(err, allow)`. */
 export type ParentNspNameMatchFn = (
@@ -118,8 +123,8 @@ export class Server<
   private deadlines: ConnectDeadlines<Client>;
 
   constructor(opts?: Partial<ServerOptions>);
-  constructor(srv: HttpServer | number | undefined, opts?: Partial<ServerOptions>);
-  constructor(srv?: HttpServer | number | Partial<ServerOptions>, opts: Partial<ServerOptions> = {}) {
+  constructor(srv: AttachableServer | number | undefined, opts?: Partial<ServerOptions>);
+  constructor(srv?: AttachableServer | number | Partial<ServerOptions>, opts: Partial<ServerOptions> = {}) {
     if (typeof srv === "object" && srv !== null && typeof (srv as HttpServer).listen !== "function") {
       opts = srv as Partial<ServerOptions>;
       srv = undefined;
@@ -187,12 +192,12 @@ export class Server<
   // ---- attaching ------------------------------------------------------------------------------------
 
   /** Alias of {@link attach}. */
-  listen(srv: HttpServer | number, opts: Partial<ServerOptions> = {}): this {
+  listen(srv: AttachableServer | number, opts: Partial<ServerOptions> = {}): this {
     return this.attach(srv, opts);
   }
 
   /** Attaches to an HTTP server, or creates one listening on `port`. */
-  attach(srv: HttpServer | number | string, opts: Partial<ServerOptions> = {}): this {
+  attach(srv: AttachableServer | number | string, opts: Partial<ServerOptions> = {}): this {
     if (typeof srv === "function") {
       throw new ServerError(
         ServerErrorCodes.INVALID_ARGUMENT,

@@ -22,7 +22,7 @@ import {
 } from "@plexus/protocol";
 import { BroadcastOperator } from "./broadcast-operator.js";
 import type { Client } from "./client.js";
-import type { EngineConnection } from "./engine-connection.js";
+import type { EngineConnection, EngineRequest } from "./engine-connection.js";
 import { buildHandshake, type Handshake } from "./handshake.js";
 import type { Namespace } from "./namespace.js";
 import { newId } from "./random-id.js";
@@ -153,8 +153,11 @@ export class Socket<
     return this.client.conn;
   }
 
-  /** A request-like record of the handshake request (the engine does not keep the request). */
-  get request(): unknown {
+  /**
+   * A request-like view of the handshake request (`headers`, `url`, `connection.remoteAddress`, and what
+   * middlewares added, e.g. `session`): the engine does not keep the `IncomingMessage` (issue 6).
+   */
+  get request(): EngineRequest {
     return this.client.conn.request;
   }
 

@@ -140,3 +140,9 @@ untyped.on("connection", (socket) => {
 });
 untyped.emit("x", 1);
 void untyped.timeout(10).emitWithAck("x");
+
+// The untyped server's connection listener still gets a typed socket.
+untyped.on("connection", (socket) => {
+  expectType<Equal<typeof socket, Socket>>(true);
+  socket.request.headers.host?.toString();
+});
