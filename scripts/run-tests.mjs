@@ -2,7 +2,7 @@
 // The one test command of the repository (`npm test`).
 // Node 20's test runner neither expands `**` globs nor finds `.ts` files in a folder argument,
 // so this script lists every test file explicitly and hands them to `node --test`.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
@@ -34,6 +34,13 @@ if (files.length === 0) {
   console.error("run-tests: no test files found");
   process.exit(1);
 }
+// The browser tests and the server's bundle route load packages/client/dist: rebuild the bundles from the
+// current sources first (esbuild, well under a second) so a test never runs against a stale bundle.
+execFileSync(process.execPath, [join(root, "packages/client/scripts/bundle.mjs")], {
+  cwd: root,
+  stdio: "inherit",
+});
+
 const args = [
   "--conditions=source",
   "--import",

@@ -11,6 +11,7 @@ import type {
   AdapterNamespace,
   AdapterSocket,
   BroadcastOptions,
+  PreparedPacket,
   PrivateSessionId,
   RemoteSocketDetails,
   RestoredSession,
@@ -108,8 +109,12 @@ export class InMemoryAdapter extends EventEmitter<AdapterEvents> implements Adap
       const data = packet.data as unknown[];
       data.push(store.append(data, opts.rooms, opts.except));
     }
-    const prepared = this.nsp.prepare(packet, flags);
-    this.apply(opts, (socket) => socket.writePrepared(prepared, flags));
+    // Prepared on the first recipient: a broadcast that reaches nobody costs no encoding.
+    let prepared: PreparedPacket | undefined;
+    this.apply(opts, (socket) => {
+      prepared ??= this.nsp.prepare(packet, flags);
+      socket.writePrepared(prepared, flags);
+    });
   }
 
   broadcastWithAck(
@@ -126,6 +131,10 @@ export class InMemoryAdapter extends EventEmitter<AdapterEvents> implements Adap
       if (socket.nextAckId > id) id = socket.nextAckId;
     });
     const flags = opts.flags;
+    if (recipients.length === 0) {
+      clientCountCallback(0);
+      return;
+    }
     const prepared = this.nsp.prepare({ type: packet.type, nsp: packet.nsp, id, data: packet.data }, flags);
     for (const socket of recipients) {
       socket.expectAck(id, ack);

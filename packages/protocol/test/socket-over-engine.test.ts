@@ -54,8 +54,9 @@ test("a binary event over polling: header record then `b<base64>` record, and ba
   const out = decodePayload(body).map((p) => decoder.add(p.data as string | Uint8Array));
   assert.equal(out[0], null);
   const packet = out[1];
-  assert.equal(packet?.type, SocketPacketType.BINARY_EVENT);
-  const bytes = (packet?.data as unknown[])[1];
+  assert.ok(packet);
+  assert.equal(packet.type, SocketPacketType.BINARY_EVENT);
+  const bytes = (packet.data as unknown[])[1];
   assert.ok(Buffer.isBuffer(bytes), "polling attachments reach the server as Buffers");
   assert.deepEqual([...(bytes as Uint8Array)], [1, 2, 3, 4]);
 });

@@ -16,11 +16,11 @@ export {
 } from "./namespace.js";
 export { ParentNamespace } from "./parent-namespace.js";
 export {
+  type AttachableServer,
   type ConnectionStateRecoveryOptions,
   type ParentNspNameMatchFn,
   Server,
   type ServerOptions,
-  type AttachableServer,
 } from "./server.js";
 export { ServerError, type ServerErrorCode, ServerErrorCodes } from "./server-error.js";
 export { type PacketMiddleware, Socket, type SocketReservedEvents } from "./socket.js";

@@ -4,14 +4,14 @@
  * and broadcasts in their own files.
  */
 import { EventEmitter } from "node:events";
-import type { Http2SecureServer, Http2Server } from "node:http2";
-import type { Server as HttpsServer } from "node:https";
 import {
   createServer,
   type Server as HttpServer,
   type IncomingMessage,
   type ServerResponse,
 } from "node:http";
+import type { Http2SecureServer, Http2Server } from "node:http2";
+import type { Server as HttpsServer } from "node:https";
 import { type AdapterConstructor, InMemoryAdapter, type Room, type SocketId } from "@plexus/adapter";
 import { Server as Engine, type ServerOptions as EngineOptions } from "@plexus/engine";
 import type { BroadcastOperator, RemoteSocket } from "./broadcast-operator.js";

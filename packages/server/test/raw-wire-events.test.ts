@@ -212,3 +212,18 @@ test("recovery: unknown pid or offset gives a fresh socket", async () => {
   assert.equal(socket!.recovered, false);
   raw.close();
 });
+
+test("volatile packets are dropped while the transport cannot write; others are queued", async () => {
+  await using s = await startServer();
+  const p = new RawPolling(s.port);
+  await p.open();
+  await p.send("40");
+  await p.pollMessages();
+  const [socket] = [...s.io.sockets.sockets.values()];
+  // No GET is pending: the polling transport is not writable.
+  socket!.volatile.emit("dropped", 1);
+  s.io.volatile.emit("dropped", 2);
+  socket!.emit("kept", 3);
+  s.io.volatile.emit("dropped", 4);
+  assert.deepEqual(await p.pollMessages(), ['42["kept",3]']);
+});
