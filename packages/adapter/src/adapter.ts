@@ -22,8 +22,10 @@
  *   appended), so callers must not mutate it afterwards. Prepared packets are immutable and shared.
  * - **Re-entrancy.** Room events (`create-room`, `join-room`, `leave-room`, `delete-room`) are emitted
  *   synchronously from `addAll`/`del`/`delAll`; a listener may join or leave rooms of *other* sockets but
- *   must not assume the iteration in progress sees the change. `broadcast` iterates a live room set: a
- *   recipient's write must not join/leave rooms synchronously (the server's write path never does).
+ *   must not assume the iteration in progress sees the change. `broadcast` iterates the live room sets:
+ *   a recipient's write may synchronously disconnect it (a slow consumer's buffer overflows) and so
+ *   leave its rooms, which the iteration tolerates; a socket that joins a target room during a broadcast
+ *   may or may not receive it, and no socket receives it twice.
  */
 import type { EventEmitter } from "node:events";
 import type { SocketPacket } from "@plexus/protocol";

@@ -3,8 +3,8 @@
  * platform before re-exporting this.
  */
 
-export type { EngineOptions } from "./engine/engine-socket.js";
-export type { TransportName } from "./engine/transport.js";
+export type { CloseDescription, EngineOptions } from "./engine/engine-socket.js";
+export type { CloseDetails, TransportName } from "./engine/transport.js";
 export { ClientError, type ClientErrorCode, ClientErrorCodes } from "./errors.js";
 export { type ConnectOptions, lookup as io, lookup as connect, lookup as default } from "./lookup.js";
 export { Manager, type ManagerCloseReason, type ManagerOptions } from "./manager.js";

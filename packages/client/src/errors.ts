@@ -4,7 +4,7 @@
  *
  * | code | message | when |
  * |---|---|---|
- * | `ERR_TRANSPORT` | `xhr poll error`, `websocket error`, `probe error` | a transport failed (`description` holds the cause) |
+ * | `ERR_TRANSPORT` | `xhr poll error`, `xhr post error`, `websocket error`, `probe error` | a transport failed (`description` holds the cause or HTTP status, `context` the response) |
  * | `ERR_CONNECT_TIMEOUT` | `timeout` | the Manager's `timeout` elapsed before the engine opened |
  * | `ERR_ACK_TIMEOUT` | `operation has timed out` | no ack within `timeout(ms)` / `ackTimeout` |
  * | `ERR_SOCKET_DISCONNECTED` | `socket has been disconnected` | pending ack of a socket that disconnected |
@@ -28,8 +28,10 @@ export class ClientError extends Error {
   constructor(
     readonly code: ClientErrorCode,
     message: string,
-    /** For transport errors: the underlying error, HTTP status or close event. */
+    /** For transport errors: the underlying error or the HTTP status (a number), as socket.io-client. */
     readonly description?: unknown,
+    /** For transport errors: the failed request's response (`Response` in browsers, `IncomingMessage` in Node). */
+    readonly context?: unknown,
   ) {
     super(message);
   }

@@ -3,7 +3,8 @@
  * (PROTOCOL.md §B3). It decodes Socket.IO packets, routes them by namespace, and reconnects with backoff.
  */
 import {
-  DisconnectReasons,
+  type DisconnectReasons,
+  EngineCloseReasons,
   encodeSocketPacket,
   SocketDecoder,
   type SocketPacket,
@@ -11,7 +12,13 @@ import {
 } from "@plexus/protocol";
 import { Backoff } from "./backoff.js";
 import { Emitter } from "./emitter.js";
-import { type EngineCloseReason, type EngineOptions, EngineSocket } from "./engine/engine-socket.js";
+import {
+  type CloseDescription,
+  type EngineCloseReason,
+  type EngineOptions,
+  EngineSocket,
+  unrefIf,
+} from "./engine/engine-socket.js";
 import { platform } from "./engine/platform.js";
 import { ClientError, ClientErrorCodes } from "./errors.js";
 import { parseUrl } from "./parse-url.js";
@@ -47,7 +54,7 @@ interface ManagerReservedEvents {
   error: (err: Error) => void;
   ping: () => void;
   packet: (packet: SocketPacket) => void;
-  close: (reason: ManagerCloseReason, description?: unknown) => void;
+  close: (reason: ManagerCloseReason, description?: CloseDescription) => void;
   reconnect_failed: () => void;
   reconnect_attempt: (attempt: number) => void;
   reconnect_error: (err: Error) => void;
@@ -198,11 +205,14 @@ export class Manager<
     );
     const timeout = this.timeout();
     if (timeout !== false) {
-      const timer = setTimeout(() => {
-        this.cleanup();
-        onError(new ClientError(ClientErrorCodes.CONNECT_TIMEOUT, "timeout"));
-        engine.close();
-      }, timeout);
+      const timer = unrefIf(
+        setTimeout(() => {
+          this.cleanup();
+          onError(new ClientError(ClientErrorCodes.CONNECT_TIMEOUT, "timeout"));
+          engine.close();
+        }, timeout),
+        this.opts.autoUnref,
+      );
       this.subs.push(() => clearTimeout(timer));
     }
     return this;
@@ -222,7 +232,7 @@ export class Manager<
       on(engine, "ping", () => this.emitReserved("ping")),
       on(engine, "data", (data: string | Uint8Array) => this.onData(data)),
       on(engine, "error", (err: Error) => this.emitReserved("error", err)),
-      on(engine, "close", (reason: EngineCloseReason, description?: unknown) =>
+      on(engine, "close", (reason: EngineCloseReason, description?: CloseDescription) =>
         this.onClose(reason, description),
       ),
     );
@@ -233,7 +243,8 @@ export class Manager<
     try {
       packet = this.decoder.add(data);
     } catch (err) {
-      this.onClose(DisconnectReasons.PARSE_ERROR, err);
+      // The same wire string as DisconnectReasons.PARSE_ERROR; the bundles carry one table of reasons, not two.
+      this.onClose(EngineCloseReasons.PARSE_ERROR, err as Error);
       return;
     }
     if (packet === null) return;
@@ -309,7 +320,7 @@ export class Manager<
     this._close();
   }
 
-  private onClose(reason: ManagerCloseReason, description?: unknown): void {
+  private onClose(reason: ManagerCloseReason, description?: CloseDescription): void {
     this.cleanup();
     this.engine?.close();
     this.backoff.reset();
@@ -328,23 +339,26 @@ export class Manager<
     }
     const delay = this.backoff.duration();
     this._reconnecting = true;
-    const timer = setTimeout(() => {
-      if (this.skipReconnect) return;
-      this.emitReserved("reconnect_attempt", this.backoff.attempts);
-      if (this.skipReconnect) return;
-      this.open((err) => {
-        if (err) {
-          this._reconnecting = false;
-          this.reconnect();
-          this.emitReserved("reconnect_error", err);
-        } else {
-          const attempts = this.backoff.attempts;
-          this._reconnecting = false;
-          this.backoff.reset();
-          this.emitReserved("reconnect", attempts);
-        }
-      });
-    }, delay);
+    const timer = unrefIf(
+      setTimeout(() => {
+        if (this.skipReconnect) return;
+        this.emitReserved("reconnect_attempt", this.backoff.attempts);
+        if (this.skipReconnect) return;
+        this.open((err) => {
+          if (err) {
+            this._reconnecting = false;
+            this.reconnect();
+            this.emitReserved("reconnect_error", err);
+          } else {
+            const attempts = this.backoff.attempts;
+            this._reconnecting = false;
+            this.backoff.reset();
+            this.emitReserved("reconnect", attempts);
+          }
+        });
+      }, delay),
+      this.opts.autoUnref,
+    );
     this.subs.push(() => clearTimeout(timer));
   }
 }

@@ -13,6 +13,7 @@ import {
   SocketPacketType,
 } from "@plexus/protocol";
 import { Emitter } from "./emitter.js";
+import type { CloseDescription } from "./engine/engine-socket.js";
 import { ClientError, ClientErrorCodes } from "./errors.js";
 import type { Manager, ManagerCloseReason, OutgoingSocketPacket } from "./manager.js";
 import { type AckFn, type EmitFlags, RetryQueue } from "./retry-queue.js";
@@ -40,7 +41,8 @@ export interface SocketOptions {
 interface SocketReservedEvents {
   connect: () => void;
   connect_error: (err: Error) => void;
-  disconnect: (reason: Socket.DisconnectReason, description?: unknown) => void;
+  /** `description` as socket.io-client's: see `Socket.DisconnectDescription`. */
+  disconnect: (reason: Socket.DisconnectReason, description?: Socket.DisconnectDescription) => void;
 }
 
 type Unsubscribe = () => void;
@@ -123,7 +125,7 @@ export class Socket<
         sub("error", (err: Error) => {
           if (!this.connected) this.emitReserved("connect_error", err);
         }),
-        sub("close", (reason: ManagerCloseReason, description?: unknown) =>
+        sub("close", (reason: ManagerCloseReason, description?: Socket.DisconnectDescription) =>
           this.onClose(reason, description),
         ),
       ];
@@ -329,7 +331,7 @@ export class Socket<
     this.retryQueue?.drain(true);
   }
 
-  private onClose(reason: Socket.DisconnectReason, description?: unknown): void {
+  private onClose(reason: Socket.DisconnectReason, description?: Socket.DisconnectDescription): void {
     this.joining = false;
     this.connected = false;
     this.id = undefined;
@@ -443,4 +445,10 @@ export declare namespace Socket {
     | ManagerCloseReason
     | typeof DisconnectReasons.IO_SERVER_DISCONNECT
     | typeof DisconnectReasons.IO_CLIENT_DISCONNECT;
+  /**
+   * The second argument of `disconnect`: `{description, context}` for "transport close" (`context` is the
+   * WebSocket's `CloseEvent` when it closed), the transport's `ClientError` (`description`, `context`) for
+   * "transport error", the decoder's error for "parse error", and nothing for the other reasons.
+   */
+  type DisconnectDescription = CloseDescription;
 }

@@ -143,7 +143,10 @@ describe("client wire format (polling)", { timeout: 60_000 }, () => {
     (await server.next("GET")).respond('40{"sid":"S1","pid":"P1"}\x1e42["news",1,"OFF-7"]');
     const disconnected = next(socket, "disconnect");
     (await server.next("GET")).respond("1");
-    assert.deepEqual(await disconnected, ["transport close", "transport closed by the server"]);
+    assert.deepEqual(await disconnected, [
+      "transport close",
+      { description: "transport closed by the server" },
+    ]);
     (await server.next("GET")).respond(openPacket("SID2"));
     assert.equal(await server.post(), '40{"pid":"P1","offset":"OFF-7","a":1}');
     const events: unknown[][] = [];

@@ -133,6 +133,22 @@ export function parseQuery(url: string | undefined): EngineQuery {
   if (url === undefined) return query;
   const q = url.indexOf("?");
   if (q === -1) return query;
-  for (const [k, v] of new URLSearchParams(url.slice(q + 1))) query[k] = v;
+  const search = url.slice(q + 1);
+  // Escapes and `+` need URLSearchParams' decoding; engine queries (EIO, transport, sid, t) have none.
+  if (search.includes("%") || search.includes("+")) {
+    for (const [k, v] of new URLSearchParams(search)) query[k] = v;
+    return query;
+  }
+  let start = 0;
+  while (start <= search.length) {
+    let end = search.indexOf("&", start);
+    if (end === -1) end = search.length;
+    if (end > start) {
+      const eq = search.indexOf("=", start);
+      if (eq === -1 || eq > end) query[search.slice(start, end)] = "";
+      else query[search.slice(start, eq)] = search.slice(eq + 1, end);
+    }
+    start = end + 1;
+  }
   return query;
 }

@@ -20,14 +20,14 @@ export {
   Server,
 } from "./server.js";
 export type { AllowRequest, AttachOptions, ServerOptions } from "./server-options.js";
-export {
-  type RawData,
-  type SendCallback,
-  type SendOptions,
-  Socket,
-  type SocketCloseReason,
-  type SocketReadyState,
-} from "./socket.js";
+export { Socket } from "./socket.js";
+export type {
+  RawData,
+  SendCallback,
+  SendOptions,
+  SocketCloseReason,
+  SocketReadyState,
+} from "./socket-types.js";
 export type { OutItem, Transport, TransportName } from "./transport.js";
 export type { PerMessageDeflateOptions } from "./websocket/index.js";
 /** The low-level RFC 6455 server side (framer, parser, connection) for benches, tools and custom transports. */

@@ -8,7 +8,7 @@ import type { CookieOptions } from "./cookie.js";
 import { resolveCookieOptions } from "./cookie.js";
 import type { CorsOptions } from "./cors.js";
 import type { HttpCompressionOptions } from "./http-compression.js";
-import type { RawData } from "./socket.js";
+import type { RawData } from "./socket-types.js";
 import type { TransportName } from "./transport.js";
 import type { PerMessageDeflateOptions } from "./websocket/permessage-deflate.js";
 

@@ -17,13 +17,13 @@ import {
   parseQuery,
 } from "./handshake-record.js";
 import { HeartbeatScheduler } from "./heartbeat-scheduler.js";
+import { attachToHttpServer } from "./http-attach.js";
 import { abortRequest, ENGINE_ERROR_MESSAGES, ENGINE_ERRORS, type ErrorContext } from "./http-errors.js";
 import { PollingTransport } from "./polling-transport.js";
 import { type EngineMessage, PreparedPacket, type PrepareOptions } from "./prepared-packet.js";
 import { checkRequest } from "./request-check.js";
 import {
   type AttachOptions,
-  computePath,
   type ResolvedServerOptions,
   resolveOptions,
   type ServerOptions,
@@ -448,38 +448,7 @@ export class Server extends EventEmitter {
 
   /** Captures the requests and upgrades of `server` for the engine's path. */
   attach(server: HttpServer, options: AttachOptions = {}): this {
-    const path =
-      options.path !== undefined || options.addTrailingSlash !== undefined
-        ? computePath(options)
-        : this.opts.path;
-    const destroyUpgradeTimeout = options.destroyUpgradeTimeout ?? 1000;
-    const check = (req: IncomingMessage): boolean => (req.url ?? "").startsWith(path);
-    const listeners = server.listeners("request").slice(0) as ((
-      req: IncomingMessage,
-      res: ServerResponse,
-    ) => void)[];
-    server.removeAllListeners("request");
-    server.on("close", () => this.close());
-    server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-      if (check(req)) this.handleRequest(req, res);
-      else for (const l of listeners) l.call(server, req, res);
-    });
-    if (this.opts.transports.includes("websocket")) {
-      server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-        if (check(req)) {
-          this.handleUpgrade(req, socket, head);
-        } else if (options.destroyUpgrade !== false) {
-          // Node keeps unanswered upgrades open once any listener exists: end them if nobody answered.
-          setTimeout(() => {
-            const s = socket as Duplex & { bytesWritten?: number };
-            if (s.writable && (s.bytesWritten ?? 0) <= 0) {
-              s.on("error", ignore);
-              s.end();
-            }
-          }, destroyUpgradeTimeout);
-        }
-      });
-    }
+    attachToHttpServer(this, server, options);
     return this;
   }
 }

@@ -10,9 +10,7 @@
  */
 import { EventEmitter } from "node:events";
 import {
-  DisconnectReasons,
   ENGINE_PACKET_CODES,
-  type EngineCloseReason,
   EngineCloseReasons,
   type EnginePacket,
   type EnginePacketType,
@@ -22,29 +20,17 @@ import type { HeartbeatEntry } from "./heartbeat-scheduler.js";
 import { PendingUpgrade } from "./pending-upgrade.js";
 import type { PreparedPacket } from "./prepared-packet.js";
 import type { Server } from "./server.js";
+import {
+  LANE_EIO3,
+  LANE_PING,
+  LANE_PONG,
+  type RawData,
+  type SendCallback,
+  type SendOptions,
+  type SocketCloseReason,
+  type SocketReadyState,
+} from "./socket-types.js";
 import type { OutItem, Transport, TransportHandler } from "./transport.js";
-
-export type SocketReadyState = "opening" | "open" | "closing" | "closed";
-
-/** Data of a message: text, or binary (received binary is a `Buffer`). */
-export type RawData = string | Buffer | ArrayBuffer | ArrayBufferView;
-
-export interface SendOptions {
-  /** Allow compression of this packet (HTTP compression / permessage-deflate). Default `true`. */
-  compress?: boolean;
-  /** Drop the packet rather than queue it when the transport cannot write right now. */
-  volatile?: boolean;
-}
-
-export type SendCallback = (transport: Transport) => void;
-
-/** A session closes with an engine reason, or "slow consumer" when its outbound buffer overflows. */
-export type SocketCloseReason = EngineCloseReason | typeof DisconnectReasons.SLOW_CONSUMER;
-
-/** Heartbeat lanes of the server's scheduler (one fixed delay each). */
-export const LANE_PING = 0;
-export const LANE_PONG = 1;
-export const LANE_EIO3 = 2;
 
 const CODES = ENGINE_PACKET_CODES;
 const NO_COMPRESS: SendOptions = { compress: false };
@@ -202,7 +188,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
   _enqueue(item: OutItem, size: number, compress: boolean): boolean {
     const limit = this.server.opts.maxOutboundBytes;
     if (this._queuedBytes + size > limit && this._queuedBytes > 0) {
-      this._onClose(DisconnectReasons.SLOW_CONSUMER, new Error(`outbound buffer above ${limit} bytes`));
+      this._onClose(EngineCloseReasons.SLOW_CONSUMER, new Error(`outbound buffer above ${limit} bytes`));
       return false;
     }
     const transport = this.transport;
@@ -310,7 +296,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
   /** @internal */
   onTransportPacket(transport: Transport, packet: EnginePacket): void {
     if (transport !== this.transport) {
-      if (this._upgrade?.transport === transport) this._onUpgradePacket(packet);
+      if (this._upgrade?.transport === transport) this._upgrade.onPacket(packet);
       return;
     }
     if (this.readyState !== "open") return;
@@ -366,6 +352,8 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     const sent = this._sentCallbacks;
     if (sent !== null && sent.length > 0) {
       const fns = sent.shift();
+      // Back to the allocation-free path once every callback has run.
+      if (sent.length === 0 && this._callbacks === null) this._sentCallbacks = null;
       if (fns) for (const fn of fns) fn(transport);
     }
   }
@@ -425,28 +413,20 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     this._upgrade = new PendingUpgrade(this, transport, this.server.opts.upgradeTimeout);
   }
 
-  private _onUpgradePacket(packet: EnginePacket): void {
-    const upgrade = this._upgrade!;
-    if (packet.type === "ping" && packet.data === "probe") {
-      upgrade.transport.send([`${CODES.pong}probe`], false);
-      this.emit("upgrading", upgrade.transport);
-      upgrade.startNoops();
-    } else if (packet.type === "upgrade" && this.readyState !== "closed") {
-      upgrade.stop();
-      this._upgrade = null;
-      this.upgrading = false;
-      const old = this.transport;
-      old.discard();
-      old.detach();
-      old.close();
-      this.upgraded = true;
-      this.transport = upgrade.transport;
-      this.emit("upgrade", upgrade.transport);
-      this.flush();
-      if (this.readyState === "closing") this.transport.close();
-    } else {
-      this._cancelUpgrade();
-    }
+  /** @internal `5` arrived on the probing WebSocket: it becomes the transport, the backlog is flushed on it. */
+  _completeUpgrade(upgrade: PendingUpgrade): void {
+    upgrade.stop();
+    this._upgrade = null;
+    this.upgrading = false;
+    const old = this.transport;
+    old.discard();
+    old.detach();
+    old.close();
+    this.upgraded = true;
+    this.transport = upgrade.transport;
+    this.emit("upgrade", upgrade.transport);
+    this.flush();
+    if (this.readyState === "closing") this.transport.close();
   }
 
   /** @internal Abandons the upgrade: the WebSocket is closed, polling goes on (§A7 step 4). */

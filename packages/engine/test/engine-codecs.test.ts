@@ -229,3 +229,20 @@ describe("query", () => {
     assert.deepEqual(parseQuery("/p/?a=%ZZ"), { a: "%ZZ" });
   });
 });
+
+describe("query fast path", () => {
+  test("matches URLSearchParams on plain and escaped queries", () => {
+    const samples = [
+      "/p/?EIO=4&transport=polling&t=Pa1-_x&sid=abc",
+      "/p/?a&b=&=c&&d=1=2&a=3",
+      "/p/?x=a+b&y=%41%zz&z=%E2%9C%93",
+      "/p/?",
+      "/p/?k=v#frag",
+    ];
+    for (const url of samples) {
+      const expected: Record<string, string> = {};
+      for (const [k, v] of new URLSearchParams(url.slice(url.indexOf("?") + 1))) expected[k] = v;
+      assert.deepEqual(parseQuery(url), expected, url);
+    }
+  });
+});

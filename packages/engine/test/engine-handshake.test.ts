@@ -313,4 +313,29 @@ describe("entry points", () => {
       await new Promise<void>((r) => http.close(() => r()));
     }
   });
+
+  test("unanswered upgrades on other paths are ended after destroyUpgradeTimeout", async () => {
+    const { Server } = await import("@plexus/engine");
+    const { createServer } = await import("node:http");
+    const { connect } = await import("node:net");
+    const http = createServer();
+    const engine = new Server();
+    engine.attach(http, { destroyUpgradeTimeout: 20 });
+    await new Promise<void>((r) => http.listen(0, "127.0.0.1", () => r()));
+    const port = (http.address() as import("node:net").AddressInfo).port;
+    try {
+      const ended = await new Promise<boolean>((resolve) => {
+        const s = connect(port, "127.0.0.1", () =>
+          s.write("GET /elsewhere HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"),
+        );
+        s.on("error", () => resolve(false));
+        s.on("end", () => resolve(true));
+      });
+      assert.equal(ended, true);
+    } finally {
+      engine.close();
+      http.closeAllConnections();
+      await new Promise<void>((r) => http.close(() => r()));
+    }
+  });
 });

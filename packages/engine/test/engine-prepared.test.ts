@@ -90,4 +90,30 @@ describe("outbound bound", () => {
       await t.close();
     }
   });
+
+  test("websocket backpressure: the backlog is held in the session, bounded, and delivered in order", async () => {
+    const t = await startEngine({ maxOutboundBytes: 300_000 });
+    try {
+      const conn = nextConnection(t.engine);
+      const c = new WsClient(wsUrl(t, "transport=websocket"));
+      const socket: Socket = await conn;
+      await c.nextText();
+      const chunk = "y".repeat(100_000);
+      // 2 × 100 KB fit (the socket buffer takes the first, the queue the second): delivered in order.
+      socket.send(`a${chunk}`);
+      socket.send(`b${chunk}`);
+      socket.send("c");
+      assert.equal((await c.nextText()).slice(0, 2), "4a");
+      assert.equal((await c.nextText()).slice(0, 2), "4b");
+      assert.equal(await c.nextText(), "4c");
+      // A burst far above the bound closes the session.
+      const reason = deferred<string>();
+      socket.once("close", (r: string) => reason.resolve(r));
+      for (let i = 0; i < 10 && socket.readyState === "open"; i++) socket.send(chunk);
+      assert.equal(await reason.promise, "slow consumer");
+      await c.closed;
+    } finally {
+      await t.close();
+    }
+  });
 });

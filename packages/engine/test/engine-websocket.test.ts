@@ -132,6 +132,19 @@ describe("websocket", () => {
     assert.equal(badEio.body, "Unsupported protocol version");
   });
 
+  test("middleware failure during an upgrade → 400 text 'Bad request'", async () => {
+    const f = await startEngine();
+    try {
+      f.engine.use((_req, _res, next) => next(new Error("no")));
+      const r = await rawUpgrade(f.port, f.path("transport=websocket"));
+      assert.equal(r.status, 400);
+      assert.equal(r.headers["content-type"], "text/html");
+      assert.equal(r.body, "Bad request");
+    } finally {
+      await f.close();
+    }
+  });
+
   test("allowRequest refusal during an upgrade is a 400 text body, not 403 JSON", async () => {
     const f = await startEngine({ allowRequest: (_req, fn) => fn("go away", false) });
     try {
@@ -196,6 +209,61 @@ describe("websocket permessage-deflate", () => {
       const big = `4${"abc".repeat(2000)}`;
       c.send(big);
       assert.equal(await c.nextText(), big);
+      c.ws.close();
+      await c.closed;
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe("websocket handshake headers", () => {
+  test("initial_headers/headers hooks and CORS headers go into the 101", async () => {
+    const t = await startEngine({ cors: { origin: "*" } });
+    try {
+      t.engine.on("initial_headers", (h: Record<string, string>) => {
+        h["x-initial"] = "1";
+      });
+      t.engine.on("headers", (h: Record<string, string>) => {
+        h["x-every"] = "2";
+      });
+      const c = new WsClient(wsUrl(t, "transport=websocket"), { headers: { Origin: "https://o.example" } });
+      const upgrade = deferred<import("node:http").IncomingMessage>();
+      c.ws.once("upgrade", upgrade.resolve);
+      const res = await upgrade.promise;
+      assert.equal(res.headers["x-initial"], "1");
+      assert.equal(res.headers["x-every"], "2");
+      assert.equal(res.headers["access-control-allow-origin"], "*");
+      assert.equal((await c.nextText())[0], "0");
+      c.ws.close();
+      await c.closed;
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe("websocket send callbacks", () => {
+  test("callbacks run after the write, in order, and later sends still arrive in order", async () => {
+    const t = await startEngine();
+    try {
+      const conn = nextConnection(t.engine);
+      const c = new WsClient(wsUrl(t, "transport=websocket"));
+      const socket: Socket = await conn;
+      await c.nextText();
+      const calls: string[] = [];
+      const done = deferred();
+      socket.send("x", {}, () => calls.push("x"));
+      socket.send("y", () => {
+        calls.push("y");
+        done.resolve();
+      });
+      socket.send("z");
+      await done.promise;
+      assert.deepEqual(calls, ["x", "y"]);
+      for (const expected of ["4x", "4y", "4z"]) assert.equal(await c.nextText(), expected);
+      socket.send("after");
+      assert.equal(await c.nextText(), "4after");
       c.ws.close();
       await c.closed;
     } finally {

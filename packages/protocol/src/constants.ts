@@ -100,3 +100,6 @@ export type DisconnectReason = (typeof DisconnectReasons)[keyof typeof Disconnec
 
 /** Default limit on binary attachments per Socket.IO packet (the official parser's `maxAttachments`). */
 export const DEFAULT_MAX_ATTACHMENTS = 10;
+
+/** Message of the CONNECT_ERROR answering a CONNECT to an unknown namespace (PROTOCOL.md §B3). */
+export const INVALID_NAMESPACE_MESSAGE = "Invalid namespace";

@@ -14,6 +14,7 @@ export {
   type NamespaceReservedEvents,
   type ServerReservedEvents,
 } from "./namespace.js";
+export type { PacketMiddleware } from "./packet-middleware.js";
 export { ParentNamespace } from "./parent-namespace.js";
 export {
   type AttachableServer,
@@ -23,7 +24,7 @@ export {
   type ServerOptions,
 } from "./server.js";
 export { ServerError, type ServerErrorCode, ServerErrorCodes } from "./server-error.js";
-export { type PacketMiddleware, Socket, type SocketReservedEvents } from "./socket.js";
+export { Socket, type SocketReservedEvents } from "./socket.js";
 export type {
   AckResult,
   AllButLast,

@@ -12,27 +12,18 @@ import {
 } from "node:http";
 import type { Http2SecureServer, Http2Server } from "node:http2";
 import type { Server as HttpsServer } from "node:https";
-import { type AdapterConstructor, InMemoryAdapter, type Room, type SocketId } from "@plexus/adapter";
+import { type AdapterConstructor, InMemoryAdapter } from "@plexus/adapter";
 import { Server as Engine, type ServerOptions as EngineOptions } from "@plexus/engine";
-import type { BroadcastOperator, RemoteSocket } from "./broadcast-operator.js";
+import { DisconnectReasons, INVALID_NAMESPACE_MESSAGE } from "@plexus/protocol";
 import { Client } from "./client.js";
 import { ClientBundle } from "./client-bundle.js";
 import { ConnectDeadlines } from "./connect-deadlines.js";
 import type { EngineConnection } from "./engine-connection.js";
-import { type Middleware, Namespace, type ServerReservedEvents } from "./namespace.js";
+import { MainNamespaceDelegate } from "./main-namespace-delegate.js";
+import { Namespace, type ServerReservedEvents } from "./namespace.js";
 import { ParentNamespace } from "./parent-namespace.js";
 import { ServerError, ServerErrorCodes } from "./server-error.js";
-import type {
-  AckResult,
-  ArgsWithoutAck,
-  DecorateAcknowledgementsWithMultipleResponses,
-  DefaultEventsMap,
-  EventNames,
-  EventNamesWithAck,
-  EventParams,
-  EventsMap,
-  ListenerOf,
-} from "./typed-events.js";
+import type { DefaultEventsMap, EventsMap } from "./typed-events.js";
 
 /** Connection state recovery settings (PROTOCOL.md §B5). */
 export interface ConnectionStateRecoveryOptions {
@@ -68,8 +59,6 @@ export type ParentNspNameMatchFn = (
   next: (err: Error | null, success: boolean) => void,
 ) => void;
 
-type Multi<E extends EventsMap> = DecorateAcknowledgementsWithMultipleResponses<E>;
-
 const DEFAULT_CONNECT_TIMEOUT = 45_000;
 const DEFAULT_MAX_DISCONNECTION_DURATION = 2 * 60 * 1000;
 
@@ -92,7 +81,7 @@ export class Server<
   ServerSideEvents extends EventsMap = DefaultEventsMap,
   // biome-ignore lint/suspicious/noExplicitAny: SocketData defaults to any, as Socket.IO.
   SocketData = any,
-> {
+> extends MainNamespaceDelegate<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
   /** The main namespace (`/`). */
   readonly sockets: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   /** The engine, once attached. */
@@ -125,6 +114,7 @@ export class Server<
   constructor(opts?: Partial<ServerOptions>);
   constructor(srv: AttachableServer | number | undefined, opts?: Partial<ServerOptions>);
   constructor(srv?: AttachableServer | number | Partial<ServerOptions>, opts: Partial<ServerOptions> = {}) {
+    super();
     if (typeof srv === "object" && srv !== null && typeof (srv as HttpServer).listen !== "function") {
       opts = srv as Partial<ServerOptions>;
       srv = undefined;
@@ -324,7 +314,7 @@ export class Server<
     }
     this.checkNamespace(name, auth, (found) => {
       if (found !== undefined) found._add(client, auth);
-      else client._connectError(name, { message: "Invalid namespace" });
+      else client._connectError(name, { message: INVALID_NAMESPACE_MESSAGE });
     });
   }
 
@@ -362,7 +352,7 @@ export class Server<
   /** Disconnects every socket ("server shutting down"), closes the engine and the HTTP server. */
   async close(fn?: (err?: Error) => void): Promise<void> {
     for (const nsp of this._nsps.values()) {
-      for (const socket of [...nsp.sockets.values()]) socket._onclose("server shutting down");
+      for (const socket of [...nsp.sockets.values()]) socket._onclose(DisconnectReasons.SERVER_SHUTTING_DOWN);
     }
     await Promise.allSettled([...this._nsps.values()].map(async (nsp) => nsp.adapter.close()));
     this.deadlines.clear();
@@ -377,165 +367,7 @@ export class Server<
         fn?.(err);
         resolve();
       });
-      http.closeAllConnections?.();
     });
-  }
-
-  // ---- the main namespace, by delegation ----------------------------------------------------------------
-
-  /** Adds a connection middleware to the main namespace. */
-  use(fn: Middleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): this {
-    this.sockets.use(fn);
-    return this;
-  }
-
-  on<Ev extends string>(
-    ev: Ev,
-    listener: ListenerOf<
-      ServerSideEvents & ServerReservedEvents<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      Ev
-    >,
-  ): this {
-    this.sockets.on(ev, listener);
-    return this;
-  }
-
-  once<Ev extends string>(
-    ev: Ev,
-    listener: ListenerOf<
-      ServerSideEvents & ServerReservedEvents<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      Ev
-    >,
-  ): this {
-    this.sockets.once(ev, listener);
-    return this;
-  }
-
-  addListener<Ev extends string>(
-    ev: Ev,
-    listener: ListenerOf<
-      ServerSideEvents & ServerReservedEvents<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      Ev
-    >,
-  ): this {
-    return this.on(ev, listener);
-  }
-
-  off(ev: string, listener: Parameters<EventEmitter["off"]>[1]): this {
-    this.sockets.off(ev, listener);
-    return this;
-  }
-
-  removeListener(ev: string, listener: Parameters<EventEmitter["off"]>[1]): this {
-    return this.off(ev, listener);
-  }
-
-  removeAllListeners(ev?: string): this {
-    this.sockets.removeAllListeners(ev);
-    return this;
-  }
-
-  listeners(ev: string): Function[] {
-    return this.sockets.listeners(ev);
-  }
-
-  listenerCount(ev: string): number {
-    return this.sockets.listenerCount(ev);
-  }
-
-  to(room: Room | readonly Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.sockets.to(room);
-  }
-
-  in(room: Room | readonly Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.sockets.in(room);
-  }
-
-  except(room: Room | readonly Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.sockets.except(room);
-  }
-
-  /** Emits to every socket of the main namespace. */
-  emit<Ev extends EventNames<Multi<EmitEvents>>>(
-    ev: Ev,
-    ...args: EventParams<Multi<EmitEvents>, Ev>
-  ): boolean {
-    return this.sockets.emit(ev, ...args);
-  }
-
-  emitWithAck<Ev extends EventNamesWithAck<Multi<EmitEvents>>>(
-    ev: Ev,
-    ...args: ArgsWithoutAck<Multi<EmitEvents>, Ev>
-  ): Promise<AckResult<Multi<EmitEvents>, Ev>> {
-    return (
-      this.sockets.emitWithAck as (
-        ev: string,
-        ...args: unknown[]
-      ) => Promise<AckResult<Multi<EmitEvents>, Ev>>
-    )(ev as string, ...args);
-  }
-
-  send(...args: EventParams<Multi<EmitEvents>, "message">): this {
-    this.sockets.send(...args);
-    return this;
-  }
-
-  write(...args: EventParams<Multi<EmitEvents>, "message">): this {
-    return this.send(...args);
-  }
-
-  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(
-    ev: Ev,
-    ...args: EventParams<ServerSideEvents, Ev>
-  ): boolean {
-    return this.sockets.serverSideEmit(ev, ...args);
-  }
-
-  serverSideEmitWithAck<Ev extends EventNamesWithAck<ServerSideEvents>>(
-    ev: Ev,
-    ...args: ArgsWithoutAck<ServerSideEvents, Ev>
-  ): Promise<unknown[]> {
-    return (this.sockets.serverSideEmitWithAck as (ev: string, ...args: unknown[]) => Promise<unknown[]>)(
-      ev as string,
-      ...args,
-    );
-  }
-
-  /** @deprecated use {@link fetchSockets}. */
-  allSockets(): Promise<Set<SocketId>> {
-    return this.sockets.allSockets();
-  }
-
-  compress(compress: boolean): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.sockets.compress(compress);
-  }
-
-  get volatile(): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.sockets.volatile;
-  }
-
-  get local(): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.sockets.local;
-  }
-
-  timeout(timeout: number): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.sockets.timeout(timeout);
-  }
-
-  fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
-    return this.sockets.fetchSockets();
-  }
-
-  socketsJoin(room: Room | readonly Room[]): void {
-    this.sockets.socketsJoin(room);
-  }
-
-  socketsLeave(room: Room | readonly Room[]): void {
-    this.sockets.socketsLeave(room);
-  }
-
-  disconnectSockets(close = false): void {
-    this.sockets.disconnectSockets(close);
   }
 }
 

@@ -20,11 +20,13 @@ import {
   type SocketPacket,
   SocketPacketType,
 } from "@plexus/protocol";
+import { callAnyListeners, removeAnyListener } from "./any-listeners.js";
 import { BroadcastOperator } from "./broadcast-operator.js";
 import type { Client } from "./client.js";
 import type { EngineConnection, EngineRequest } from "./engine-connection.js";
 import { buildHandshake, type Handshake } from "./handshake.js";
 import type { Namespace } from "./namespace.js";
+import { type PacketMiddleware, runPacketMiddlewares } from "./packet-middleware.js";
 import { newId } from "./random-id.js";
 import type { Server } from "./server.js";
 import { ackTimeoutError, reservedEventError } from "./server-error.js";
@@ -48,9 +50,6 @@ export interface SocketReservedEvents {
   disconnecting: (reason: DisconnectReason, description?: unknown) => void;
   error: (err: Error) => void;
 }
-
-/** Per-packet middleware (`socket.use`): sees `[event, ...args]`, calls `next(err?)`. */
-export type PacketMiddleware = (event: unknown[], next: (err?: Error) => void) => void;
 
 /** Reasons after which a session is kept for connection state recovery (PROTOCOL.md §B5). */
 const RECOVERABLE_REASONS: ReadonlySet<string> = new Set<string>([
@@ -113,6 +112,8 @@ export class Socket<
   private fns: PacketMiddleware[] | undefined;
   private anyListeners: AnyListener[] | undefined;
   private anyOutgoingListeners: AnyListener[] | undefined;
+  /** Set once the socket left its namespace (or was refused): joining is then a no-op, as in Socket.IO. */
+  private ended = false;
   /** Recovery: rooms and missed packets to restore when the connection completes. */
   private restored: RestoredSession | undefined;
 
@@ -268,13 +269,21 @@ export class Socket<
       return;
     }
     const timer = setTimeout(() => {
-      this.acks?.delete(id);
+      this.dropAck(id);
       ack.call(this, ackTimeoutError());
     }, timeout);
     this.acks.set(id, (...args: unknown[]) => {
       clearTimeout(timer);
       ack.call(this, null, ...args);
     });
+  }
+
+  /** Forgets ack `id`, and the map once it is empty (most sockets have no pending ack). */
+  private dropAck(id: number): void {
+    const acks = this.acks;
+    if (acks === undefined) return;
+    acks.delete(id);
+    if (acks.size === 0) this.acks = undefined;
   }
 
   /** @internal Broadcast acks (AdapterSocket). */
@@ -288,7 +297,7 @@ export class Socket<
   forgetAck(ack: Ack): void {
     const acks = this.acks;
     if (acks === undefined) return;
-    for (const [id, fn] of acks) if (fn === ack) acks.delete(id);
+    for (const [id, fn] of acks) if (fn === ack) this.dropAck(id);
   }
 
   /** @internal Writes a packet prepared once for a broadcast (AdapterSocket). */
@@ -298,9 +307,7 @@ export class Socket<
   }
 
   private notifyOutgoing(data: unknown[]): void {
-    const listeners = this.anyOutgoingListeners;
-    if (listeners === undefined || listeners.length === 0) return;
-    for (const listener of listeners.slice()) (listener as (...args: unknown[]) => void).apply(this, data);
+    callAnyListeners(this.anyOutgoingListeners, this, data);
   }
 
   // ---- flags and operators ---------------------------------------------------------------------------
@@ -372,7 +379,9 @@ export class Socket<
 
   // ---- rooms ------------------------------------------------------------------------------------------
 
+  /** Joins rooms (allowed from connection middlewares already; a no-op once the socket has left). */
   join(rooms: Room | readonly Room[]): Promise<void> | void {
+    if (this.ended) return;
     return this.nsp.adapter.addAll(this.id, typeof rooms === "string" ? [rooms] : rooms);
   }
 
@@ -402,7 +411,7 @@ export class Socket<
   }
 
   offAny(listener?: AnyListener): this {
-    this.anyListeners = removeListener(this.anyListeners, listener);
+    this.anyListeners = removeAnyListener(this.anyListeners, listener);
     return this;
   }
 
@@ -423,7 +432,7 @@ export class Socket<
   }
 
   offAnyOutgoing(listener?: AnyListener): this {
-    this.anyOutgoingListeners = removeListener(this.anyOutgoingListeners, listener);
+    this.anyOutgoingListeners = removeAnyListener(this.anyOutgoingListeners, listener);
     return this;
   }
 
@@ -473,10 +482,7 @@ export class Socket<
   private onevent(packet: SocketPacket): void {
     const args = packet.data as unknown[];
     if (packet.id !== undefined) args.push(this.ackFor(packet.id));
-    const any = this.anyListeners;
-    if (any !== undefined && any.length > 0) {
-      for (const listener of any.slice()) (listener as (...a: unknown[]) => void).apply(this, args);
-    }
+    callAnyListeners(this.anyListeners, this, args);
     const fns = this.fns;
     if (fns === undefined || fns.length === 0) {
       if (this.connected) emitLocal.apply(this, args as [string, ...unknown[]]);
@@ -510,7 +516,7 @@ export class Socket<
     const ack = this.acks?.get(id);
     // Unknown ids are ignored (PROTOCOL.md §B4).
     if (ack === undefined) return;
-    this.acks!.delete(id);
+    this.dropAck(id);
     ack.apply(this, packet.data as unknown[]);
   }
 
@@ -539,6 +545,7 @@ export class Socket<
 
   /** @internal */
   _cleanup(): void {
+    this.ended = true;
     this.nsp.adapter.delAll(this.id);
     this.nsp._remove(this);
   }
@@ -557,34 +564,4 @@ export class Socket<
     }
     return this;
   }
-}
-
-function removeListener(
-  list: AnyListener[] | undefined,
-  listener: AnyListener | undefined,
-): AnyListener[] | undefined {
-  if (list === undefined) return undefined;
-  if (listener === undefined) return [];
-  const i = list.indexOf(listener);
-  if (i !== -1) list.splice(i, 1);
-  return list;
-}
-
-function runPacketMiddlewares(
-  socket: { _dispatch(args: unknown[], err: Error | undefined): void },
-  fns: readonly PacketMiddleware[],
-  args: unknown[],
-): void {
-  const chain = fns.slice();
-  const step = (i: number): void => {
-    chain[i]!(args, (err?: Error) => {
-      if (err !== undefined && err !== null) {
-        process.nextTick(() => socket._dispatch(args, err));
-        return;
-      }
-      if (i + 1 >= chain.length) process.nextTick(() => socket._dispatch(args, undefined));
-      else step(i + 1);
-    });
-  };
-  step(0);
 }

@@ -149,3 +149,33 @@ test("the description of transport errors is passed along", async () => {
   assert.equal(reason, "transport error");
   assert.ok(description instanceof Error);
 });
+
+test("a slow consumer closed in the middle of broadcasts does not disturb the other recipients", async () => {
+  await using s = await startServer({ maxOutboundBytes: 20_000 });
+  const fast = s.client("/", { transports: ["websocket"] });
+  await next(fast, "connect");
+  const connected = next<[Socket]>(s.io, "connection");
+  const slow = new RawPolling(s.port);
+  await slow.open();
+  await slow.send("40");
+  const [slowSocket] = await connected;
+  slowSocket.join("room");
+  const reason = reasonOf(slowSocket);
+  const fastSocket = [...s.io.sockets.sockets.values()].find((x) => x !== slowSocket)!;
+  fastSocket.join("room");
+  let count = 0;
+  const all = new Promise<void>((resolve) =>
+    fast.on("tick", () => {
+      if (++count === 50) resolve();
+    }),
+  );
+  // One emit per tick: the fast client's queue is flushed every tick, the slow one's only grows.
+  for (let i = 0; i < 50; i++) {
+    s.io.to("room").emit("tick", "y".repeat(1000));
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.equal(await reason, "slow consumer");
+  await all;
+  assert.equal(count, 50);
+  assert.equal(s.io.sockets.adapter.rooms.get("room")?.size, 1);
+});

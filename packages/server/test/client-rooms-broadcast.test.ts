@@ -207,3 +207,15 @@ test("disconnecting: rooms are still readable; after disconnect they are gone", 
   assert.equal(sock.rooms.size, 0);
   assert.equal(s.io.sockets.adapter.rooms.has("kept"), false);
 });
+
+test("joining after disconnect is a no-op (no leaked rooms)", async () => {
+  await using s = await startServer();
+  const all = await peers(s, ["a"]);
+  const sock = all.a!.server;
+  const done = next(sock, "disconnect");
+  all.a!.client.disconnect();
+  await done;
+  sock.join("late");
+  assert.equal(s.io.sockets.adapter.rooms.has("late"), false);
+  assert.equal(s.io.sockets.adapter.sids.has(sock.id), false);
+});

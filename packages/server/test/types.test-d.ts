@@ -146,3 +146,18 @@ untyped.on("connection", (socket) => {
   expectType<Equal<typeof socket, Socket>>(true);
   socket.request.headers.host?.toString();
 });
+
+// An event whose only parameter is the ack: emitWithAck takes no argument.
+io.on("connection", (socket) => {
+  const v = socket.emitWithAck("withError");
+  expectType<Equal<typeof v, Promise<string>>>(true);
+  // @ts-expect-error no argument expected
+  socket.emitWithAck("withError", 1);
+});
+// Broadcast: the error-first ack of the map gets every recipient's value.
+const values = io.timeout(10).emitWithAck("withError");
+expectType<Equal<typeof values, Promise<string[]>>>(true);
+io.timeout(10).emit("withError", (err, responses) => {
+  expectType<Equal<typeof err, Error>>(true);
+  expectType<Equal<typeof responses, string[]>>(true);
+});

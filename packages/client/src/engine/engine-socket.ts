@@ -6,7 +6,13 @@ import { decodeHandshake, EngineCloseReasons, type EngineData, type EnginePacket
 import { Emitter } from "../emitter.js";
 import { ClientError, ClientErrorCodes } from "../errors.js";
 import { PollingTransport } from "./polling-transport.js";
-import type { OutgoingPacket, Transport, TransportName, TransportOptions } from "./transport.js";
+import type {
+  CloseDetails,
+  OutgoingPacket,
+  Transport,
+  TransportName,
+  TransportOptions,
+} from "./transport.js";
 import { WebSocketTransport } from "./websocket-transport.js";
 
 export interface EngineOptions {
@@ -28,11 +34,51 @@ export interface EngineOptions {
   withCredentials?: boolean;
   /** Close the connection silently when the page unloads (browsers, default false). */
   closeOnBeforeunload?: boolean;
-  /** Append a `t` cache-busting parameter to polling requests (default true). */
+  /**
+   * Add a cache-busting parameter to every request: polling sends it unless `false`, WebSocket only when
+   * `true` (engine.io-client's defaults).
+   */
   timestampRequests?: boolean;
+  /** Name of the cache-busting parameter (default `t`). */
+  timestampParam?: string;
   /** Add a trailing slash to `path` (default true, §A1). */
   addTrailingSlash?: boolean;
+  /**
+   * Send binary as base64 text (`b<base64>`) and ask the server to do the same (`b64=1`), for hosts whose
+   * WebSocket cannot carry binary frames.
+   */
+  forceBase64?: boolean;
+  /** Node: timers and sockets do not keep the process alive (it may exit while connected). */
+  autoUnref?: boolean;
+  /** Options that override the others for one transport, e.g. `{ polling: { extraHeaders } }`. */
+  transportOptions?: {
+    [T in TransportName]?: Omit<EngineOptions, "transportOptions" | "path" | "transports">;
+  };
+  /** WebSocket sub-protocols (the second argument of `new WebSocket`). */
+  protocols?: string | string[];
+  /** Node: the `http.Agent` of polling requests and of the WebSocket handshake (`false`: none). */
+  agent?: object | false;
+  /** Node TLS: trusted CA certificates (PEM). */
+  ca?: string | Uint8Array | (string | Uint8Array)[];
+  /** Node TLS: client certificate chain (PEM). */
+  cert?: string | Uint8Array | (string | Uint8Array)[];
+  /** Node TLS: client private key (PEM). */
+  key?: string | Uint8Array | (string | Uint8Array)[];
+  /** Node TLS: client key and certificate as PFX / PKCS12. */
+  pfx?: string | Uint8Array | (string | Uint8Array)[];
+  /** Node TLS: passphrase of `key` or `pfx`. */
+  passphrase?: string;
+  /** Node TLS: cipher suites. */
+  ciphers?: string;
+  /** Node TLS: refuse servers whose certificate does not verify against `ca` (default true). */
+  rejectUnauthorized?: boolean;
 }
+
+/**
+ * The second argument of the `close` event (and of the Socket's `disconnect`): `{description, context}` when
+ * the transport closed, the `ClientError` on a transport error, the thrown error on a parse error.
+ */
+export type CloseDescription = CloseDetails | Error;
 
 export type EngineCloseReason = (typeof EngineCloseReasons)[keyof typeof EngineCloseReasons];
 
@@ -41,7 +87,11 @@ interface EngineEvents {
   data: (data: EngineData) => void;
   ping: () => void;
   error: (err: ClientError) => void;
-  close: (reason: EngineCloseReason, description?: unknown) => void;
+  close: (reason: EngineCloseReason, description?: CloseDescription) => void;
+  /** Every packet received, before it is handled. */
+  packet: (packet: EnginePacket) => void;
+  /** Every packet queued for sending. */
+  packetCreate: (packet: OutgoingPacket) => void;
   /** The session moved to a new transport (as socket.io-client, the transport object is passed). */
   upgrade: (transport: Transport) => void;
   /** A probe of a better transport failed; the session stays on polling. */
@@ -84,14 +134,7 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
     super();
     let path = opts.path ?? "/engine.io";
     if (opts.addTrailingSlash !== false) path = `${path.replace(/\/$/, "")}/`;
-    this.transportOpts = {
-      origin,
-      path,
-      query: opts.query ?? {},
-      extraHeaders: opts.extraHeaders ?? {},
-      withCredentials: opts.withCredentials ?? false,
-      timestampRequests: opts.timestampRequests !== false,
-    };
+    this.transportOpts = { ...opts, origin, path };
     this.transports = (opts.transports ?? ["polling", "websocket"]).slice();
     if (hasWindow) {
       if (opts.closeOnBeforeunload) {
@@ -103,7 +146,7 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
       }
       if (!/^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:|$)/.test(origin)) {
         this.offlineHandler = () =>
-          this.onClose(EngineCloseReasons.TRANSPORT_CLOSE, "network connection lost");
+          this.onClose(EngineCloseReasons.TRANSPORT_CLOSE, { description: "network connection lost" });
         addEventListener("offline", this.offlineHandler, false);
       }
     }
@@ -128,10 +171,8 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
   }
 
   private createTransport(name: TransportName): Transport {
-    const transport =
-      name === "websocket"
-        ? new WebSocketTransport(this.transportOpts)
-        : new PollingTransport(this.transportOpts);
+    const opts = { ...this.transportOpts, ...this.opts.transportOptions?.[name] };
+    const transport = name === "websocket" ? new WebSocketTransport(opts) : new PollingTransport(opts);
     if (this.id !== undefined) transport.query.sid = this.id;
     return transport;
   }
@@ -144,12 +185,13 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
       onPacket: (packet) => this.onPacket(packet),
       onDrain: () => this.onDrain(),
       onError: (err) => this.onError(err),
-      onClose: (description) => this.onClose(EngineCloseReasons.TRANSPORT_CLOSE, description),
+      onClose: (details) => this.onClose(EngineCloseReasons.TRANSPORT_CLOSE, details),
     };
   }
 
   private onPacket(packet: EnginePacket): void {
     if (this.readyState === "closed") return;
+    this.emitReserved("packet", packet);
     switch (packet.type) {
       case "open": {
         const handshake = typeof packet.data === "string" ? decodeHandshake(packet.data) : null;
@@ -273,6 +315,7 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
 
   private sendPacket(packet: OutgoingPacket): void {
     if (this.readyState === "closing" || this.readyState === "closed") return;
+    this.emitReserved("packetCreate", packet);
     this.writeBuffer.push(packet);
     // Flush once per tick: the packets written in one tick (a header and its attachments, a burst of emits)
     // share one POST or one turn of WebSocket frames.
@@ -288,7 +331,10 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
     clearTimeout(this.pingTimer);
     const delay = this.pingInterval + this.pingTimeout;
     this.pingDeadline = Date.now() + delay;
-    this.pingTimer = setTimeout(() => this.onClose(EngineCloseReasons.PING_TIMEOUT), delay);
+    this.pingTimer = unrefIf(
+      setTimeout(() => this.onClose(EngineCloseReasons.PING_TIMEOUT), delay),
+      this.opts.autoUnref,
+    );
   }
 
   /**
@@ -327,7 +373,7 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
     this.onClose(EngineCloseReasons.TRANSPORT_ERROR, err);
   }
 
-  private onClose(reason: EngineCloseReason, description?: unknown): void {
+  private onClose(reason: EngineCloseReason, description?: CloseDescription): void {
     if (this.readyState === "closed") return;
     clearTimeout(this.pingTimer);
     const transport = this.transport;
@@ -346,6 +392,12 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
     this.inFlight = 0;
     this.emitReserved("close", reason, description);
   }
+}
+
+/** `autoUnref`: a Node timer stops keeping the process alive (browser timers are numbers and stay as they are). */
+export function unrefIf<T>(timer: T, autoUnref: boolean | undefined): T {
+  if (autoUnref) (timer as { unref?: () => void }).unref?.();
+  return timer;
 }
 
 function utf8Length(text: string): number {

@@ -4,16 +4,21 @@
  * point, so Node modules never reach the browser bundle.
  */
 
+import type { TransportOptions } from "./transport.js";
+
 export interface HttpRequest {
   readonly method: "GET" | "POST";
   readonly url: string;
-  readonly body?: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly withCredentials: boolean;
+  readonly body?: string | undefined;
+  /** The transport's options: `extraHeaders`, `withCredentials`, and in Node `agent`, TLS and `autoUnref`. */
+  readonly opts: TransportOptions;
 }
 
-/** Called once per request: `err` for a network failure or a status other than 200. */
-export type HttpCallback = (err: Error | null, body: string) => void;
+/**
+ * Called once per request. `err` is null on a 200 answer, the HTTP status (a number) for any other status, or
+ * the network error; `context` is the response, when there is one (socket.io-client hands both to the app).
+ */
+export type HttpCallback = (err: number | Error | null, body: string, context?: unknown) => void;
 
 /** The subset of the WHATWG WebSocket that both the browser's `WebSocket` and `ws` provide. */
 export interface WebSocketLike {
@@ -31,8 +36,11 @@ export interface WebSocketLike {
 export interface Platform {
   /** Sends a request; returns a function that aborts it. */
   request(req: HttpRequest, cb: HttpCallback): () => void;
-  /** Opens a WebSocket; `headers` are honoured only where the host allows it (Node). */
-  websocket(url: string, headers: Readonly<Record<string, string>>): WebSocketLike;
+  /**
+   * Opens a WebSocket with the transport's `protocols`; `extraHeaders`, `agent`, TLS options and `autoUnref` are
+   * honoured only where the host allows it (Node).
+   */
+  websocket(url: string, opts: TransportOptions): WebSocketLike;
   /** Turns received bytes into what the application gets: `Buffer` in Node, `ArrayBuffer` in browsers. */
   binary(bytes: Uint8Array): unknown;
 }

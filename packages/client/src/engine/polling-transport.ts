@@ -56,7 +56,7 @@ export class PollingTransport extends Transport {
         this.handler.onOpen();
       }
       if (packet.type === "close") {
-        this.onClosed("transport closed by the server");
+        this.onClosed({ description: "transport closed by the server" });
         return;
       }
       if (this.state === "closed") return;
@@ -86,18 +86,16 @@ export class PollingTransport extends Transport {
     else this.abortPoll?.();
   }
 
+  /** A failed GET is an `xhr poll error`, a failed POST an `xhr post error` (socket.io-client's messages). */
   private request(body: string | undefined, onOk: (body: string) => void): () => void {
-    const req = {
-      method: body === undefined ? "GET" : "POST",
-      url: this.uri(false),
-      headers: this.opts.extraHeaders,
-      withCredentials: this.opts.withCredentials,
-      ...(body === undefined ? {} : { body }),
-    } as const;
-    return platform().request(req, (err, text) => {
+    const get = body === undefined;
+    const req = { method: get ? "GET" : "POST", url: this.uri(false), opts: this.opts, body } as const;
+    return platform().request(req, (err, text, context) => {
       if (err === null) onOk(text);
       else if (this.state !== "closed") {
-        this.handler.onError(new ClientError(ClientErrorCodes.TRANSPORT, "xhr poll error", err));
+        this.handler.onError(
+          new ClientError(ClientErrorCodes.TRANSPORT, `xhr ${get ? "poll" : "post"} error`, err, context),
+        );
       }
     });
   }

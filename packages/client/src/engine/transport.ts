@@ -6,6 +6,7 @@
 import type { EnginePacket } from "@plexus/protocol";
 import { ENGINE_PROTOCOL } from "@plexus/protocol";
 import type { ClientError } from "../errors.js";
+import type { EngineOptions } from "./engine-socket.js";
 
 export type TransportName = "polling" | "websocket";
 
@@ -19,18 +20,22 @@ export interface TransportHandler {
   onDrain(): void;
   onError(err: ClientError): void;
   /** The transport closed without being asked to (server close, network). */
-  onClose(description: string): void;
+  onClose(details: CloseDetails): void;
 }
 
-export interface TransportOptions {
+/** Why a transport closed: the `disconnect` event's second argument for "transport close" (socket.io-client's). */
+export interface CloseDetails {
+  readonly description: string;
+  /** The WebSocket `CloseEvent` (`code`, `reason`, `wasClean`) when the WebSocket closed. */
+  readonly context?: unknown;
+}
+
+/** The engine's options with `transportOptions[name]` applied, plus the origin and the normalised path. */
+export interface TransportOptions extends EngineOptions {
   /** `http(s)://host:port` */
   readonly origin: string;
   /** Engine path with the trailing slash policy applied, e.g. `/socket.io/`. */
   readonly path: string;
-  readonly query: Readonly<Record<string, string>>;
-  readonly extraHeaders: Readonly<Record<string, string>>;
-  readonly withCredentials: boolean;
-  readonly timestampRequests: boolean;
 }
 
 const NOOP_HANDLER: TransportHandler = {
@@ -71,21 +76,27 @@ export abstract class Transport {
     onPaused();
   }
 
-  /** The request URL (§A1): `EIO=4`, the transport name, the user's query, `sid`, and a cache buster. */
+  /**
+   * The request URL (§A1): `EIO=4`, the transport name, the user's query, `sid`, a cache buster (polling unless
+   * `timestampRequests: false`, WebSocket only with `timestampRequests: true`, as engine.io-client), and `b64=1`
+   * with `forceBase64` (on the handshake for polling, on every WebSocket).
+   */
   protected uri(websocket: boolean): string {
-    let url = this.opts.origin + this.opts.path;
+    const o = this.opts;
+    let url = o.origin + o.path;
     if (websocket) url = url.replace(/^http/, "ws");
     let qs = `?EIO=${ENGINE_PROTOCOL}&transport=${this.name}`;
     for (const key in this.query) qs += `&${encodeURIComponent(key)}=${encodeURIComponent(this.query[key]!)}`;
-    if (this.opts.timestampRequests && !websocket)
-      qs += `&t=${(Date.now() * 1000 + (stamp++ % 1000)).toString(36)}`;
+    if (websocket ? o.timestampRequests : o.timestampRequests !== false)
+      qs += `&${o.timestampParam ?? "t"}=${(Date.now() * 1000 + (stamp++ % 1000)).toString(36)}`;
+    if (o.forceBase64 && (websocket || this.query.sid === undefined)) qs += "&b64=1";
     return url + qs;
   }
 
-  protected onClosed(description: string): void {
+  protected onClosed(details: CloseDetails): void {
     if (this.state === "closed") return;
     this.state = "closed";
     this.writable = false;
-    this.handler.onClose(description);
+    this.handler.onClose(details);
   }
 }

@@ -1,7 +1,12 @@
 /**
  * WebSocket transport (PROTOCOL.md §A5): one Engine.IO packet per frame, binary messages as raw binary frames.
  */
-import { decodeEnginePacket, type EngineData, encodeEnginePacket } from "@plexus/protocol";
+import {
+  decodeEnginePacket,
+  decodeEngineRecord,
+  encodeEnginePacket,
+  encodeEngineRecord,
+} from "@plexus/protocol";
 import { ClientError, ClientErrorCodes } from "../errors.js";
 import { platform, type WebSocketLike } from "./platform.js";
 import { type OutgoingPacket, Transport } from "./transport.js";
@@ -13,7 +18,7 @@ export class WebSocketTransport extends Transport {
   open(): void {
     let ws: WebSocketLike;
     try {
-      ws = platform().websocket(this.uri(true), this.opts.extraHeaders);
+      ws = platform().websocket(this.uri(true), this.opts);
     } catch (err) {
       queueMicrotask(() =>
         this.handler.onError(new ClientError(ClientErrorCodes.TRANSPORT, "websocket error", err)),
@@ -26,7 +31,7 @@ export class WebSocketTransport extends Transport {
       this.writable = true;
       this.handler.onOpen();
     };
-    ws.onclose = (ev) => this.onClosed(`websocket connection closed (${ev.code})`);
+    ws.onclose = (ev) => this.onClosed({ description: "websocket connection closed", context: ev });
     ws.onerror = (ev) => {
       if (this.state !== "closed")
         this.handler.onError(new ClientError(ClientErrorCodes.TRANSPORT, "websocket error", ev));
@@ -34,21 +39,19 @@ export class WebSocketTransport extends Transport {
     ws.onmessage = (ev) => this.onFrame(ev.data);
   }
 
+  /** Text frames may be `b<base64>` binary: a server answers `forceBase64` clients (`b64=1`) that way. */
   private onFrame(data: unknown): void {
-    const frame: EngineData =
-      typeof data === "string"
-        ? data
-        : data instanceof Uint8Array
-          ? data
-          : new Uint8Array(data as ArrayBuffer);
     let packet: ReturnType<typeof decodeEnginePacket>;
     try {
-      packet = decodeEnginePacket(frame);
+      packet =
+        typeof data === "string"
+          ? decodeEngineRecord(data)
+          : decodeEnginePacket(data instanceof Uint8Array ? data : new Uint8Array(data as ArrayBuffer));
     } catch (err) {
       this.handler.onError(new ClientError(ClientErrorCodes.TRANSPORT, "websocket error", err));
       return;
     }
-    if (packet.type === "close") this.onClosed("transport closed by the server");
+    if (packet.type === "close") this.onClosed({ description: "transport closed by the server" });
     else this.handler.onPacket(packet);
   }
 
@@ -58,7 +61,9 @@ export class WebSocketTransport extends Transport {
     this.writable = false;
     for (const packet of packets) {
       try {
-        ws.send(encodeEnginePacket(packet), { compress: packet.compress !== false });
+        // forceBase64: binary goes as a `b<base64>` text frame, as engine.io-client's.
+        const frame = this.opts.forceBase64 ? encodeEngineRecord(packet) : encodeEnginePacket(packet);
+        ws.send(frame, { compress: packet.compress !== false });
       } catch {
         // The socket is closing: its close event reports the loss.
       }

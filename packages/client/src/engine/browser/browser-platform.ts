@@ -3,23 +3,27 @@
  * like the official client.
  */
 import type { HttpCallback, HttpRequest, Platform, WebSocketLike } from "../platform.js";
+import type { TransportOptions } from "../transport.js";
 
 function request(req: HttpRequest, cb: HttpCallback): () => void {
   const controller = new AbortController();
   let done = false;
+  const { body, opts } = req;
   const init: RequestInit = {
     method: req.method,
-    headers:
-      req.body === undefined ? req.headers : { ...req.headers, "content-type": "text/plain;charset=UTF-8" },
-    credentials: req.withCredentials ? "include" : "same-origin",
+    headers: { ...opts.extraHeaders },
+    credentials: opts.withCredentials ? "include" : "same-origin",
     cache: "no-store",
     signal: controller.signal,
   };
-  if (req.body !== undefined) init.body = req.body;
+  if (body !== undefined) {
+    init.body = body;
+    (init.headers as Record<string, string>)["content-type"] = "text/plain;charset=UTF-8";
+  }
   fetch(req.url, init)
     .then(async (res) => {
-      const body = await res.text();
-      if (!done) cb(res.status === 200 ? null : new Error(`HTTP ${res.status}`), body);
+      const text = await res.text();
+      if (!done) cb(res.status === 200 ? null : res.status, text, res);
     })
     .catch((err: unknown) => {
       if (!done) cb(err instanceof Error ? err : new Error(String(err)), "");
@@ -30,8 +34,8 @@ function request(req: HttpRequest, cb: HttpCallback): () => void {
   };
 }
 
-function websocket(url: string): WebSocketLike {
-  const ws = new WebSocket(url) as unknown as WebSocketLike;
+function websocket(url: string, opts: TransportOptions): WebSocketLike {
+  const ws = new WebSocket(url, opts.protocols) as unknown as WebSocketLike;
   ws.binaryType = "arraybuffer";
   return ws;
 }

@@ -1,31 +1,56 @@
 /**
  * The Node host: long-polling over `node:http`/`node:https`, WebSocket from the `ws` package,
- * binary received as `Buffer` like the official client.
+ * binary received as `Buffer` like the official client. The options socket.io-client hands to its Node
+ * transports are passed through: `agent`, the TLS options, `rejectUnauthorized` and `protocols`;
+ * `autoUnref` unrefs the sockets so an idle connection never keeps the process alive.
  */
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
+import type { Socket as NetSocket } from "node:net";
 import { WebSocket } from "ws";
 import type { HttpCallback, HttpRequest, Platform, WebSocketLike } from "../platform.js";
+import type { TransportOptions } from "../transport.js";
+
+/** The options of engine.io-client that reach `node:https` / `ws` unchanged. */
+const PASSED_THROUGH = [
+  "agent",
+  "ca",
+  "cert",
+  "key",
+  "pfx",
+  "passphrase",
+  "ciphers",
+  "rejectUnauthorized",
+] as const;
+
+function nodeOptions(opts: TransportOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = { headers: { ...opts.extraHeaders } };
+  for (const name of PASSED_THROUGH) if (opts[name] !== undefined) out[name] = opts[name];
+  return out;
+}
 
 function request(req: HttpRequest, cb: HttpCallback): () => void {
   let done = false;
-  const finish = (err: Error | null, body: string) => {
+  const finish = (err: number | Error | null, body: string, context?: unknown) => {
     if (done) return;
     done = true;
-    cb(err, body);
+    cb(err, body, context);
   };
   const send = req.url.startsWith("https:") ? httpsRequest : httpRequest;
-  const headers: Record<string, string> = { ...req.headers };
-  if (req.body !== undefined) headers["content-type"] = "text/plain;charset=UTF-8";
-  const r = send(req.url, { method: req.method, headers }, (res) => {
+  const options = nodeOptions(req.opts);
+  options.method = req.method;
+  if (req.body !== undefined)
+    (options.headers as Record<string, string>)["content-type"] = "text/plain;charset=UTF-8";
+  const r = send(req.url, options, (res) => {
     const chunks: Buffer[] = [];
     res.on("data", (c: Buffer) => chunks.push(c));
     res.on("end", () => {
       const body = Buffer.concat(chunks).toString("utf8");
-      finish(res.statusCode === 200 ? null : new Error(`HTTP ${res.statusCode}`), body);
+      finish(res.statusCode === 200 ? null : (res.statusCode ?? 0), body, res);
     });
     res.on("error", (err) => finish(err, ""));
   });
+  if (req.opts.autoUnref) r.on("socket", (socket: NetSocket) => socket.unref());
   r.on("error", (err) => finish(err, ""));
   r.end(req.body);
   return () => {
@@ -34,8 +59,10 @@ function request(req: HttpRequest, cb: HttpCallback): () => void {
   };
 }
 
-function websocket(url: string, headers: Readonly<Record<string, string>>): WebSocketLike {
-  return new WebSocket(url, { headers }) as unknown as WebSocketLike;
+function websocket(url: string, opts: TransportOptions): WebSocketLike {
+  const ws = new WebSocket(url, opts.protocols, nodeOptions(opts));
+  if (opts.autoUnref) ws.once("open", () => (ws as unknown as { _socket: NetSocket })._socket.unref());
+  return ws as unknown as WebSocketLike;
 }
 
 export const nodePlatform: Platform = { request, websocket, binary: (bytes) => bytes };
