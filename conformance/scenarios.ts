@@ -150,7 +150,7 @@ export function defineScenarios(impl: string, factory: ServerFactory): void {
       cs.push(c);
     }
     const [err, responses] = await new Promise<unknown[]>((resolve) =>
-      h.io.timeout(100).emit("vote", (...args: unknown[]) => resolve(args)),
+      h.io.timeout(1000).emit("vote", (...args: unknown[]) => resolve(args)),
     );
     assert.ok(err instanceof Error);
     assert.deepEqual((responses as string[]).sort(), ["a", "b"]);

@@ -76,6 +76,8 @@ export const EngineCloseReasons = {
   FORCED_CLOSE: "forced close",
   SERVER_SHUTTING_DOWN: "server shutting down",
   FORCED_SERVER_CLOSE: "forced server close",
+  /** Plexus: the session's outbound buffer passed `maxOutboundBytes` (the peer reads too slowly). */
+  SLOW_CONSUMER: "slow consumer",
 } as const;
 /** One of the `EngineCloseReasons` values. */
 export type EngineCloseReason = (typeof EngineCloseReasons)[keyof typeof EngineCloseReasons];
