@@ -74,6 +74,10 @@ export interface RestoredSession extends Session {
 /** Connection state recovery settings the adapter needs. */
 export interface RecoveryOptions {
   readonly maxDisconnectionDuration: number;
+  /** Most disconnected sessions kept (the oldest go first). */
+  readonly maxSessions?: number | undefined;
+  /** Most packets kept in the missed-packet log (the oldest go first). */
+  readonly maxPackets?: number | undefined;
 }
 
 /**

@@ -19,6 +19,7 @@ import type {
   Session,
   SocketId,
 } from "./adapter.js";
+import { OwnRoom } from "./own-room.js";
 import { SessionStore } from "./session-store.js";
 
 /** Above this many `except` rooms, the excluded ids are collected once instead of checked per recipient. */
@@ -27,8 +28,10 @@ const NO_ROOMS: ReadonlySet<Room> = new Set();
 
 export class InMemoryAdapter extends EventEmitter<AdapterEvents> implements Adapter {
   readonly nsp: AdapterNamespace;
-  readonly rooms = new Map<Room, Set<SocketId>>();
-  readonly sids = new Map<SocketId, Set<Room>>();
+  /** Room → members. A socket's own room is an {@link OwnRoom} until someone else joins it. */
+  readonly rooms = new Map<Room, Set<SocketId> | OwnRoom>();
+  /** Socket → rooms. The socket's {@link OwnRoom} while it is in no other room. */
+  readonly sids = new Map<SocketId, Set<Room> | OwnRoom>();
   /** Present only when connection state recovery is on. */
   protected readonly store: SessionStore | undefined;
 
@@ -36,10 +39,7 @@ export class InMemoryAdapter extends EventEmitter<AdapterEvents> implements Adap
     super();
     this.nsp = nsp;
     const recovery = nsp.recovery;
-    this.store =
-      recovery === undefined
-        ? undefined
-        : new SessionStore({ maxDisconnectionDuration: recovery.maxDisconnectionDuration });
+    this.store = recovery === undefined ? undefined : new SessionStore(recovery);
   }
 
   init(): void {}
@@ -53,18 +53,35 @@ export class InMemoryAdapter extends EventEmitter<AdapterEvents> implements Adap
   }
 
   addAll(id: SocketId, rooms: Iterable<Room>): void {
-    let joined = this.sids.get(id);
-    if (joined === undefined) {
-      joined = new Set();
-      this.sids.set(id, joined);
-    }
     for (const room of rooms) {
+      let joined = this.sids.get(id);
+      if (joined === undefined && room === id && !this.rooms.has(id)) {
+        // The usual first join (a socket entering its own room): one shared object for both maps.
+        const own = new OwnRoom(id);
+        this.sids.set(id, own);
+        this.rooms.set(id, own);
+        this.emit("create-room", room);
+        this.emit("join-room", room, id);
+        continue;
+      }
+      if (joined instanceof OwnRoom) {
+        if (room === id) continue;
+        joined = new Set([id]);
+        this.sids.set(id, joined);
+      } else if (joined === undefined) {
+        joined = new Set();
+        this.sids.set(id, joined);
+      }
       joined.add(room);
       let members = this.rooms.get(room);
       if (members === undefined) {
         members = new Set();
         this.rooms.set(room, members);
         this.emit("create-room", room);
+      } else if (members instanceof OwnRoom) {
+        if (members.id === id) continue;
+        members = new Set([members.id]);
+        this.rooms.set(room, members);
       }
       if (!members.has(id)) {
         members.add(id);
@@ -74,7 +91,10 @@ export class InMemoryAdapter extends EventEmitter<AdapterEvents> implements Adap
   }
 
   del(id: SocketId, room: Room): void {
-    this.sids.get(id)?.delete(room);
+    const joined = this.sids.get(id);
+    if (joined instanceof OwnRoom) {
+      if (room === id) this.sids.set(id, new Set());
+    } else joined?.delete(room);
     this.removeMember(room, id);
   }
 
@@ -87,9 +107,14 @@ export class InMemoryAdapter extends EventEmitter<AdapterEvents> implements Adap
 
   private removeMember(room: Room, id: SocketId): void {
     const members = this.rooms.get(room);
-    if (members === undefined || !members.delete(id)) return;
+    if (members === undefined) return;
+    if (members instanceof OwnRoom) {
+      if (members.id !== id) return;
+    } else if (!members.delete(id)) return;
     this.emit("leave-room", room, id);
-    if (members.size === 0 && this.rooms.delete(room)) this.emit("delete-room", room);
+    if (members.size === 0 || members instanceof OwnRoom) {
+      if (this.rooms.delete(room)) this.emit("delete-room", room);
+    }
   }
 
   /**

@@ -12,9 +12,9 @@ export interface SessionStoreOptions {
   /** How long a session (and a logged packet) stays recoverable, in ms. */
   readonly maxDisconnectionDuration: number;
   /** Most sessions kept (default 100,000). */
-  readonly maxSessions?: number;
-  /** Most packets kept in the log (default 10,000). */
-  readonly maxPackets?: number;
+  readonly maxSessions?: number | undefined;
+  /** Most packets kept in the log (default 100,000). */
+  readonly maxPackets?: number | undefined;
   /** Clock, for tests. */
   readonly now?: () => number;
 }
@@ -46,7 +46,7 @@ export class SessionStore {
   constructor(options: SessionStoreOptions) {
     this.maxAge = options.maxDisconnectionDuration;
     this.maxSessions = options.maxSessions ?? 100_000;
-    this.maxPackets = options.maxPackets ?? 10_000;
+    this.maxPackets = options.maxPackets ?? 100_000;
     this.now = options.now ?? Date.now;
   }
 
@@ -105,9 +105,12 @@ export class SessionStore {
     if (seq === -1) return null;
     const rooms = new Set(session.rooms);
     const missedPackets: unknown[][] = [];
-    for (let i = seq + 1 - this.firstSeq; i < this.log.length; i++) {
+    const threshold = now - this.maxAge;
+    // The newest maxPackets entries at most (older ones may still wait for the amortised trim).
+    const start = Math.max(seq + 1 - this.firstSeq, this.log.length - this.maxPackets);
+    for (let i = start; i < this.log.length; i++) {
       const packet = this.log[i]!;
-      if (reaches(packet, rooms)) missedPackets.push(packet.data);
+      if (packet.emittedAt >= threshold && reaches(packet, rooms)) missedPackets.push(packet.data);
     }
     return { sid: session.sid, pid: session.pid, rooms: session.rooms, data: session.data, missedPackets };
   }
@@ -125,6 +128,8 @@ export class SessionStore {
     if (!/^[0-9a-z]{1,11}$/.test(digits)) return -1;
     const seq = Number.parseInt(digits, 36);
     if (seq < this.firstSeq || seq >= this.firstSeq + this.log.length) return -1;
+    // An offset beyond the bound (kept only until the amortised trim) counts as gone.
+    if (this.firstSeq + this.log.length - seq > this.maxPackets) return -1;
     return seq;
   }
 
@@ -134,16 +139,18 @@ export class SessionStore {
       if (session.disconnectedAt >= threshold) break;
       this.sessions.delete(pid);
     }
-    let drop = 0;
     const log = this.log;
+    // Amortised trimming: the head is cut in one splice once it is worth it (more than half the log,
+    // or the log reached twice its bound), so appending stays O(1). Until then `restore` skips stale
+    // entries itself; the log never holds more than 2 × maxPackets entries.
+    let drop = 0;
     while (drop < log.length && log[drop]!.emittedAt < threshold) drop++;
-    if (log.length - drop > this.maxPackets) drop = log.length - this.maxPackets;
-    if (drop > 0) {
-      // Amortised: drop in one splice when the stale head is worth it.
-      if (drop === log.length) this.log = [];
-      else log.splice(0, drop);
-      this.firstSeq += drop;
-    }
+    if (log.length > 2 * this.maxPackets) drop = Math.max(drop, log.length - this.maxPackets);
+    else if (drop * 2 <= log.length && drop < 1024) return;
+    if (drop === 0) return;
+    if (drop === log.length) this.log = [];
+    else log.splice(0, drop);
+    this.firstSeq += drop;
   }
 }
 

@@ -229,3 +229,50 @@ test("serverSideEmit on a single node answers an ack with no responses", () => {
   adapter.serverSideEmit(["hello", (_err: unknown, responses: unknown[]) => (got = responses)]);
   assert.deepEqual(got, []);
 });
+
+test("a socket alone in its own room shares one immutable set; changes swap in real sets", () => {
+  const { adapter } = setup([]);
+  const events: string[] = [];
+  for (const ev of ["create-room", "join-room", "leave-room", "delete-room"] as const) {
+    adapter.on(ev, (room: string, id?: string) => events.push(`${ev} ${room}${id ? ` ${id}` : ""}`));
+  }
+  adapter.addAll("a", ["a"]);
+  assert.equal(adapter.rooms.get("a"), adapter.sids.get("a"));
+  assert.deepEqual([...adapter.rooms.get("a")!], ["a"]);
+  adapter.addAll("a", ["a"]);
+  // Another socket joins the room named after "a".
+  adapter.addAll("b", ["b", "a"]);
+  assert.deepEqual([...adapter.rooms.get("a")!].sort(), ["a", "b"]);
+  assert.deepEqual([...adapter.sids.get("a")!], ["a"]);
+  // "a" joins another room: its room list becomes a real set.
+  adapter.addAll("a", ["x"]);
+  assert.deepEqual([...adapter.sids.get("a")!].sort(), ["a", "x"]);
+  adapter.delAll("a");
+  assert.deepEqual([...adapter.rooms.get("a")!], ["b"]);
+  assert.equal(adapter.rooms.has("x"), false);
+  // Leaving one's own room, then joining it again.
+  adapter.addAll("c", ["c"]);
+  adapter.del("c", "c");
+  assert.equal(adapter.rooms.has("c"), false);
+  assert.deepEqual([...adapter.sids.get("c")!], []);
+  adapter.addAll("c", ["c"]);
+  assert.deepEqual([...adapter.rooms.get("c")!], ["c"]);
+  assert.deepEqual(events, [
+    "create-room a",
+    "join-room a a",
+    "create-room b",
+    "join-room b b",
+    "join-room a b",
+    "create-room x",
+    "join-room x a",
+    "leave-room a a",
+    "leave-room x a",
+    "delete-room x",
+    "create-room c",
+    "join-room c c",
+    "leave-room c c",
+    "delete-room c",
+    "create-room c",
+    "join-room c c",
+  ]);
+});

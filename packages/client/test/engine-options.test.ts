@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { Agent } from "node:http";
+import { Agent, createServer as createHttpServer, type IncomingMessage } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
 import { ClientError, type ConnectOptions, io, type Socket } from "@plexus/client";
 import { Server as SocketIoServer } from "socket.io";
-import { next } from "./deferred.js";
+import { deferred, next } from "./deferred.js";
 import { openPacket, RawPollingServer } from "./raw-polling-server.js";
 import { serverFactories, startServer } from "./servers.js";
 import { WsPeer } from "./ws-peer.js";
@@ -80,6 +80,24 @@ describe("engine options (wire level)", { timeout: 60_000 }, () => {
     const post = await server.next("POST");
     post.respond("ok");
     assert.equal(post.headers["x-a"], "polling");
+  });
+
+  it("withCredentials in Node keeps the cookies the server sets and sends them back", async (t) => {
+    for (const withCredentials of [true, false]) {
+      const server = await RawPollingServer.start();
+      t.after(() => server.close());
+      client(t, server.url, { transports: ["polling"], withCredentials });
+      (await server.next("GET")).respond(openPacket("SID"), 200, {
+        "set-cookie": ["sticky=abc; Path=/; HttpOnly", "gone=1; Max-Age=0", 'quoted="q"'],
+      });
+      const connect = await server.next("POST");
+      connect.respond("ok");
+      assert.equal(connect.headers.cookie, withCredentials ? "sticky=abc; quoted=q" : undefined);
+      const poll = await server.next("GET");
+      assert.equal(poll.headers.cookie, withCredentials ? "sticky=abc; quoted=q" : undefined);
+      poll.respond("6", 200, { "set-cookie": "sticky=; Max-Age=0" });
+      if (withCredentials) assert.equal((await server.next("GET")).headers.cookie, "quoted=q", "deleted");
+    }
   });
 
   it("a failed poll disconnects with transport error and an xhr poll error carrying status and response", async (t) => {
@@ -226,7 +244,46 @@ describe("engine options against real servers", { timeout: 60_000 }, () => {
     assert.equal(lax.connected, true);
   });
 
+  it("withCredentials in Node sends the server's cookies with the WebSocket upgrade", async (t) => {
+    const http = createHttpServer();
+    const srv = new SocketIoServer(http, { serveClient: false });
+    srv.engine.on("initial_headers", (headers: Record<string, unknown>) => {
+      headers["set-cookie"] = ["sticky=abc; Path=/"];
+    });
+    const upgradeCookie = deferred<string | undefined>();
+    http.prependListener("upgrade", (req: IncomingMessage) => upgradeCookie.resolve(req.headers.cookie));
+    http.listen(0, "127.0.0.1");
+    await once(http, "listening");
+    t.after(() => {
+      srv.close();
+      http.closeAllConnections();
+    });
+    const socket = client(t, `http://127.0.0.1:${(http.address() as AddressInfo).port}`, {
+      withCredentials: true,
+    });
+    assert.equal(await upgradeCookie.promise, "sticky=abc");
+    if (socket.io.engine.transport.name !== "websocket") await next(socket.io.engine, "upgrade");
+    assert.equal(socket.connected, true);
+  });
+
   for (const factory of serverFactories) {
+    // @plexus/server does not read `b<base64>` text frames over WebSocket yet: polling only there.
+    const transports = factory.name.includes("plexus") ? ["polling"] : ["polling", "websocket"];
+    for (const transport of transports) {
+      it(`forceBase64 round-trips binary over ${transport} (${factory.name})`, async (t) => {
+        const s = await startServer(factory, (srv) =>
+          srv.on("connection", (socket) =>
+            socket.on("echo", (v: unknown, ack: (v: unknown) => void) => ack(v)),
+          ),
+        );
+        t.after(() => s.close());
+        const socket = client(t, s.url, { forceBase64: true, transports: [transport as "polling"] });
+        const back = (await socket.emitWithAck("echo", { bytes: Buffer.from([1, 2, 250]) })) as {
+          bytes: Buffer;
+        };
+        assert.deepEqual([...back.bytes], [1, 2, 250]);
+      });
+    }
     it(`agent carries polling requests and the WebSocket handshake (${factory.name})`, async (t) => {
       const s = await startServer(factory, () => {});
       t.after(() => s.close());

@@ -12,7 +12,7 @@ export interface RawRequest {
   readonly query: URLSearchParams;
   readonly headers: IncomingMessage["headers"];
   readonly body: string;
-  respond(body: string, status?: number): void;
+  respond(body: string, status?: number, headers?: Record<string, string | string[]>): void;
 }
 
 export class RawPollingServer {
@@ -46,9 +46,9 @@ export class RawPollingServer {
         query: new URL(req.url ?? "/", "http://x").searchParams,
         headers: req.headers,
         body: Buffer.concat(chunks).toString("utf8"),
-        respond: (body, status = 200) => {
+        respond: (body, status = 200, headers = {}) => {
           this.pending.delete(res);
-          res.writeHead(status, { "content-type": "text/plain; charset=UTF-8" }).end(body);
+          res.writeHead(status, { "content-type": "text/plain; charset=UTF-8", ...headers }).end(body);
         },
       };
       const waiter = this.waiters[method]?.shift();

@@ -20,6 +20,8 @@ export interface ScenarioOptions {
   readonly maxHttpBufferSize?: number;
   /** Engine path (default `/socket.io`). */
   readonly path?: string;
+  /** CORS of the engine's requests (cross-origin browser tests). */
+  readonly cors?: { readonly origin: string; readonly credentials: boolean };
   /** Flip `refuseWebSocket` at any time: WebSocket upgrade requests are then destroyed unanswered. */
   readonly control?: { refuseWebSocket: boolean; onRefused?: () => void };
   /** Answers plain HTTP requests not handled by the engine (static files for browser tests). */
@@ -64,6 +66,7 @@ function socketIoFactory(): ServerFactory {
       if (opts.pingTimeout !== undefined) options.pingTimeout = opts.pingTimeout;
       if (opts.maxHttpBufferSize !== undefined) options.maxHttpBufferSize = opts.maxHttpBufferSize;
       if (opts.path !== undefined) options.path = opts.path;
+      if (opts.cors !== undefined) options.cors = opts.cors;
       return new SocketIoServer(http, options);
     },
   };
@@ -83,6 +86,7 @@ function plexusFactory(): ServerFactory {
       if (opts.pingTimeout !== undefined) options.pingTimeout = opts.pingTimeout;
       if (opts.maxHttpBufferSize !== undefined) options.maxHttpBufferSize = opts.maxHttpBufferSize;
       if (opts.path !== undefined) options.path = opts.path;
+      if (opts.cors !== undefined) options.cors = opts.cors;
       // The scenarios are written against the Socket.IO server API, which @plexus/server implements.
       return new PlexusServer(http, options) as unknown as ScenarioServer;
     },

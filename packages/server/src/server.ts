@@ -12,7 +12,7 @@ import {
 } from "node:http";
 import type { Http2SecureServer, Http2Server } from "node:http2";
 import type { Server as HttpsServer } from "node:https";
-import { type AdapterConstructor, InMemoryAdapter } from "@plexus/adapter";
+import { type AdapterConstructor, InMemoryAdapter, type RecoveryOptions } from "@plexus/adapter";
 import { Server as Engine, type ServerOptions as EngineOptions } from "@plexus/engine";
 import { DisconnectReasons, INVALID_NAMESPACE_MESSAGE } from "@plexus/protocol";
 import { Client } from "./client.js";
@@ -31,6 +31,10 @@ export interface ConnectionStateRecoveryOptions {
   maxDisconnectionDuration?: number;
   /** Skip the connection middlewares when a session is recovered. Default `true`. */
   skipMiddlewares?: boolean;
+  /** Plexus: most disconnected sessions kept per namespace (oldest dropped first). Default 100,000. */
+  maxSessions?: number;
+  /** Plexus: most packets kept per namespace for replay (oldest dropped first). Default 100,000. */
+  maxPackets?: number;
 }
 
 /** Server options: Socket.IO's own plus every engine option, passed through. */
@@ -95,7 +99,7 @@ export class Server<
     Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
   >();
   /** @internal */ _adapterClass: AdapterConstructor;
-  /** @internal */ readonly _recovery: { maxDisconnectionDuration: number } | undefined;
+  /** @internal */ readonly _recovery: RecoveryOptions | undefined;
   /** @internal */ readonly _skipMiddlewares: boolean;
   /** @internal */ readonly _cleanupEmptyChildNamespaces: boolean;
   private readonly parentNsps = new Map<
@@ -130,6 +134,8 @@ export class Server<
         ? undefined
         : {
             maxDisconnectionDuration: recovery.maxDisconnectionDuration ?? DEFAULT_MAX_DISCONNECTION_DURATION,
+            maxSessions: recovery.maxSessions,
+            maxPackets: recovery.maxPackets,
           };
     this._skipMiddlewares = recovery?.skipMiddlewares !== false;
     this._cleanupEmptyChildNamespaces = opts.cleanupEmptyChildNamespaces === true;

@@ -181,9 +181,14 @@ export class Socket<
     return !this.connected;
   }
 
-  /** Rooms this socket is in (its own id included). */
+  /**
+   * Rooms this socket is in (its own id included): the adapter's live set, or a copy when the adapter
+   * shares an immutable one (a socket in no other room).
+   */
   get rooms(): Set<Room> {
-    return (this.nsp.adapter.socketRooms(this.id) as Set<Room> | undefined) ?? new Set(NO_ROOMS);
+    const rooms = this.nsp.adapter.socketRooms(this.id);
+    if (rooms instanceof Set) return rooms as Set<Room>;
+    return new Set(rooms ?? NO_ROOMS);
   }
 
   // ---- typed listeners -----------------------------------------------------------------------------
@@ -485,7 +490,7 @@ export class Socket<
     callAnyListeners(this.anyListeners, this, args);
     const fns = this.fns;
     if (fns === undefined || fns.length === 0) {
-      if (this.connected) emitLocal.apply(this, args as [string, ...unknown[]]);
+      if (this.connected) this.deliver(args);
       return;
     }
     runPacketMiddlewares(this, fns, args);
@@ -497,7 +502,16 @@ export class Socket<
       this._onerror(err);
       return;
     }
-    if (this.connected) emitLocal.apply(this, args as [string, ...unknown[]]);
+    if (this.connected) this.deliver(args);
+  }
+
+  /**
+   * Hands a client event to the listeners. A client event named "error" with no listener is dropped:
+   * EventEmitter would throw it (Socket.IO installs a no-op listener for the same reason).
+   */
+  private deliver(args: unknown[]): void {
+    if (args[0] === "error" && this.listenerCount("error") === 0) return;
+    emitLocal.apply(this, args as [string, ...unknown[]]);
   }
 
   /** An acknowledgement function for a client event: sends `3<id>[...]` at most once (PROTOCOL.md §B4). */

@@ -112,3 +112,71 @@ test("acks with huge, repeated or unknown ids are ignored", async () => {
   assert.equal(await raw.next(), '42["still",1]');
   raw.close();
 });
+
+test("fuzz: random Socket.IO-looking frames never crash the server nor disturb a healthy client", async () => {
+  const fc = await import("fast-check");
+  await using s = await startServer();
+  s.io.of("/a");
+  s.io.on("connection", (socket) => {
+    socket.on("echo", (v: unknown, ack: (x: unknown) => void) => {
+      if (typeof ack === "function") ack(v);
+    });
+  });
+  const healthy = s.client("/", { transports: ["websocket"] });
+  await next(healthy, "connect");
+  const piece = fc.oneof(
+    fc.constantFrom(
+      "0",
+      "1",
+      "2",
+      "3",
+      "4",
+      "5",
+      "6",
+      "9",
+      "/a,",
+      "/b,",
+      "-",
+      "1-",
+      "12",
+      "[",
+      "]",
+      "{",
+      "}",
+      ",",
+    ),
+    fc.json(),
+    fc.string({ maxLength: 8 }),
+  );
+  const frame = fc.array(piece, { minLength: 1, maxLength: 6 }).map((parts) => `4${parts.join("")}`);
+  const samples = fc.sample(
+    fc.array(fc.oneof(frame, fc.uint8Array({ maxLength: 4 })), { minLength: 1, maxLength: 8 }),
+    {
+      numRuns: 60,
+      seed: 42,
+    },
+  );
+  for (const frames of samples) {
+    const { raw } = await rawConnect(s.port);
+    for (const f of frames) raw.send(typeof f === "string" ? f : Buffer.from(f));
+    raw.send("41");
+    raw.close();
+    await raw.closed;
+  }
+  assert.equal(await healthy.emitWithAck("echo", "still fine"), "still fine");
+});
+
+test('a client event named "error" does not crash the server (no error listener)', async () => {
+  await using s = await startServer();
+  const connected = next<[Socket]>(s.io, "connection");
+  const { raw } = await rawConnect(s.port);
+  const [socket] = await connected;
+  socket.on("ping-me", (ack: () => void) => ack());
+  raw.send('42["error","boom"]');
+  raw.send('42["error"]');
+  raw.send('421["error",{}]');
+  // Frames of one connection are handled in order: the ack proves the error events went through.
+  raw.send('4213["ping-me"]');
+  assert.equal(await raw.nextOrClose(), "4313[]");
+  raw.close();
+});

@@ -58,3 +58,20 @@ test("upgrade from polling to WebSocket keeps the socket and the order of packet
   assert.deepEqual(got, [...Array(got.length).keys()]);
   assert.ok(got.length > last);
 });
+
+for (const transports of [["polling"], ["websocket"]] as ("polling" | "websocket")[][]) {
+  test(`large JSON and binary payloads round-trip (${transports[0]})`, async () => {
+    await using s = await startServer();
+    s.io.on("connection", (socket) =>
+      socket.on("echo", (v: unknown, b: Buffer, ack: (...x: unknown[]) => void) => ack(v, b.length)),
+    );
+    const c = s.client("/", { transports });
+    await next(c, "connect");
+    const big = Array.from({ length: 20_000 }, (_, i) => ({ i, s: "x".repeat(10) }));
+    const [v, n] = await new Promise<unknown[]>((resolve) =>
+      c.emit("echo", big, new Uint8Array(300_000), (...r: unknown[]) => resolve(r)),
+    );
+    assert.deepEqual(v, big);
+    assert.equal(n, 300_000);
+  });
+}

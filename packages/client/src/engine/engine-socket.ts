@@ -28,9 +28,12 @@ export interface EngineOptions {
   rememberUpgrade?: boolean;
   /** When the first transport fails to open, try the next one in `transports` (default false). */
   tryAllTransports?: boolean;
-  /** Headers of every HTTP request and of the WebSocket handshake (Node only; browsers ignore them). */
+  /** Headers of every HTTP request and of the WebSocket handshake (browsers: polling requests only). */
   extraHeaders?: Record<string, string>;
-  /** Send cookies on cross-origin polling requests (browsers). */
+  /**
+   * Send cookies on cross-origin requests (browsers); in Node, keep the cookies the server sets (a sticky
+   * session's) and send them back on every request and on the WebSocket handshake.
+   */
   withCredentials?: boolean;
   /** Close the connection silently when the page unloads (browsers, default false). */
   closeOnBeforeunload?: boolean;
@@ -134,7 +137,7 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
     super();
     let path = opts.path ?? "/engine.io";
     if (opts.addTrailingSlash !== false) path = `${path.replace(/\/$/, "")}/`;
-    this.transportOpts = { ...opts, origin, path };
+    this.transportOpts = { ...opts, origin, path, cookieJar: {} };
     this.transports = (opts.transports ?? ["polling", "websocket"]).slice();
     if (hasWindow) {
       if (opts.closeOnBeforeunload) {

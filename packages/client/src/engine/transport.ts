@@ -36,6 +36,8 @@ export interface TransportOptions extends EngineOptions {
   readonly origin: string;
   /** Engine path with the trailing slash policy applied, e.g. `/socket.io/`. */
   readonly path: string;
+  /** Cookies of this engine connection, kept by the Node host when `withCredentials` is set. */
+  readonly cookieJar: Record<string, unknown>;
 }
 
 const NOOP_HANDLER: TransportHandler = {

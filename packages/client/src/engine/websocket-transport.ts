@@ -68,13 +68,13 @@ export class WebSocketTransport extends Transport {
         // The socket is closing: its close event reports the loss.
       }
     }
-    // A send is handed to the socket synchronously; drain on the next turn like the official client, so a
-    // burst of emits in one tick is batched by the engine's write buffer.
-    setTimeout(() => {
+    // A send is handed to the socket synchronously: writable again once this task's emits were queued (a
+    // microtask, like engine.io-client's nextTick), so a volatile emit in a `connect` handler is not dropped.
+    queueMicrotask(() => {
       if (this.state === "closed") return;
       this.writable = true;
       this.handler.onDrain();
-    }, 0);
+    });
   }
 
   close(): void {

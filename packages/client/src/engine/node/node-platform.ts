@@ -2,7 +2,8 @@
  * The Node host: long-polling over `node:http`/`node:https`, WebSocket from the `ws` package,
  * binary received as `Buffer` like the official client. The options socket.io-client hands to its Node
  * transports are passed through: `agent`, the TLS options, `rejectUnauthorized` and `protocols`;
- * `autoUnref` unrefs the sockets so an idle connection never keeps the process alive.
+ * `autoUnref` unrefs the sockets so an idle connection never keeps the process alive; `withCredentials` keeps
+ * a cookie jar per engine connection.
  */
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
@@ -10,6 +11,7 @@ import type { Socket as NetSocket } from "node:net";
 import { WebSocket } from "ws";
 import type { HttpCallback, HttpRequest, Platform, WebSocketLike } from "../platform.js";
 import type { TransportOptions } from "../transport.js";
+import { type CookieJar, cookieHeader, storeCookies } from "./cookie-jar.js";
 
 /** The options of engine.io-client that reach `node:https` / `ws` unchanged. */
 const PASSED_THROUGH = [
@@ -24,8 +26,11 @@ const PASSED_THROUGH = [
 ] as const;
 
 function nodeOptions(opts: TransportOptions): Record<string, unknown> {
-  const out: Record<string, unknown> = { headers: { ...opts.extraHeaders } };
+  const headers: Record<string, string> = { ...opts.extraHeaders };
+  const out: Record<string, unknown> = { headers };
   for (const name of PASSED_THROUGH) if (opts[name] !== undefined) out[name] = opts[name];
+  const cookie = opts.withCredentials ? cookieHeader(opts.cookieJar as CookieJar) : undefined;
+  if (cookie !== undefined) headers.cookie = headers.cookie ? `${headers.cookie}; ${cookie}` : cookie;
   return out;
 }
 
@@ -42,6 +47,7 @@ function request(req: HttpRequest, cb: HttpCallback): () => void {
   if (req.body !== undefined)
     (options.headers as Record<string, string>)["content-type"] = "text/plain;charset=UTF-8";
   const r = send(req.url, options, (res) => {
+    if (req.opts.withCredentials) storeCookies(req.opts.cookieJar as CookieJar, res.headers["set-cookie"]);
     const chunks: Buffer[] = [];
     res.on("data", (c: Buffer) => chunks.push(c));
     res.on("end", () => {

@@ -1,0 +1,155 @@
+/**
+ * Browser behaviour tied to the page (Chromium through playwright-core, against every server): `withCredentials`
+ * sends the cookies of a cross-origin Socket.IO server (which answers with CORS `credentials: true`), and
+ * `closeOnBeforeunload` closes the connection when the page goes away, so the server sees "transport close" at
+ * once instead of waiting for a ping timeout.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it, type TestContext } from "node:test";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Deferred, deferred } from "./deferred.js";
+import { type ScenarioServer, serverFactories, startServer } from "./servers.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const pkg = new URL("..", import.meta.url).pathname;
+
+/** A page server on `http://localhost:<port>`, another origin than the Socket.IO server's. */
+async function pageServer(t: TestContext): Promise<string> {
+  if (!existsSync(join(pkg, "dist/socket.io.js")))
+    execFileSync(process.execPath, [join(pkg, "scripts/bundle.mjs")], { stdio: "inherit" });
+  const files: Record<string, Buffer | string> = {
+    "/": '<!doctype html><meta charset="utf-8"><script src="/socket.io.js"></script><script src="/harness.js"></script>',
+    "/socket.io.js": readFileSync(join(pkg, "dist/socket.io.js")),
+    "/harness.js": readFileSync(join(pkg, "test/fixtures/harness.js")),
+  };
+  const http = createServer((req, res) => {
+    const body = files[req.url ?? "/"];
+    if (body === undefined) return void res.writeHead(404).end();
+    const type = req.url === "/" ? "text/html; charset=utf-8" : "application/javascript";
+    res.writeHead(200, { "content-type": type, "cache-control": "no-store" }).end(body);
+  });
+  http.listen(0, "127.0.0.1");
+  await once(http, "listening");
+  t.after(() => {
+    http.closeAllConnections();
+    http.close();
+  });
+  return `http://localhost:${(http.address() as AddressInfo).port}`;
+}
+
+for (const factory of serverFactories) {
+  describe(`browser page lifecycle against ${factory.name}`, {
+    skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} missing`,
+    timeout: 120_000,
+  }, () => {
+    let context: BrowserContext;
+    let userDataDir: string;
+
+    before(async () => {
+      userDataDir = mkdtempSync(join(tmpdir(), "plexus-chromium-"));
+      context = await chromium.launchPersistentContext(userDataDir, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+      });
+    });
+    after(async () => {
+      await context?.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    });
+
+    async function open(t: TestContext, url: string): Promise<Page> {
+      const page = await context.newPage();
+      t.after(() => page.close());
+      page.on("pageerror", (err) => console.error("page error:", err.message));
+      await page.goto(url);
+      return page;
+    }
+
+    function call<T>(page: Page, method: string, ...args: unknown[]): Promise<T> {
+      return page.evaluate(`harness.${method}(...${JSON.stringify(args)})`) as Promise<T>;
+    }
+
+    /** A server whose sockets report their disconnect reason by `auth.name`, and ack `cookie` with the Cookie header. */
+    async function socketServer(t: TestContext, pageOrigin: string) {
+      const reasons = new Map<string, Deferred<string>>();
+      const entry = (name: string): Deferred<string> => {
+        let d = reasons.get(name);
+        if (d === undefined) {
+          d = deferred<string>();
+          reasons.set(name, d);
+        }
+        return d;
+      };
+      const reasonOf = (name: string) => entry(name).promise;
+      const setup = (srv: ScenarioServer) =>
+        srv.on("connection", (socket) => {
+          const name = String(socket.handshake.auth.name);
+          socket.on("cookie", (ack: (v: unknown) => void) => ack(socket.handshake.headers.cookie ?? null));
+          socket.on("echo", (v: unknown, ack: (v: unknown) => void) => ack(v));
+          socket.on("disconnect", (reason) => entry(name).resolve(reason));
+        });
+      const s = await startServer(factory, setup, { cors: { origin: pageOrigin, credentials: true } });
+      t.after(() => s.close());
+      return { url: `http://localhost:${s.port}/`, reasonOf };
+    }
+
+    it("withCredentials sends the cookies of a cross-origin server; without it none are sent", async (t) => {
+      const pageOrigin = await pageServer(t);
+      const s = await socketServer(t, pageOrigin);
+      await context.addCookies([{ name: "session", value: "abc", domain: "localhost", path: "/" }]);
+      t.after(() => context.clearCookies());
+      const page = await open(t, `${pageOrigin}/`);
+      for (const transports of [["polling"], ["polling", "websocket"]]) {
+        await call(page, "connect", "with", s.url, {
+          withCredentials: true,
+          transports,
+          auth: { name: "with" },
+        });
+        assert.equal(await call(page, "emitWithAck", "with", "cookie"), "session=abc");
+      }
+      await call(page, "connect", "without", s.url, { transports: ["polling"], auth: { name: "without" } });
+      assert.equal(await call(page, "emitWithAck", "without", "cookie"), null);
+    });
+
+    it("closeOnBeforeunload closes the connection on beforeunload; other sockets stay", async (t) => {
+      const pageOrigin = await pageServer(t);
+      const s = await socketServer(t, pageOrigin);
+      const page = await open(t, `${pageOrigin}/`);
+      for (const transport of ["polling", "websocket"]) {
+        const closing = `closing-${transport}`;
+        const staying = `staying-${transport}`;
+        const opts = { transports: [transport] };
+        await call(page, "connect", closing, s.url, {
+          ...opts,
+          closeOnBeforeunload: true,
+          auth: { name: closing },
+        });
+        await call(page, "connect", staying, s.url, { ...opts, auth: { name: staying } });
+        await page.evaluate("dispatchEvent(new Event('beforeunload'))");
+        assert.equal(await s.reasonOf(closing), "transport close");
+        assert.equal(await call(page, "emitWithAck", staying, "echo", 1), 1);
+        await call(page, "disconnect", staying);
+      }
+    });
+
+    it("a page navigation closes a closeOnBeforeunload connection with transport close", async (t) => {
+      const pageOrigin = await pageServer(t);
+      const s = await socketServer(t, pageOrigin);
+      for (const transports of [["websocket"], ["polling"]]) {
+        const name = `nav-${transports[0]}`;
+        const page = await open(t, `${pageOrigin}/`);
+        await call(page, "connect", name, s.url, { transports, closeOnBeforeunload: true, auth: { name } });
+        await page.goto("about:blank");
+        assert.equal(await s.reasonOf(name), "transport close");
+      }
+    });
+  });
+}

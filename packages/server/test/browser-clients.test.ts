@@ -1,0 +1,94 @@
+/**
+ * Browser clients in a real Chromium against our server: the official `socket.io-client` bundle, and the
+ * Plexus bundle loaded from `<path>/socket.io.min.js` as served by the server itself. Each connects over
+ * polling, upgrades to WebSocket, does an ack round trip with binary both ways, gets a broadcast, leaves.
+ */
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { test } from "node:test";
+import { Server } from "@plexus/server";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const entry = require.resolve("socket.io-client");
+const clientBundle = readFileSync(
+  join(
+    entry.slice(0, entry.lastIndexOf("socket.io-client") + "socket.io-client".length),
+    "dist",
+    "socket.io.min.js",
+  ),
+);
+
+const page = (src: string): string => `<!doctype html><script src="${src}"></script><script>
+window.run = () => new Promise((resolve, reject) => {
+  const socket = io({ auth: { from: "browser" } });
+  socket.on("connect_error", (e) => reject(e.message));
+  socket.on("connect", async () => {
+    try {
+      const echoed = await socket.emitWithAck("echo", { n: 1, bin: new Uint8Array([1, 2, 3]) });
+      const news = new Promise((r) => socket.once("news", r));
+      socket.emit("broadcast-me");
+      const got = await news;
+      await new Promise((r) => (socket.io.engine.transport.name === "websocket" ? r() : socket.io.engine.once("upgrade", r)));
+      resolve({ n: echoed.n, bin: Array.from(new Uint8Array(echoed.bin)), got, transport: socket.io.engine.transport.name, id: socket.id });
+      socket.disconnect();
+    } catch (e) { reject(String(e)); }
+  });
+});
+</script>`;
+
+for (const [name, path] of [
+  ["official browser client (socket.io-client bundle)", "/"],
+  ["Plexus browser client, bundle served by the server itself", "/plexus"],
+] as const)
+  test(`${name} in Chromium`, { timeout: 60_000 }, async () => {
+    const http = createServer((req, res) => {
+      if (req.url === "/official.js") {
+        res.writeHead(200, { "content-type": "application/javascript" });
+        res.end(clientBundle);
+      } else {
+        res.writeHead(200, { "content-type": "text/html" });
+        res.end(page(req.url === "/plexus" ? "/socket.io/socket.io.min.js" : "/official.js"));
+      }
+    });
+    const io = new Server(http);
+    let gotReason: (r: string) => void = () => {};
+    const reason = new Promise<string>((resolve) => {
+      gotReason = resolve;
+    });
+    io.on("connection", (socket) => {
+      assert.deepEqual(socket.handshake.auth, { from: "browser" });
+      socket.on("echo", (v: { n: number; bin: Buffer }, ack: (x: unknown) => void) =>
+        ack({ n: v.n + 1, bin: Buffer.from([...v.bin].reverse()) }),
+      );
+      socket.on("broadcast-me", () => io.emit("news", "hello browser"));
+      socket.on("disconnect", (r) => gotReason(r));
+    });
+    http.listen(0, "127.0.0.1");
+    await once(http, "listening");
+    const port = (http.address() as AddressInfo).port;
+    const browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+    try {
+      const tab = await browser.newPage();
+      await tab.goto(`http://127.0.0.1:${port}${path}`);
+      const result = (await tab.evaluate("window.run()")) as Record<string, unknown>;
+      assert.equal(result.n, 2);
+      assert.deepEqual(result.bin, [3, 2, 1]);
+      assert.equal(result.got, "hello browser");
+      assert.equal(result.transport, "websocket");
+      assert.match(result.id as string, /^[A-Za-z0-9_-]{20}$/);
+      assert.equal(await reason, "client namespace disconnect");
+    } finally {
+      await browser.close();
+      await io.close();
+    }
+  });
