@@ -20,6 +20,7 @@ import { fork } from "node:child_process";
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
+import { writeHeapSnapshot } from "node:v8";
 import WebSocket from "ws";
 
 type Impl = "plexus" | "engine.io" | "bare";
@@ -157,6 +158,9 @@ async function child(impl: Impl): Promise<void> {
         }
       };
       tick();
+    } else if (m.cmd === "snapshot") {
+      gc?.();
+      process.send!({ file: writeHeapSnapshot(m.payload) });
     } else if (m.cmd === "exit") {
       process.exit(0);
     }
@@ -372,6 +376,9 @@ async function pollIdle(t: Target, sessions: number): Promise<{ heap: number; rs
   }
   await new Promise((r) => setTimeout(r, 500));
   const m1 = await t.ask<{ heap: number; rss: number }>({ cmd: "mem" });
+  // HOT_PATHS_SNAPSHOT=dir: also write a heap snapshot per implementation (compare classes offline).
+  const dir = process.env.HOT_PATHS_SNAPSHOT;
+  if (dir) await t.ask({ cmd: "snapshot", payload: `${dir}/${t.impl}-${sessions}.heapsnapshot` });
   agent.destroy();
   return { heap: (m1.heap - m0.heap) / sessions, rss: (m1.rss - m0.rss) / sessions };
 }

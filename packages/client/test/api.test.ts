@@ -58,8 +58,20 @@ for (const factory of serverFactories) {
       const outgoing: string[] = [];
       engine.on("packet", (p) => incoming.push(p.type));
       engine.on("packetCreate", (p) => outgoing.push(p.type));
+      const handshake = next<[{ sid: string; upgrades: string[]; pingInterval: number }]>(
+        engine,
+        "handshake",
+      );
+      const upgrading = next<[{ name: string }]>(engine, "upgrading");
+      const upgrade = next<[{ name: string }]>(engine, "upgrade");
       assert.equal(engine.transport.name, "polling");
-      const [upgraded] = await next<[{ name: string }]>(engine, "upgrade");
+      const [data] = await handshake;
+      assert.equal(data.sid, engine.id);
+      assert.deepEqual(data.upgrades, ["websocket"]);
+      assert.equal(typeof data.pingInterval, "number");
+      const [probe] = await upgrading;
+      assert.equal(probe.name, "websocket");
+      const [upgraded] = await upgrade;
       assert.equal(upgraded.name, "websocket");
       assert.equal(socket.io.engine.transport.name, "websocket");
       assert.equal(await socket.emitWithAck("echo", 1), 1);

@@ -114,6 +114,16 @@ describe("engine options (wire level)", { timeout: 60_000 }, () => {
     assert.equal((err.context as { statusCode: number }).statusCode, 400);
   });
 
+  it("requestTimeout fails a polling request the server holds too long", async (t) => {
+    const { server, socket } = await polling(t, { requestTimeout: 50 });
+    const disconnected = next<[string, ClientError]>(socket, "disconnect");
+    await server.next("GET"); // never answered
+    const [reason, err] = await disconnected;
+    assert.equal(reason, "transport error");
+    assert.equal(err.message, "xhr poll error");
+    assert.match((err.description as Error).message, /timeout/);
+  });
+
   it("a failed POST is an xhr post error", async (t) => {
     const { server, socket } = await polling(t, {});
     const disconnected = next<[string, ClientError]>(socket, "disconnect");

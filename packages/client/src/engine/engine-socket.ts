@@ -2,7 +2,13 @@
  * The Engine.IO v4 client session: handshake, heartbeat, write buffer with payload-size batching, upgrade from
  * polling to WebSocket, and close. It knows nothing of namespaces (DESIGN.md layers).
  */
-import { decodeHandshake, EngineCloseReasons, type EngineData, type EnginePacket } from "@plexus/protocol";
+import {
+  decodeHandshake,
+  EngineCloseReasons,
+  type EngineData,
+  type EnginePacket,
+  type HandshakeData,
+} from "@plexus/protocol";
 import { Emitter } from "../emitter.js";
 import { ClientError, ClientErrorCodes } from "../errors.js";
 import { PollingTransport } from "./polling-transport.js";
@@ -57,6 +63,8 @@ export interface EngineOptions {
   transportOptions?: {
     [T in TransportName]?: Omit<EngineOptions, "transportOptions" | "path" | "transports">;
   };
+  /** Polling: a request taking longer than this many ms fails (`xhr poll error` / `xhr post error`). */
+  requestTimeout?: number;
   /** WebSocket sub-protocols (the second argument of `new WebSocket`). */
   protocols?: string | string[];
   /** Node: the `http.Agent` of polling requests and of the WebSocket handshake (`false`: none). */
@@ -91,6 +99,10 @@ interface EngineEvents {
   ping: () => void;
   error: (err: ClientError) => void;
   close: (reason: EngineCloseReason, description?: CloseDescription) => void;
+  /** The server's open packet, decoded (`sid`, `upgrades`, `pingInterval`, `pingTimeout`, `maxPayload`). */
+  handshake: (data: HandshakeData) => void;
+  /** A probe succeeded: the session is about to move to this transport. */
+  upgrading: (transport: Transport) => void;
   /** Every packet received, before it is handled. */
   packet: (packet: EnginePacket) => void;
   /** Every packet queued for sending. */
@@ -202,6 +214,7 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
           this.onError(new ClientError(ClientErrorCodes.BAD_HANDSHAKE, "invalid handshake", packet.data));
           return;
         }
+        this.emitReserved("handshake", handshake);
         this.id = handshake.sid;
         this.transport.query.sid = handshake.sid;
         this.upgrades = handshake.upgrades.filter((u) => this.transports.includes(u as TransportName));
@@ -253,6 +266,7 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
       onPacket: (packet) => {
         if (packet.type !== "pong" || packet.data !== "probe") return fail(packet);
         this.upgrading = true;
+        this.emitReserved("upgrading", probe);
         this.transport.pause(() => {
           if (this.probe !== probe || this.readyState === "closed") return;
           this.probe = undefined;

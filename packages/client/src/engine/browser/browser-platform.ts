@@ -20,6 +20,8 @@ function request(req: HttpRequest, cb: HttpCallback): () => void {
     init.body = body;
     (init.headers as Record<string, string>)["content-type"] = "text/plain;charset=UTF-8";
   }
+  // requestTimeout: aborting settles the fetch with an error (a no-op once it completed).
+  if (opts.requestTimeout) setTimeout(() => controller.abort(), opts.requestTimeout);
   fetch(req.url, init)
     .then(async (res) => {
       const text = await res.text();

@@ -57,6 +57,12 @@ function request(req: HttpRequest, cb: HttpCallback): () => void {
     res.on("error", (err) => finish(err, ""));
   });
   if (req.opts.autoUnref) r.on("socket", (socket: NetSocket) => socket.unref());
+  if (req.opts.requestTimeout) {
+    r.setTimeout(req.opts.requestTimeout, () => {
+      finish(new Error("request timeout"), "");
+      r.destroy();
+    });
+  }
   r.on("error", (err) => finish(err, ""));
   r.end(req.body);
   return () => {
