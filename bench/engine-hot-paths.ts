@@ -14,7 +14,13 @@
  *              server CPU per delivery.
  * - poll-echo: long-polling: POST `4…` → `message` → `send` answers the held GET; server CPU per round trip.
  *              A bare `node:http` server doing the same GET/POST pattern is the floor.
- * - poll-idle: heap/RSS per idle polling session holding a GET (1k sessions), with the same floor.
+ * - ws-idle:   heap per idle WebSocket session (2k sessions); the floor is a raw `net` socket after a 101.
+ * - poll-idle: heap per idle polling session holding a GET (1k sessions), with the same floor.
+ * Each row also prints the kernel (system) share of the server CPU: syscalls no JS change removes.
+ * Before/after an engine change in one run: copy the old `src/` somewhere under the repository (so that
+ * `@plexus/protocol` resolves) and pass `--impl plexus-before --impl plexus --impl engine.io` with
+ * `HOT_PATHS_BEFORE=<that copy>/index.ts`. `HOT_PATHS_SERVER_FLAGS="--cpu-prof ..."` profiles the servers,
+ * `HOT_PATHS_SNAPSHOT=<dir>` writes a heap snapshot per implementation after poll-idle.
  */
 import { fork } from "node:child_process";
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
@@ -23,7 +29,8 @@ import { parseArgs } from "node:util";
 import { writeHeapSnapshot } from "node:v8";
 import WebSocket from "ws";
 
-type Impl = "plexus" | "engine.io" | "bare";
+/** `plexus-before`: another copy of the engine sources, named by HOT_PATHS_BEFORE (a before/after A/B run). */
+type Impl = "plexus" | "plexus-before" | "engine.io" | "bare";
 const PATH = "/engine.io/";
 
 // ---------------------------------------------------------------------------------------------------
@@ -59,8 +66,13 @@ async function child(impl: Impl): Promise<void> {
   }
 
   const options = { path: PATH, pingInterval: 300_000, pingTimeout: 300_000, maxHttpBufferSize: 1e6 };
-  if (impl === "plexus") {
-    const { Server } = await import("@plexus/engine");
+  if (impl === "plexus" || impl === "plexus-before") {
+    const before = process.env.HOT_PATHS_BEFORE;
+    if (impl === "plexus-before" && !before)
+      throw new Error("plexus-before needs HOT_PATHS_BEFORE=<engine index.ts>");
+    const { Server } = (
+      impl === "plexus" ? await import("@plexus/engine") : await import(before!)
+    ) as typeof import("@plexus/engine");
     const engine = new Server(options);
     engine.attach(http);
     engine.on("connection", onConnection);
@@ -90,6 +102,38 @@ async function child(impl: Impl): Promise<void> {
       for (const s of sockets) s.send(payload, opts);
     };
   } else {
+    // The floor for WebSocket: raw `net` sockets after a hand-made 101, one frame per chunk assumed
+    // (true for this load), echo by re-framing, broadcast by writing one shared frame per socket.
+    const { createHash } = await import("node:crypto");
+    const raw = new Set<import("node:stream").Duplex>();
+    const frameOf = (text: string): Buffer => {
+      const body = Buffer.from(text);
+      return Buffer.concat([Buffer.from([0x81, body.length]), body]);
+    };
+    http.on("upgrade", (req: IncomingMessage, socket: import("node:stream").Duplex) => {
+      const key = req.headers["sec-websocket-key"] ?? "";
+      const accept = createHash("sha1").update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
+      socket.write(
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+      );
+      socket.write(
+        frameOf('0{"sid":"x","upgrades":[],"pingInterval":300000,"pingTimeout":300000,"maxPayload":1000000}'),
+      );
+      raw.add(socket);
+      socket.on("close", () => raw.delete(socket));
+      socket.on("data", (chunk: Buffer) => {
+        const len = chunk[1]! & 0x7f;
+        const out = Buffer.allocUnsafe(2 + len);
+        out[0] = 0x81;
+        out[1] = len;
+        for (let i = 0; i < len; i++) out[2 + i] = chunk[6 + i]! ^ chunk[2 + (i & 3)]!;
+        socket.write(out);
+      });
+    });
+    broadcast = (payload) => {
+      const frame = frameOf(`4${payload}`);
+      for (const s of raw) s.write(frame);
+    };
     // The floor: the same GET/POST pattern on bare node:http (held GET answered by the POST's data).
     const held = new Map<string, ServerResponse>();
     const pending = new Map<string, string>();
@@ -139,7 +183,7 @@ async function child(impl: Impl): Promise<void> {
   process.on("message", (m: { cmd: string; payload?: string; count?: number }) => {
     if (m.cmd === "cpu") {
       const u = process.cpuUsage();
-      process.send!({ cpu: u.user + u.system, sessions: sockets.size });
+      process.send!({ cpu: u.user + u.system, sys: u.system, sessions: sockets.size });
     } else if (m.cmd === "mem") {
       gc?.();
       gc?.();
@@ -208,8 +252,18 @@ function extraFlags(): string[] {
   return f ? f.split(" ").filter(Boolean) : [];
 }
 
+/** Kernel share of the server CPU over the last measured phase (syscalls: what no JS change can remove). */
+let sysShare = Number.NaN;
+let sysAtStart = 0;
+let cpuAtStart = 0;
+
+/** Server CPU (µs, user + system); a reading right after another one closes a measured phase. */
 async function cpuNow(t: Target): Promise<number> {
-  return (await t.ask<{ cpu: number }>({ cmd: "cpu" })).cpu;
+  const { cpu, sys } = await t.ask<{ cpu: number; sys: number }>({ cmd: "cpu" });
+  sysShare = (sys - sysAtStart) / (cpu - cpuAtStart);
+  sysAtStart = sys;
+  cpuAtStart = cpu;
+  return cpu;
 }
 
 function openWs(port: number, onMessage: (ws: WebSocket, data: Buffer) => void): Promise<WebSocket> {
@@ -290,13 +344,7 @@ async function wsBroadcast(t: Target, clients: number, emits: number): Promise<n
   return cpu / (emits * clients);
 }
 
-function http1(
-  agent: Agent,
-  port: number,
-  method: string,
-  query: string,
-  body?: string,
-): Promise<string> {
+function http1(agent: Agent, port: number, method: string, query: string, body?: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -372,7 +420,8 @@ async function pollIdle(t: Target, sessions: number): Promise<{ heap: number; rs
     const sids = await Promise.all(
       Array.from({ length: Math.min(100, sessions - i) }, () => pollHandshake(agent, t.port)),
     );
-    for (const sid of sids) http1(agent, t.port, "GET", `?EIO=4&transport=polling&sid=${sid}`).catch(() => {});
+    for (const sid of sids)
+      http1(agent, t.port, "GET", `?EIO=4&transport=polling&sid=${sid}`).catch(() => {});
   }
   await new Promise((r) => setTimeout(r, 500));
   const m1 = await t.ask<{ heap: number; rss: number }>({ cmd: "mem" });
@@ -381,6 +430,22 @@ async function pollIdle(t: Target, sessions: number): Promise<{ heap: number; rs
   if (dir) await t.ask({ cmd: "snapshot", payload: `${dir}/${t.impl}-${sessions}.heapsnapshot` });
   agent.destroy();
   return { heap: (m1.heap - m0.heap) / sessions, rss: (m1.rss - m0.rss) / sessions };
+}
+
+async function wsIdle(t: Target, sessions: number): Promise<number> {
+  const list: WebSocket[] = [];
+  const ignore = (): void => {};
+  list.push(...(await Promise.all(Array.from({ length: 20 }, () => openWs(t.port, ignore)))));
+  await new Promise((r) => setTimeout(r, 200));
+  const m0 = await t.ask<{ heap: number }>({ cmd: "mem" });
+  for (let i = 0; i < sessions; i += 100) {
+    const batch = Math.min(100, sessions - i);
+    list.push(...(await Promise.all(Array.from({ length: batch }, () => openWs(t.port, ignore)))));
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  const m1 = await t.ask<{ heap: number }>({ cmd: "mem" });
+  for (const ws of list) ws.terminate();
+  return (m1.heap - m0.heap) / sessions;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -399,7 +464,7 @@ async function main(): Promise<void> {
       impl: { type: "string", multiple: true },
     },
   });
-  const only = values.only?.split(",") ?? ["ws-echo", "broadcast", "poll-echo", "poll-idle"];
+  const only = values.only?.split(",") ?? ["ws-echo", "broadcast", "poll-echo", "ws-idle", "poll-idle"];
   const rounds = Number(values.rounds);
   const q = values.quick ? 0.25 : 1;
   const impls = (values.impl as Impl[] | undefined) ?? ["plexus", "engine.io"];
@@ -413,13 +478,13 @@ async function main(): Promise<void> {
     {
       name: "ws-echo",
       unit: "µs CPU / round trip",
-      impls,
+      impls: [...impls, "bare"],
       run: async (t) => (await wsEcho(t, 20, Math.round(40_000 * q))) / 1,
     },
     {
       name: "broadcast",
       unit: "µs CPU / delivery",
-      impls,
+      impls: [...impls, "bare"],
       run: (t) => wsBroadcast(t, 500, Math.round(200 * q)),
     },
     {
@@ -427,6 +492,12 @@ async function main(): Promise<void> {
       unit: "µs CPU / round trip",
       impls: [...impls, "bare"],
       run: (t) => pollEcho(t, 20, Math.round(10_000 * q)),
+    },
+    {
+      name: "ws-idle heap",
+      unit: "bytes heap / idle WebSocket session",
+      impls: [...impls, "bare"],
+      run: (t) => wsIdle(t, 2000),
     },
     {
       name: "poll-idle heap",
@@ -438,12 +509,15 @@ async function main(): Promise<void> {
   for (const s of scenarios) {
     if (!only.some((o) => s.name.startsWith(o))) continue;
     const results = new Map<Impl, number[]>();
+    const kernel = new Map<Impl, number[]>();
     for (let r = 0; r < rounds; r++) {
       for (const impl of s.impls) {
         const t = await startTarget(impl);
         try {
           const v = await s.run(t);
           (results.get(impl) ?? results.set(impl, []).get(impl)!).push(v);
+          if (!s.unit.startsWith("bytes"))
+            (kernel.get(impl) ?? kernel.set(impl, []).get(impl)!).push(sysShare);
         } finally {
           t.stop();
         }
@@ -456,7 +530,13 @@ async function main(): Promise<void> {
       return `${k} ${v.toFixed(s.unit.startsWith("bytes") ? 0 : 2)}${ratio}`;
     });
     console.log(`${s.name.padEnd(15)} ${s.unit.padEnd(34)} ${cells.join("   ")}`);
-    console.log(`${"".padEnd(15)} runs: ${[...results].map(([k, v]) => `${k} [${v.map((x) => x.toFixed(1)).join(", ")}]`).join("  ")}`);
+    if (kernel.size > 0) {
+      const shares = [...kernel].map(([k, v]) => `${k} ${(median(v) * 100).toFixed(0)} %`);
+      console.log(`${"".padEnd(15)} kernel (system) share of that CPU: ${shares.join("  ")}`);
+    }
+    console.log(
+      `${"".padEnd(15)} runs: ${[...results].map(([k, v]) => `${k} [${v.map((x) => x.toFixed(1)).join(", ")}]`).join("  ")}`,
+    );
   }
 }
 

@@ -2,6 +2,8 @@
  * Reads a V8 heap snapshot (`v8.writeHeapSnapshot()`) into an inventory: per object kind (node type plus
  * constructor or function name), how many objects and how many bytes of self size. Two inventories
  * subtracted and divided by the connections added give the objects each connection costs (issue 6).
+ * With `byRetainer`, the key also names the first strong retainer and its edge
+ * (`object:Object <- object:Socket._events`), which tells which field holds each object.
  */
 import { readFileSync } from "node:fs";
 
@@ -14,15 +16,23 @@ export interface InventoryEntry {
 export type Inventory = Map<string, InventoryEntry>;
 
 interface SnapshotFile {
-  snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]] } };
+  snapshot: {
+    meta: {
+      node_fields: string[];
+      node_types: [string[], ...unknown[]];
+      edge_fields: string[];
+      edge_types: [string[], ...unknown[]];
+    };
+  };
   nodes: number[];
+  edges: number[];
   strings: string[];
 }
 
 /** Node types whose `name` is meaningful as a kind; other types (strings, code, hidden...) group by type. */
 const NAMED_TYPES = new Set(["object", "closure", "native", "regexp", "array", "hidden"]);
 
-export function readInventory(path: string): Inventory {
+export function readInventory(path: string, byRetainer = false): Inventory {
   const snap = JSON.parse(readFileSync(path, "utf8")) as SnapshotFile;
   const fields = snap.snapshot.meta.node_fields;
   const types = snap.snapshot.meta.node_types[0];
@@ -31,16 +41,44 @@ export function readInventory(path: string): Inventory {
   const nameAt = fields.indexOf("name");
   const sizeAt = fields.indexOf("self_size");
   const nodes = snap.nodes;
+  const kindOf = (i: number): string => {
+    const type = types[nodes[i + typeAt]!]!;
+    return NAMED_TYPES.has(type) ? `${type}:${snap.strings[nodes[i + nameAt]!]}` : type;
+  };
+  const retainedVia = byRetainer ? firstRetainers(snap, kindOf) : undefined;
   const out: Inventory = new Map();
   for (let i = 0; i < nodes.length; i += stride) {
-    const type = types[nodes[i + typeAt]!]!;
-    const key = NAMED_TYPES.has(type) ? `${type}:${snap.strings[nodes[i + nameAt]!]}` : type;
+    const key = retainedVia === undefined ? kindOf(i) : `${kindOf(i)} <- ${retainedVia[i / stride] ?? "?"}`;
     const entry = out.get(key);
     const size = nodes[i + sizeAt]!;
     if (entry === undefined) out.set(key, { count: 1, bytes: size });
     else {
       entry.count++;
       entry.bytes += size;
+    }
+  }
+  return out;
+}
+
+/** For each node (by ordinal), `retainerKind.edge` of its first strong (not weak) retainer. */
+function firstRetainers(snap: SnapshotFile, kindOf: (offset: number) => string): (string | undefined)[] {
+  const meta = snap.snapshot.meta;
+  const stride = meta.node_fields.length;
+  const edgeStride = meta.edge_fields.length;
+  const countAt = meta.node_fields.indexOf("edge_count");
+  const edgeTypes = meta.edge_types[0];
+  const { nodes, edges, strings } = snap;
+  const out: (string | undefined)[] = new Array(nodes.length / stride);
+  let e = 0;
+  for (let i = 0; i < nodes.length; i += stride) {
+    const end = e + nodes[i + countAt]! * edgeStride;
+    for (; e < end; e += edgeStride) {
+      const type = edgeTypes[edges[e]!]!;
+      if (type === "weak" || type === "shortcut") continue;
+      const to = edges[e + 2]! / stride;
+      if (out[to] !== undefined) continue;
+      const name = type === "element" || type === "hidden" ? `[${type}]` : strings[edges[e + 1]!];
+      out[to] = `${kindOf(i)}.${name}`;
     }
   }
   return out;

@@ -6,10 +6,11 @@
  * costs, per constructor. Deterministic enough on a loaded machine: no timing is involved.
  *
  *   node --conditions=source --import tsx bench/server-connection-memory.ts [--count 2000] [--warm 200]
- *        [--target plexus,plexus-engine,socket.io,engine.io] [--top 25]
+ *        [--target plexus,plexus-engine,socket.io,engine.io] [--top 25] [--by-retainer]
  *
  * Targets: `plexus` / `socket.io` (Socket.IO level: handshake + CONNECT to `/`, the application registers
  * two listeners per socket as `bench/target-server.ts` does), `plexus-engine` / `engine.io` (bare engines).
+ * `--by-retainer` splits each kind by the field holding it (`object:Object <- object:Socket._events`).
  */
 import { fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -46,12 +47,14 @@ function onEcho(...args: unknown[]): void {
 function onDisconnect(): void {
   connected--;
 }
-function onSocketConnection(socket: BenchEmitter): void {
+function onSocketConnection(...args: unknown[]): void {
+  const socket = args[0] as BenchEmitter;
   connected++;
   socket.on("echo", onEcho);
   socket.on("disconnect", onDisconnect);
 }
-function onEngineConnection(socket: BenchEmitter): void {
+function onEngineConnection(...args: unknown[]): void {
+  const socket = args[0] as BenchEmitter;
   connected++;
   socket.on("close", onDisconnect);
 }
@@ -105,7 +108,9 @@ function openClient(port: number, path: string, socketLevel: boolean): Promise<W
 async function connect(port: number, path: string, socketLevel: boolean, n: number, out: WebSocket[]) {
   for (let i = 0; i < n; i += 100) {
     const batch = Math.min(100, n - i);
-    out.push(...(await Promise.all(Array.from({ length: batch }, () => openClient(port, path, socketLevel)))));
+    out.push(
+      ...(await Promise.all(Array.from({ length: batch }, () => openClient(port, path, socketLevel)))),
+    );
   }
 }
 
@@ -115,7 +120,7 @@ interface Snap {
   connected: number;
 }
 
-async function measure(target: string, count: number, warm: number, dir: string) {
+async function measure(target: string, count: number, warm: number, dir: string, byRetainer: boolean) {
   const proc = fork(new URL(import.meta.url).pathname, ["--child", target, dir], {
     execArgv: ["--expose-gc", "--conditions=source", "--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -136,9 +141,10 @@ async function measure(target: string, count: number, warm: number, dir: string)
     const s0 = await ask<Snap>({ cmd: "snapshot" });
     await connect(port, path, socketLevel, count, clients);
     const s1 = await ask<Snap>({ cmd: "snapshot" });
-    if (s1.connected - s0.connected !== count) throw new Error(`${target}: ${s1.connected - s0.connected} joined`);
-    const before: Inventory = readInventory(s0.file);
-    const after: Inventory = readInventory(s1.file);
+    if (s1.connected - s0.connected !== count)
+      throw new Error(`${target}: ${s1.connected - s0.connected} joined`);
+    const before: Inventory = readInventory(s0.file, byRetainer);
+    const after: Inventory = readInventory(s1.file, byRetainer);
     rmSync(s0.file);
     rmSync(s1.file);
     return {
@@ -159,6 +165,7 @@ async function main(): Promise<void> {
       warm: { type: "string", default: "200" },
       target: { type: "string", default: "plexus,plexus-engine,socket.io" },
       top: { type: "string", default: "25" },
+      "by-retainer": { type: "boolean", default: false },
     },
   });
   const count = Number(values.count);
@@ -169,16 +176,20 @@ async function main(): Promise<void> {
   try {
     for (const target of values.target.split(",")) {
       if (TARGETS[target] === undefined) throw new Error(`unknown target ${target}`);
-      const r = await measure(target, count, warm, dir);
+      const r = await measure(target, count, warm, dir, values["by-retainer"]);
       console.log(`\n${target}: ${count} idle WebSocket connections (after ${warm})`);
       console.log(
         `  heapUsed ${(r.heapUsed / 1024).toFixed(2)} KB / connection, snapshot self size ${(r.selfSize / 1024).toFixed(2)} KB`,
       );
       console.log(`  ${"objects / connection".padStart(20)} ${"bytes".padStart(8)}  kind`);
       for (const row of r.rows.slice(0, top)) {
-        console.log(`  ${row.count.toFixed(2).padStart(20)} ${row.bytes.toFixed(0).padStart(8)}  ${row.kind}`);
+        console.log(
+          `  ${row.count.toFixed(2).padStart(20)} ${row.bytes.toFixed(0).padStart(8)}  ${row.kind}`,
+        );
       }
-      totals.push(`${target.padEnd(14)} heapUsed ${(r.heapUsed / 1024).toFixed(2)} KB   self ${(r.selfSize / 1024).toFixed(2)} KB`);
+      totals.push(
+        `${target.padEnd(14)} heapUsed ${(r.heapUsed / 1024).toFixed(2)} KB   self ${(r.selfSize / 1024).toFixed(2)} KB`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

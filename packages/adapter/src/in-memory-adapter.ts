@@ -134,12 +134,38 @@ export class InMemoryAdapter extends EventEmitter<AdapterEvents> implements Adap
       const data = packet.data as unknown[];
       data.push(store.append(data, opts.rooms, opts.except));
     }
-    // Prepared on the first recipient: a broadcast that reaches nobody costs no encoding.
+    const rooms = opts.rooms;
+    const except = opts.except ?? NO_ROOMS;
+    if (except.size > 0 || rooms.size > 1) {
+      // Prepared on the first recipient: a broadcast that reaches nobody costs no encoding.
+      let prepared: PreparedPacket | undefined;
+      this.apply(opts, (socket) => {
+        prepared ??= this.nsp.prepare(packet, flags);
+        socket.writePrepared(prepared, flags);
+      });
+      return;
+    }
+    // The usual broadcasts (`io.emit`, `io.to(room).emit`): one loop, per recipient only the write of
+    // the shared prepared bytes (DESIGN.md principle 2), no callback and no entry array.
+    const sockets = this.nsp.sockets;
     let prepared: PreparedPacket | undefined;
-    this.apply(opts, (socket) => {
-      prepared ??= this.nsp.prepare(packet, flags);
-      socket.writePrepared(prepared, flags);
-    });
+    if (rooms.size === 0) {
+      for (const socket of sockets.values()) {
+        prepared ??= this.nsp.prepare(packet, flags);
+        socket.writePrepared(prepared, flags);
+      }
+      return;
+    }
+    for (const room of rooms) {
+      const members = this.rooms.get(room);
+      if (members === undefined) return;
+      for (const id of members) {
+        const socket = sockets.get(id);
+        if (socket === undefined) continue;
+        prepared ??= this.nsp.prepare(packet, flags);
+        socket.writePrepared(prepared, flags);
+      }
+    }
   }
 
   broadcastWithAck(
@@ -213,8 +239,9 @@ export class InMemoryAdapter extends EventEmitter<AdapterEvents> implements Adap
   }
 
   /**
-   * Calls `fn` once for each local socket targeted by `opts`. The multi-room dedupe and the `except`
-   * check read the recipient's own room set, so no set of visited ids is allocated per broadcast.
+   * Calls `fn` once for each local socket targeted by `opts`, allocating nothing per recipient: the
+   * multi-room dedupe asks the member sets of the target rooms already walked, the `except` check the
+   * recipient's own room set (or, above a few `except` rooms, one set of excluded ids per call).
    * Membership may change during the walk (`disconnectSockets` removes the current socket): JS sets
    * tolerate deletion of the visited entry, and a socket is never handed to `fn` twice.
    */
@@ -222,56 +249,47 @@ export class InMemoryAdapter extends EventEmitter<AdapterEvents> implements Adap
     const rooms = opts.rooms;
     const except = opts.except ?? NO_ROOMS;
     const sockets = this.nsp.sockets;
-    let exceptIds: Set<SocketId> | undefined;
-    if (except.size > EXCEPT_SCAN_LIMIT) {
-      exceptIds = new Set();
-      for (const room of except) {
-        const members = this.rooms.get(room);
-        if (members !== undefined) for (const id of members) exceptIds.add(id);
-      }
-    }
-    const excluded = (id: SocketId): boolean => {
-      if (except.size === 0) return false;
-      if (exceptIds !== undefined) return exceptIds.has(id);
-      const joined = this.sids.get(id);
-      if (joined === undefined) return false;
-      for (const room of except) if (joined.has(room)) return true;
-      return false;
-    };
+    const exceptIds = except.size > EXCEPT_SCAN_LIMIT ? this.membersOf(except) : undefined;
     if (rooms.size === 0) {
-      for (const [id, socket] of sockets) if (!excluded(id)) fn(socket);
-      return;
-    }
-    if (rooms.size === 1) {
-      for (const room of rooms) {
-        const members = this.rooms.get(room);
-        if (members === undefined) return;
-        for (const id of members) {
-          if (excluded(id)) continue;
-          const socket = sockets.get(id);
-          if (socket !== undefined) fn(socket);
-        }
+      for (const socket of sockets.values()) {
+        if (except.size === 0 || !this.excluded(socket.id, except, exceptIds)) fn(socket);
       }
       return;
     }
     // Several rooms: a socket is handled in the first target room it belongs to.
-    const order: Room[] = [];
+    const earlier: ReadonlySet<SocketId>[] = [];
     for (const room of rooms) {
       const members = this.rooms.get(room);
-      if (members !== undefined) {
-        for (const id of members) {
-          if (excluded(id) || alreadyReached(this.sids.get(id), order)) continue;
-          const socket = sockets.get(id);
-          if (socket !== undefined) fn(socket);
-        }
+      if (members === undefined) continue;
+      for (const id of members) {
+        if (except.size > 0 && this.excluded(id, except, exceptIds)) continue;
+        if (earlier.length > 0 && inAny(earlier, id)) continue;
+        const socket = sockets.get(id);
+        if (socket !== undefined) fn(socket);
       }
-      order.push(room);
+      earlier.push(members);
     }
+  }
+
+  private membersOf(rooms: ReadonlySet<Room>): Set<SocketId> {
+    const ids = new Set<SocketId>();
+    for (const room of rooms) {
+      const members = this.rooms.get(room);
+      if (members !== undefined) for (const id of members) ids.add(id);
+    }
+    return ids;
+  }
+
+  private excluded(id: SocketId, except: ReadonlySet<Room>, exceptIds: Set<SocketId> | undefined): boolean {
+    if (exceptIds !== undefined) return exceptIds.has(id);
+    const joined = this.sids.get(id);
+    if (joined === undefined) return false;
+    for (const room of except) if (joined.has(room)) return true;
+    return false;
   }
 }
 
-function alreadyReached(joined: ReadonlySet<Room> | undefined, earlierRooms: readonly Room[]): boolean {
-  if (joined === undefined) return false;
-  for (let i = 0; i < earlierRooms.length; i++) if (joined.has(earlierRooms[i]!)) return true;
+function inAny(sets: readonly ReadonlySet<SocketId>[], id: SocketId): boolean {
+  for (let i = 0; i < sets.length; i++) if (sets[i]!.has(id)) return true;
   return false;
 }

@@ -133,9 +133,15 @@ export class Server extends EventEmitter {
   /** Handles an Engine.IO HTTP request (polling, handshake, CORS preflight). */
   handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const r = req as EngineRequest;
-    r._query ??= parseQuery(r.url);
-    const query = r._query;
-    // Hot path of every poll: no middleware, no closure.
+    let query = r._query;
+    if (query === undefined) {
+      query = parseQuery(r.url);
+      // Hot path of every poll: no middleware, no closure, and the parsed query is not stored on the
+      // request (a held GET would otherwise keep it, and a property added to Node's object, for the whole
+      // poll: DESIGN.md principle 1). Whoever can see the request (middlewares, `headers` hooks,
+      // `connection_error`, the handshake) still finds `req._query`, as with engine.io.
+      if (this.middlewares.length > 0 || query.sid === undefined) r._query = query;
+    }
     if (this.middlewares.length === 0) {
       this.onHttpRequest(r, res, query);
       return;
@@ -150,11 +156,12 @@ export class Server extends EventEmitter {
   }
 
   private rejectRequest(
-    req: IncomingMessage,
+    req: EngineRequest,
     res: ServerResponse,
     code: EngineErrorCode,
     context?: ErrorContext,
   ): void {
+    req._query ??= parseQuery(req.url);
     this.emitError(req, code, context);
     abortRequest(res, code, context);
   }
@@ -412,7 +419,10 @@ export class Server extends EventEmitter {
   // ---- hooks used by sessions and transports ---------------------------------------------------
 
   /** @internal `initial_headers` / `headers` hooks and the session cookie of a poll response. */
-  _decorateHeaders(headers: OutgoingHttpHeaders, req: IncomingMessage, initialSid: string | null): void {
+  _decorateHeaders(headers: OutgoingHttpHeaders, req: EngineRequest, initialSid: string | null): void {
+    if (this.listenerCount("headers") > 0 || this.listenerCount("initial_headers") > 0) {
+      req._query ??= parseQuery(req.url);
+    }
     if (initialSid !== null) {
       const cookie = this.opts.cookie;
       if (cookie !== null) headers["Set-Cookie"] = [serializeCookie(initialSid, cookie)];

@@ -33,6 +33,10 @@ import {
 import type { OutItem, Transport, TransportHandler } from "./transport.js";
 
 const CODES = ENGINE_PACKET_CODES;
+const COMPRESS = 1;
+const FLUSH_SCHEDULED = 2;
+const PING_REFRESHED = 4;
+const CLOSE_AFTER_FLUSH = 8;
 const NO_COMPRESS: SendOptions = { compress: false };
 
 function toBytes(data: ArrayBuffer | ArrayBufferView): Uint8Array {
@@ -41,13 +45,22 @@ function toBytes(data: ArrayBuffer | ArrayBufferView): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/**
+ * The listener table of a session. EventEmitter starts with `{ __proto__: null }`, which V8 keeps in
+ * dictionary mode (~260 B with three listeners); an instance of this constructor is a fast-mode object
+ * (~120 B) and still has no inherited keys (its prototype chain ends in null), which is all EventEmitter
+ * needs (`events[type]`, `Reflect.ownKeys`). DESIGN.md principle 1: the per-session cost, not per-message.
+ * EventEmitter resets `_events` itself to a plain dictionary after `removeAllListeners()`, which is fine.
+ */
+function ListenerTable(): void {}
+ListenerTable.prototype = Object.create(null);
+
 export class Socket extends EventEmitter implements HeartbeatEntry, TransportHandler {
   /** The session id (`sid`). */
   readonly id: string;
   readonly server: Server;
   /** Engine.IO protocol revision of the client. */
   readonly protocol: 3 | 4;
-  readonly remoteAddress: string;
   /** Compact record of the handshake request. */
   readonly handshake: HandshakeRecord;
   readyState: SocketReadyState = "opening";
@@ -65,12 +78,13 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
   /** @internal outbound items, allocated on first use */
   _queue: OutItem[] | null = null;
   /** @internal */ _queuedBytes = 0;
-  /** @internal */ _compress = false;
-  /** @internal */ _flushScheduled = false;
+  /**
+   * COMPRESS | FLUSH_SCHEDULED | PING_REFRESHED | CLOSE_AFTER_FLUSH: four booleans in one field, 24 bytes
+   * less per session (DESIGN.md principle 1).
+   */
+  private _flags = 0;
   private _callbacks: SendCallback[] | null = null;
   private _sentCallbacks: (SendCallback[] | null)[] | null = null;
-  private _pingRefreshed = false;
-  private _closeAfterFlush = false;
   private _upgrade: PendingUpgrade | null = null;
   private _extras: Record<string, unknown> | null;
   private _request: RequestLike | null = null;
@@ -85,13 +99,23 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     extras: Record<string, unknown> | null,
   ) {
     super();
+    (this as unknown as { _events: object })._events = new (ListenerTable as unknown as new () => object)();
     this.id = id;
     this.server = server;
     this.transport = transport;
     this.handshake = handshake;
     this.protocol = protocol;
-    this.remoteAddress = handshake.address;
     this._extras = extras;
+  }
+
+  /** Remote address of the handshake connection (read from the handshake record: one field less per session). */
+  get remoteAddress(): string {
+    return this.handshake.address;
+  }
+
+  /** @internal Whether a flush is scheduled for the end of the tick (polling). */
+  get _flushScheduled(): boolean {
+    return (this._flags & FLUSH_SCHEDULED) !== 0;
   }
 
   /**
@@ -210,12 +234,12 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     this._queue ??= [];
     this._queue.push(item);
     this._queuedBytes += size;
-    if (compress) this._compress = true;
+    if (compress) this._flags |= COMPRESS;
     if (transport.name === "websocket") {
       // The WebSocket connection corks its socket until the next tick: writing now still means one syscall.
       this.flush();
-    } else if (!this._flushScheduled) {
-      this._flushScheduled = true;
+    } else if ((this._flags & FLUSH_SCHEDULED) === 0) {
+      this._flags |= FLUSH_SCHEDULED;
       this.server._scheduleFlush(this);
     }
     return true;
@@ -223,31 +247,29 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
 
   /** Writes the queued packets if the transport can take them now. */
   flush(): void {
-    this._flushScheduled = false;
+    this._flags &= ~FLUSH_SCHEDULED;
     const queue = this._queue;
     if (this.readyState === "closed" || queue === null || queue.length === 0) return;
     const transport = this.transport;
     if (!transport.writable) return;
     if (this.listenerCount("flush") > 0) this.emit("flush", queue);
     this.server._emitFlush(this, queue);
-    const compress = this._compress;
-    this._compress = false;
+    const compress = (this._flags & COMPRESS) !== 0;
+    this._flags &= ~COMPRESS;
     this._queuedBytes = 0;
     if (this._callbacks !== null || this._sentCallbacks !== null) {
       this._sentCallbacks ??= [];
       this._sentCallbacks.push(this._callbacks);
       this._callbacks = null;
     }
+    // The drained array is not kept for reuse: an idle session then holds no queue at all (DESIGN.md
+    // principle 1), and `_queue === null` is what lets the next WebSocket send take the fast path.
     this._queue = null;
     transport.send(queue, compress);
-    if (this._queue === null) {
-      queue.length = 0;
-      this._queue = queue;
-    }
     if (this.listenerCount("drain") > 0) this.emit("drain");
     this.server._emitDrain(this);
-    if (this._closeAfterFlush && this.readyState === "closing") {
-      this._closeAfterFlush = false;
+    if ((this._flags & CLOSE_AFTER_FLUSH) !== 0 && this.readyState === "closing") {
+      this._flags &= ~CLOSE_AFTER_FLUSH;
       this._closeTransport(false);
     }
   }
@@ -264,7 +286,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     if (this.readyState !== "open") return;
     this.readyState = "closing";
     if (this._queue !== null && this._queue.length > 0) {
-      this._closeAfterFlush = true;
+      this._flags |= CLOSE_AFTER_FLUSH;
       this.flush();
       return;
     }
@@ -283,7 +305,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
   _onHeartbeat(lane: number): void {
     if (this.readyState === "closed") return;
     if (lane === LANE_PING) {
-      this._pingRefreshed = false;
+      this._flags &= ~PING_REFRESHED;
       this.server._scheduler.schedule(this, LANE_PONG);
       this.sendPacket("ping", undefined, NO_COMPRESS);
     } else {
@@ -303,8 +325,8 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     if (this.listenerCount("packet") > 0) this.emit("packet", packet);
     const scheduler = this.server._scheduler;
     // Any traffic while a pong is awaited proves the peer alive: extend the timeout once (engine.io ≥ 6.6.10).
-    if (this.hbLane === LANE_PONG && !this._pingRefreshed && packet.type !== "pong") {
-      this._pingRefreshed = true;
+    if (this.hbLane === LANE_PONG && (this._flags & PING_REFRESHED) === 0 && packet.type !== "pong") {
+      this._flags |= PING_REFRESHED;
       scheduler.schedule(this, LANE_PONG);
     }
     switch (packet.type) {
@@ -325,12 +347,9 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
         scheduler.schedule(this, LANE_PING);
         this.emit("heartbeat");
         return;
-      case "message": {
-        const data = packet.data!;
-        this.emit("data", data);
-        this.emit("message", data);
+      case "message":
+        this._emitMessage(packet.data!);
         return;
-      }
       case "close":
         // §A8: the official server ignores `1` over WebSocket; closing right away is better (polling
         // handles `1` in its transport so the pending poll gets `6`).
@@ -339,6 +358,29 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
       default:
         return;
     }
+  }
+
+  /**
+   * @internal The hot path of every inbound message (`4…` text or a binary message): no packet object
+   * is built unless someone listens to `packet` (DESIGN.md principle 1: per-message work stays minimal).
+   */
+  onTransportMessage(transport: Transport, data: string | Buffer): void {
+    if (transport !== this.transport || this.readyState !== "open" || this.hbLane === LANE_PONG) {
+      // Rare cases (upgrade probe, closing session, heartbeat refresh) take the general path.
+      this.onTransportPacket(transport, { type: "message", data });
+      return;
+    }
+    if (this.listenerCount("packet") > 0) this.emit("packet", { type: "message", data });
+    this._emitMessage(data);
+  }
+
+  /**
+   * `data` then `message`, as engine.io. `emit` takes rest arguments (an array per call): skip the one
+   * nobody listens to — Socket.IO listens to `message` only.
+   */
+  private _emitMessage(data: string | Uint8Array): void {
+    if (this.listenerCount("data") > 0) this.emit("data", data);
+    this.emit("message", data);
   }
 
   /** @internal */

@@ -19,6 +19,8 @@ export type OutItem = string | Uint8Array | PreparedPacket;
 export interface TransportHandler {
   /** A decoded packet arrived (in order). */
   onTransportPacket(transport: Transport, packet: EnginePacket): void;
+  /** A `message` packet arrived (in order): same as `onTransportPacket` without building the packet. */
+  onTransportMessage(transport: Transport, data: string | Buffer): void;
   /** The transport can take a write now (polling: a GET arrived; WebSocket: the socket drained). */
   onTransportReady(transport: Transport): void;
   /** A write handed over by `send` left the process (callbacks of `socket.send` run here). */

@@ -18,6 +18,8 @@ import type {
 } from "./typed-events.js";
 
 const NO_ROOMS: ReadonlySet<Room> = new Set();
+/** The flags of an operator nobody set a flag on: shared, never mutated (operators copy on change). */
+const NO_FLAGS: Readonly<OperatorFlags> = Object.freeze({});
 
 interface OperatorFlags extends BroadcastFlags {
   volatile?: boolean;
@@ -52,7 +54,7 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = any> {
     adapter: Adapter,
     rooms: ReadonlySet<Room> = NO_ROOMS,
     exceptRooms: ReadonlySet<Room> = NO_ROOMS,
-    flags: Readonly<OperatorFlags> = {},
+    flags: Readonly<OperatorFlags> = NO_FLAGS,
   ) {
     this.adapter = adapter;
     this.rooms = rooms;
@@ -107,18 +109,7 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = any> {
    * `(err, responses)`, `err` set when the timeout elapsed first.
    */
   emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean {
-    const name = ev as string;
-    if (RESERVED_EVENTS.has(name)) throw reservedEventError(name);
-    const data: unknown[] = [name, ...args];
-    const last = data[data.length - 1];
-    const packet = { type: SocketPacketType.EVENT, nsp: this.adapter.nsp.name, data };
-    if (typeof last !== "function") {
-      this.adapter.broadcast(packet, this.options());
-      return true;
-    }
-    data.pop();
-    new BroadcastAckCollector(this.adapter, this.flags, last as AckCallback).start(packet, this.options());
-    return true;
+    return broadcastEvent(this.adapter, this.rooms, this.exceptRooms, this.flags, ev as string, args);
   }
 
   /** Emits and resolves with every recipient's acknowledgement (rejects on timeout). */
@@ -169,6 +160,34 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = any> {
 }
 
 type AckCallback = (err: Error | null, responses: unknown) => void;
+
+/**
+ * @internal `emit` of an operator, also used by `Namespace.emit` without building an operator.
+ * `args` must be a fresh array (a rest parameter): it becomes the packet's data, so one emit allocates
+ * one array, one packet and one options record (DESIGN.md principle 2).
+ */
+export function broadcastEvent(
+  adapter: Adapter,
+  rooms: ReadonlySet<Room>,
+  except: ReadonlySet<Room>,
+  flags: Readonly<OperatorFlags>,
+  name: string,
+  args: unknown[],
+): boolean {
+  if (RESERVED_EVENTS.has(name)) throw reservedEventError(name);
+  const data = args;
+  data.unshift(name);
+  const last = data[data.length - 1];
+  const packet = { type: SocketPacketType.EVENT, nsp: adapter.nsp.name, data };
+  const opts: BroadcastOptions = { rooms, except, flags };
+  if (typeof last !== "function") {
+    adapter.broadcast(packet, opts);
+    return true;
+  }
+  data.pop();
+  new BroadcastAckCollector(adapter, flags, last as AckCallback).start(packet, opts);
+  return true;
+}
 
 /** One broadcast waiting for its acknowledgements (one per recipient, across every node). */
 class BroadcastAckCollector {

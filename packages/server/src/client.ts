@@ -30,6 +30,22 @@ export interface ServerPreparedPacket extends PreparedPacket {
 const COMPRESS = { compress: true } as const;
 const NO_COMPRESS = { compress: false } as const;
 
+/**
+ * The decoder of every connection between binary packets (issue 6: no decoder per connection). A
+ * `SocketDecoder` keeps state only while a binary packet waits for its attachments, and such packets
+ * never go through this one: their header gets a decoder of its own (see `Client.ondata`), so this
+ * one only ever decodes complete packets, or throws before keeping anything.
+ */
+const SHARED_DECODER = new SocketDecoder();
+/** First characters of a BINARY_EVENT / BINARY_ACK header (PROTOCOL.md §B2). */
+const BINARY_EVENT_CHAR = 48 + SocketPacketType.BINARY_EVENT;
+const BINARY_ACK_CHAR = 48 + SocketPacketType.BINARY_ACK;
+
+function startsBinaryPacket(text: string): boolean {
+  const c = text.charCodeAt(0);
+  return c === BINARY_EVENT_CHAR || c === BINARY_ACK_CHAR;
+}
+
 function onEngineData(this: Attached, data: EngineData): void {
   this[CLIENT]?.ondata(data);
 }
@@ -45,7 +61,8 @@ function onEngineError(): void {
 export class Client implements ConnectDeadlineEntry {
   readonly conn: EngineConnection;
   /** @internal */ readonly server: Server;
-  private readonly decoder: SocketDecoder;
+  /** Own decoder, only while a binary packet is being received; {@link SHARED_DECODER} otherwise. */
+  private decoder: SocketDecoder | undefined;
   /**
    * Sockets by namespace: a connection usually joins one namespace, so that one lives in a field and the
    * map is only made for the second one (issue 6).
@@ -53,11 +70,12 @@ export class Client implements ConnectDeadlineEntry {
   private single: Socket | undefined;
   private others: Map<string, Socket> | undefined;
   private closed = false;
+  /** @internal Slot in the server's connect-deadline queue. */
+  deadlineSlot = -1;
 
   constructor(server: Server, conn: EngineConnection) {
     this.server = server;
     this.conn = conn;
-    this.decoder = new SocketDecoder();
     (conn as Attached)[CLIENT] = this;
     conn.on("message", onEngineData);
     conn.on("close", onEngineClose);
@@ -89,14 +107,24 @@ export class Client implements ConnectDeadlineEntry {
 
   /** @internal */
   ondata(data: EngineData): void {
+    let decoder = this.decoder;
+    if (decoder === undefined) {
+      if (typeof data === "string" && startsBinaryPacket(data)) {
+        decoder = new SocketDecoder();
+        this.decoder = decoder;
+      } else decoder = SHARED_DECODER;
+    }
     let packet: SocketPacket | null;
     try {
-      packet = this.decoder.add(data);
+      packet = decoder.add(data);
     } catch (err) {
       this.onerror(err as Error);
       return;
     }
-    if (packet !== null) this.onpacket(packet);
+    if (packet === null) return;
+    // The binary packet is complete: back to the shared decoder.
+    if (decoder !== SHARED_DECODER) this.decoder = undefined;
+    this.onpacket(packet);
   }
 
   private onpacket(packet: SocketPacket): void {
@@ -106,7 +134,7 @@ export class Client implements ConnectDeadlineEntry {
     if (packet.type === SocketPacketType.CONNECT) {
       // A second CONNECT to a joined namespace is a protocol error (PROTOCOL.md §B3).
       if (socket !== undefined) this.close();
-      else this.server._connect(this, packet.nsp, (packet.data as Record<string, unknown> | undefined) ?? {});
+      else this.server._connect(this, packet.nsp, packet.data as Record<string, unknown> | undefined);
       return;
     }
     if (socket !== undefined && packet.type !== SocketPacketType.CONNECT_ERROR) {
@@ -120,7 +148,7 @@ export class Client implements ConnectDeadlineEntry {
   /** @internal Invalid input: the whole engine connection goes (PROTOCOL.md §B2). */
   onerror(err: Error): void {
     for (const socket of this.list()) socket._onerror(err);
-    this.decoder.reset();
+    this.decoder = undefined;
     this.conn.close();
   }
 
@@ -128,8 +156,9 @@ export class Client implements ConnectDeadlineEntry {
   onclose(reason: string, description?: unknown): void {
     if (this.closed) return;
     this.closed = true;
+    this.server._cancelConnectDeadline(this);
     (this.conn as Attached)[CLIENT] = undefined;
-    this.decoder.reset();
+    this.decoder = undefined;
     for (const socket of this.list()) socket._onclose(reason, description);
     this.single = undefined;
     this.others = undefined;
@@ -187,6 +216,10 @@ export class Client implements ConnectDeadlineEntry {
     if (flags?.volatile === true && !this.conn.transport.writable) return;
     const options = flags?.compress === false ? NO_COMPRESS : COMPRESS;
     const parts = encodeSocketPacket(packet);
+    if (parts.length === 1) {
+      this.conn.write(parts[0], options);
+      return;
+    }
     for (let i = 0; i < parts.length; i++) this.conn.write(parts[i] as EngineData, options);
   }
 

@@ -13,7 +13,7 @@ import type {
   SocketId,
 } from "@plexus/adapter";
 import { encodeSocketPacket, RESERVED_EVENTS, type SocketPacket } from "@plexus/protocol";
-import { BroadcastOperator, type RemoteSocket } from "./broadcast-operator.js";
+import { BroadcastOperator, broadcastEvent, type RemoteSocket } from "./broadcast-operator.js";
 import type { Client, ServerPreparedPacket } from "./client.js";
 import type { EngineData } from "./engine-connection.js";
 import type { Server } from "./server.js";
@@ -65,6 +65,11 @@ export interface ServerReservedEvents<L extends EventsMap, E extends EventsMap, 
 type Multi<E extends EventsMap> = DecorateAcknowledgementsWithMultipleResponses<E>;
 
 const emitLocal = EventEmitter.prototype.emit;
+const NO_ROOMS: ReadonlySet<Room> = new Set();
+const NO_FLAGS: BroadcastFlags = Object.freeze({});
+/** Engine prepare options, shared by every broadcast (no record per emit). */
+const PREPARE_COMPRESS = Object.freeze({ compress: true });
+const PREPARE_NO_COMPRESS = Object.freeze({ compress: false });
 
 /**
  * @example
@@ -113,7 +118,8 @@ export class Namespace<
   /** @internal Encodes once, frames once (AdapterNamespace). */
   prepare(packet: SocketPacket, flags: BroadcastFlags | undefined): ServerPreparedPacket {
     const parts = encodeSocketPacket(packet) as EngineData[];
-    return { packet, engine: this.server.engine.prepare(parts, { compress: flags?.compress !== false }) };
+    const options = flags?.compress === false ? PREPARE_NO_COMPRESS : PREPARE_COMPRESS;
+    return { packet, engine: this.server.engine.prepare(parts, options) };
   }
 
   /** @internal A server-side event reached this node (AdapterNamespace). */
@@ -172,7 +178,8 @@ export class Namespace<
     ev: Ev,
     ...args: EventParams<Multi<EmitEvents>, Ev>
   ): boolean {
-    return this.operator().emit(ev, ...args);
+    // No operator object for the most common broadcast.
+    return broadcastEvent(this.adapter, NO_ROOMS, NO_ROOMS, NO_FLAGS, ev as string, args);
   }
 
   emitWithAck<Ev extends EventNamesWithAck<Multi<EmitEvents>>>(
@@ -265,8 +272,13 @@ export class Namespace<
    * @internal A client asked to join (CONNECT). With recovery on and a `pid`/`offset` in the auth,
    * the adapter may give the old session back (PROTOCOL.md §B5).
    */
-  _add(client: Client, auth: Record<string, unknown>): void {
-    if (this.recovery !== undefined && typeof auth.pid === "string" && typeof auth.offset === "string") {
+  _add(client: Client, auth: Record<string, unknown> | undefined): void {
+    if (
+      this.recovery !== undefined &&
+      auth !== undefined &&
+      typeof auth.pid === "string" &&
+      typeof auth.offset === "string"
+    ) {
       let found: ReturnType<Adapter["restoreSession"]>;
       try {
         found = this.adapter.restoreSession(auth.pid, auth.offset);
@@ -286,7 +298,11 @@ export class Namespace<
     this.admit(client, auth, null);
   }
 
-  private admit(client: Client, auth: Record<string, unknown>, session: RestoredSession | null): void {
+  private admit(
+    client: Client,
+    auth: Record<string, unknown> | undefined,
+    session: RestoredSession | null,
+  ): void {
     if (!client.open) return;
     const socket = new Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(
       this,

@@ -254,6 +254,11 @@ export class Server<
     this.deadlines.add(client);
   }
 
+  /** @internal The client closed: the connect-deadline queue lets go of it now, not after the delay. */
+  _cancelConnectDeadline(client: Client): void {
+    this.deadlines.cancel(client);
+  }
+
   // ---- namespaces -----------------------------------------------------------------------------------
 
   /**
@@ -312,14 +317,16 @@ export class Server<
    * @internal A client sent CONNECT for `name` (PROTOCOL.md §B3): a known namespace, a dynamic one a
    * parent accepts, or `44<nsp>,{"message":"Invalid namespace"}`.
    */
-  _connect(client: Client, name: string, auth: Record<string, unknown>): void {
+  _connect(client: Client, name: string, auth: Record<string, unknown> | undefined): void {
     const nsp = this._nsps.get(name);
     if (nsp !== undefined) {
+      // `auth` stays undefined when the CONNECT had no payload: the socket makes `{}` if it is read.
       nsp._add(client, auth);
       return;
     }
-    this.checkNamespace(name, auth, (found) => {
-      if (found !== undefined) found._add(client, auth);
+    const given = auth ?? {};
+    this.checkNamespace(name, given, (found) => {
+      if (found !== undefined) found._add(client, given);
       else client._connectError(name, { message: INVALID_NAMESPACE_MESSAGE });
     });
   }

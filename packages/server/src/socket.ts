@@ -1,7 +1,8 @@
 /**
  * One client's presence in one namespace (PROTOCOL.md §B3–B5): its id, rooms, events, acks and
- * per-packet middleware. Everything optional is allocated on first use (acks map, flags, middleware
- * and catch-all listener arrays) so an idle socket stays small (issue 6).
+ * per-packet middleware. Everything optional lives in one {@link SocketExtras} record made on first
+ * use (acks, flags, middleware, catch-all listeners, handshake, recovery state), so an idle socket
+ * stays small (issue 6; DESIGN.md principle 1): 11 fields and a fast-mode listener table.
  */
 import { EventEmitter } from "node:events";
 import type {
@@ -25,6 +26,7 @@ import { BroadcastOperator } from "./broadcast-operator.js";
 import type { Client } from "./client.js";
 import type { EngineConnection, EngineRequest } from "./engine-connection.js";
 import { buildHandshake, type Handshake } from "./handshake.js";
+import { LeanEventEmitter, ListenerTable } from "./lean-event-emitter.js";
 import type { Namespace } from "./namespace.js";
 import { type PacketMiddleware, runPacketMiddlewares } from "./packet-middleware.js";
 import { newId } from "./random-id.js";
@@ -71,6 +73,28 @@ interface EmitFlags {
 
 type Ack = (...args: unknown[]) => void;
 
+/**
+ * What few sockets use, kept out of the socket itself (issue 6): one record, made on first need,
+ * always with the same shape.
+ */
+interface SocketExtras {
+  pid: PrivateSessionId | undefined;
+  /** Flags for the next emit (`volatile`, `compress`, `timeout`). */
+  flags: EmitFlags | undefined;
+  /** Acknowledgements this socket waits for, by id; dropped when empty. */
+  acks: Map<number, Ack> | undefined;
+  handshake: Handshake | undefined;
+  fns: PacketMiddleware[] | undefined;
+  anyListeners: AnyListener[] | undefined;
+  anyOutgoingListeners: AnyListener[] | undefined;
+  /** Recovery: rooms and missed packets to restore when the connection completes. */
+  restored: RestoredSession | undefined;
+}
+
+/** `state` bits. */
+const ENDED = 1;
+const RECOVERED = 2;
+
 const emitLocal = EventEmitter.prototype.emit;
 
 /**
@@ -89,39 +113,33 @@ export class Socket<
     // biome-ignore lint/suspicious/noExplicitAny: SocketData defaults to any, as Socket.IO.
     SocketData = any,
   >
-  extends EventEmitter
+  extends LeanEventEmitter
   implements AdapterSocket
 {
+  /** @internal The listener table `EventEmitter.prototype` methods use (see lean-event-emitter.ts). */
+  _events: object = new ListenerTable();
+  /** @internal */
+  _eventsCount = 0;
   /** Fresh random id per namespace connection (never the engine sid, PROTOCOL.md §B3). */
   readonly id: SocketId;
-  /** Private session id (connection state recovery only). */
-  readonly pid: PrivateSessionId | undefined;
   readonly nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   /** @internal */ readonly client: Client;
-  /** Whether this socket got its id and rooms back through connection state recovery. */
-  readonly recovered: boolean;
   connected = false;
   /** The next id for an acknowledgement this socket expects (0, 1, 2, …). */
   nextAckId = 0;
 
-  private readonly auth: Record<string, unknown>;
-  private _handshake: Handshake | undefined;
+  /** The CONNECT payload; `undefined` when the client sent none (`{}` is made when read). */
+  private auth: Record<string, unknown> | undefined;
   private _data: SocketData | undefined;
-  private acks: Map<number, Ack> | undefined;
-  private flags: EmitFlags | undefined;
-  private fns: PacketMiddleware[] | undefined;
-  private anyListeners: AnyListener[] | undefined;
-  private anyOutgoingListeners: AnyListener[] | undefined;
-  /** Set once the socket left its namespace (or was refused): joining is then a no-op, as in Socket.IO. */
-  private ended = false;
-  /** Recovery: rooms and missed packets to restore when the connection completes. */
-  private restored: RestoredSession | undefined;
+  private extras: SocketExtras | undefined;
+  /** ENDED: left its namespace (or was refused), joining is then a no-op as in Socket.IO. RECOVERED. */
+  private state = 0;
 
   /** @internal Created by the namespace on CONNECT. */
   constructor(
     nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
     client: Client,
-    auth: Record<string, unknown>,
+    auth: Record<string, unknown> | undefined,
     previous: RestoredSession | null,
   ) {
     super();
@@ -130,15 +148,58 @@ export class Socket<
     this.auth = auth;
     if (previous !== null) {
       this.id = previous.sid;
-      this.pid = previous.pid;
       this._data = previous.data as SocketData;
-      this.recovered = true;
-      this.restored = previous;
+      this.state = RECOVERED;
+      const extras = this.more();
+      extras.pid = previous.pid;
+      extras.restored = previous;
     } else {
       this.id = newId();
-      this.pid = nsp.recovery === undefined ? undefined : newId();
-      this.recovered = false;
+      if (nsp.recovery !== undefined) this.more().pid = newId();
     }
+  }
+
+  /** The rarely used parts, allocated on first need. */
+  private more(): SocketExtras {
+    this.extras ??= {
+      pid: undefined,
+      flags: undefined,
+      acks: undefined,
+      handshake: undefined,
+      fns: undefined,
+      anyListeners: undefined,
+      anyOutgoingListeners: undefined,
+      restored: undefined,
+    };
+    return this.extras;
+  }
+
+  private get flags(): EmitFlags | undefined {
+    return this.extras?.flags;
+  }
+
+  private set flags(flags: EmitFlags | undefined) {
+    if (flags !== undefined) this.more().flags = flags;
+    else if (this.extras !== undefined) this.extras.flags = undefined;
+  }
+
+  private get acks(): Map<number, Ack> | undefined {
+    return this.extras?.acks;
+  }
+
+  private set acks(acks: Map<number, Ack> | undefined) {
+    if (acks !== undefined) this.more().acks = acks;
+    else if (this.extras !== undefined) this.extras.acks = undefined;
+  }
+
+  /** Private session id (connection state recovery only). */
+  get pid(): PrivateSessionId | undefined {
+    return this.extras?.pid;
+  }
+
+  /** Whether this socket got its id and rooms back through connection state recovery. */
+  get recovered(): boolean {
+    return (this.state & RECOVERED) !== 0;
   }
 
   get server(): Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
@@ -163,8 +224,12 @@ export class Socket<
   }
 
   get handshake(): Handshake {
-    this._handshake ??= buildHandshake(this.client.conn.handshake, this.auth);
-    return this._handshake;
+    const extras = this.more();
+    if (extras.handshake === undefined) {
+      this.auth ??= {};
+      extras.handshake = buildHandshake(this.client.conn.handshake, this.auth);
+    }
+    return extras.handshake;
   }
 
   /** Free-form data attached to the socket (kept across recovery, returned by `fetchSockets`). */
@@ -216,7 +281,9 @@ export class Socket<
   override emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean {
     const name = ev as string;
     if (RESERVED_EVENTS.has(name)) throw reservedEventError(name);
-    const data: unknown[] = [name, ...args];
+    // The rest array is fresh per call: it becomes the packet's data (one array per emit, not two).
+    const data = args as unknown[];
+    data.unshift(name);
     const flags = this.flags;
     this.flags = undefined;
     let id: number | undefined;
@@ -235,7 +302,7 @@ export class Socket<
       this.nsp.adapter.broadcast(packet, { rooms: new Set([this.id]), except: NO_ROOMS, flags: flags ?? {} });
       return true;
     }
-    this.notifyOutgoing(data);
+    if (this.extras !== undefined) this.notifyOutgoing(data);
     this.client.writePacket(packet, flags);
     return true;
   }
@@ -307,12 +374,12 @@ export class Socket<
 
   /** @internal Writes a packet prepared once for a broadcast (AdapterSocket). */
   writePrepared(prepared: PreparedPacket, flags: BroadcastFlags | undefined): void {
-    if (this.anyOutgoingListeners !== undefined) this.notifyOutgoing(prepared.packet.data as unknown[]);
+    if (this.extras !== undefined) this.notifyOutgoing(prepared.packet.data as unknown[]);
     this.client.writePrepared(prepared, flags);
   }
 
   private notifyOutgoing(data: unknown[]): void {
-    callAnyListeners(this.anyOutgoingListeners, this, data);
+    if (this.extras !== undefined) callAnyListeners(this.extras.anyOutgoingListeners, this, data);
   }
 
   // ---- flags and operators ---------------------------------------------------------------------------
@@ -342,13 +409,14 @@ export class Socket<
     >;
   }
 
-  private operator(): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData
-  > {
-    const flags = this.flags ?? {};
+  /** An operator excluding this socket, targeting `rooms`, with the pending flags (one object, one or two sets). */
+  private operator(
+    rooms: ReadonlySet<Room> = NO_ROOMS,
+  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    const flags = this.flags;
+    if (flags === undefined) return new BroadcastOperator(this.nsp.adapter, rooms, new Set([this.id]));
     this.flags = undefined;
-    return new BroadcastOperator(this.nsp.adapter, NO_ROOMS, new Set([this.id]), flags);
+    return new BroadcastOperator(this.nsp.adapter, rooms, new Set([this.id]), flags);
   }
 
   /** Every other socket of the namespace. */
@@ -365,14 +433,14 @@ export class Socket<
   to(
     room: Room | readonly Room[],
   ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
-    return this.operator().to(room);
+    return this.operator(typeof room === "string" ? new Set([room]) : new Set(room));
   }
 
   /** Alias of {@link to}. */
   in(
     room: Room | readonly Room[],
   ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
-    return this.operator().to(room);
+    return this.to(room);
   }
 
   /** Every other socket but the members of `room`. */
@@ -386,7 +454,7 @@ export class Socket<
 
   /** Joins rooms (allowed from connection middlewares already; a no-op once the socket has left). */
   join(rooms: Room | readonly Room[]): Promise<void> | void {
-    if (this.ended) return;
+    if ((this.state & ENDED) !== 0) return;
     return this.nsp.adapter.addAll(this.id, typeof rooms === "string" ? [rooms] : rooms);
   }
 
@@ -398,51 +466,60 @@ export class Socket<
 
   /** Adds a per-packet middleware. */
   use(fn: PacketMiddleware): this {
-    this.fns ??= [];
-    this.fns.push(fn);
+    const extras = this.more();
+    extras.fns ??= [];
+    extras.fns.push(fn);
     return this;
   }
 
   onAny(listener: AnyListener): this {
-    this.anyListeners ??= [];
-    this.anyListeners.push(listener);
+    const extras = this.more();
+    extras.anyListeners ??= [];
+    extras.anyListeners.push(listener);
     return this;
   }
 
   prependAny(listener: AnyListener): this {
-    this.anyListeners ??= [];
-    this.anyListeners.unshift(listener);
+    const extras = this.more();
+    extras.anyListeners ??= [];
+    extras.anyListeners.unshift(listener);
     return this;
   }
 
   offAny(listener?: AnyListener): this {
-    this.anyListeners = removeAnyListener(this.anyListeners, listener);
+    if (this.extras !== undefined) {
+      this.extras.anyListeners = removeAnyListener(this.extras.anyListeners, listener);
+    }
     return this;
   }
 
   listenersAny(): AnyListener[] {
-    return this.anyListeners ?? [];
+    return this.extras?.anyListeners ?? [];
   }
 
   onAnyOutgoing(listener: AnyListener): this {
-    this.anyOutgoingListeners ??= [];
-    this.anyOutgoingListeners.push(listener);
+    const extras = this.more();
+    extras.anyOutgoingListeners ??= [];
+    extras.anyOutgoingListeners.push(listener);
     return this;
   }
 
   prependAnyOutgoing(listener: AnyListener): this {
-    this.anyOutgoingListeners ??= [];
-    this.anyOutgoingListeners.unshift(listener);
+    const extras = this.more();
+    extras.anyOutgoingListeners ??= [];
+    extras.anyOutgoingListeners.unshift(listener);
     return this;
   }
 
   offAnyOutgoing(listener?: AnyListener): this {
-    this.anyOutgoingListeners = removeAnyListener(this.anyOutgoingListeners, listener);
+    if (this.extras !== undefined) {
+      this.extras.anyOutgoingListeners = removeAnyListener(this.extras.anyOutgoingListeners, listener);
+    }
     return this;
   }
 
   listenersAnyOutgoing(): AnyListener[] {
-    return this.anyOutgoingListeners ?? [];
+    return this.extras?.anyOutgoingListeners ?? [];
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------------------
@@ -453,9 +530,10 @@ export class Socket<
    */
   _onconnect(): void {
     this.connected = true;
-    const restored = this.restored;
-    this.restored = undefined;
-    if (restored !== undefined) {
+    const extras = this.extras;
+    const restored = extras?.restored;
+    if (extras !== undefined && restored !== undefined) {
+      extras.restored = undefined;
       this.nsp.adapter.addAll(this.id, [this.id, ...restored.rooms]);
       for (const data of restored.missedPackets) {
         this.client.writePacket({ type: SocketPacketType.EVENT, nsp: this.nsp.name, data }, undefined);
@@ -463,7 +541,8 @@ export class Socket<
     } else {
       this.nsp.adapter.addAll(this.id, [this.id]);
     }
-    const reply = this.pid === undefined ? { sid: this.id } : { sid: this.id, pid: this.pid };
+    const pid = this.pid;
+    const reply = pid === undefined ? { sid: this.id } : { sid: this.id, pid };
     this.client.writePacket({ type: SocketPacketType.CONNECT, nsp: this.nsp.name, data: reply }, undefined);
   }
 
@@ -485,10 +564,16 @@ export class Socket<
   }
 
   private onevent(packet: SocketPacket): void {
+    // The decoded array is handed on as the listener arguments: no copy (DESIGN.md principle 2).
     const args = packet.data as unknown[];
     if (packet.id !== undefined) args.push(this.ackFor(packet.id));
-    callAnyListeners(this.anyListeners, this, args);
-    const fns = this.fns;
+    const extras = this.extras;
+    if (extras === undefined) {
+      if (this.connected) this.deliver(args);
+      return;
+    }
+    callAnyListeners(extras.anyListeners, this, args);
+    const fns = extras.fns;
     if (fns === undefined || fns.length === 0) {
       if (this.connected) this.deliver(args);
       return;
@@ -510,7 +595,17 @@ export class Socket<
    * EventEmitter would throw it (Socket.IO installs a no-op listener for the same reason).
    */
   private deliver(args: unknown[]): void {
-    if (args[0] === "error" && this.listenerCount("error") === 0) return;
+    const name = args[0] as string;
+    if (name !== "error") {
+      // Fast path, one listener (the usual case): what `emit` does, without its rest-argument array.
+      const handler = (this._events as Record<string, unknown>)[name];
+      if (handler === undefined) return;
+      if (typeof handler === "function") {
+        args.shift();
+        (handler as (...a: unknown[]) => void).apply(this, args);
+        return;
+      }
+    } else if (this.listenerCount("error") === 0) return;
     emitLocal.apply(this, args as [string, ...unknown[]]);
   }
 
@@ -559,7 +654,7 @@ export class Socket<
 
   /** @internal */
   _cleanup(): void {
-    this.ended = true;
+    this.state |= ENDED;
     this.nsp.adapter.delAll(this.id);
     this.nsp._remove(this);
   }

@@ -201,13 +201,18 @@ export class WebSocketConnection extends WebSocketReceiver {
     this.handler.onWebSocketError(error);
   }
 
-  /** @internal Writes to the socket, corking it until the next tick so one tick = one syscall. */
+  /**
+   * @internal Writes to the socket, corking it until the end of the tick so one tick = one syscall
+   * (DESIGN.md principle 2). The uncork is not a `process.nextTick` per connection: a broadcast to N
+   * sessions would allocate N tick objects per emit. The connection joins a module-level list instead,
+   * and one `nextTick` per tick uncorks every connection written to (no allocation per recipient).
+   */
   write(data: Buffer | string): boolean {
     const socket = this.socket;
     if ((this.flags & CORKED) === 0) {
       this.flags |= CORKED;
       socket.cork();
-      process.nextTick(uncork, this);
+      if (corked.push(this) === 1) process.nextTick(uncorkAll);
     }
     return socket.write(data);
   }
@@ -241,9 +246,27 @@ export class WebSocketConnection extends WebSocketReceiver {
   }
 }
 
-function uncork(conn: WebSocketConnection): void {
-  conn.flags &= ~CORKED;
-  conn.socket.uncork();
+/** Connections corked in the current tick; two arrays swapped so flushing allocates nothing. */
+let corked: WebSocketConnection[] = [];
+let spare: WebSocketConnection[] = [];
+
+function uncorkAll(): void {
+  // Swap first: an uncork may run code that writes again (re-entrancy), which then starts a new batch.
+  const list = corked;
+  corked = spare;
+  let i = 0;
+  try {
+    for (; i < list.length; i++) {
+      const conn = list[i]!;
+      conn.flags &= ~CORKED;
+      conn.socket.uncork();
+    }
+  } finally {
+    // Should an uncork throw, the connections after it must not stay corked forever: next batch.
+    for (let j = i + 1; j < list.length; j++) if (corked.push(list[j]!) === 1) process.nextTick(uncorkAll);
+    list.length = 0;
+    spare = list;
+  }
 }
 
 function closeTimeoutExpired(conn: WebSocketConnection): void {

@@ -1,0 +1,328 @@
+/**
+ * Socket.IO-level hot paths, `@plexus/server` against `socket.io` in one run (issue 6; DESIGN.md
+ * principle 5). Each implementation runs in its own server process (this file with `--child`) and
+ * reports its own `process.cpuUsage()` over IPC, so the clients' CPU (raw `ws` clients in this process)
+ * is not counted. CPU time per operation is far less sensitive to a loaded machine than rates are.
+ *
+ *   node --conditions=source --import tsx bench/server-hot-paths.ts [--only connect,echo,emit,room,multi-room]
+ *        [--rounds 3] [--quick] [--impl plexus --impl socket.io]
+ *
+ * An implementation may be given as `plexus@<dir>`: the server then runs from another copy of this
+ * repository (its own `bench/server-hot-paths.ts` and `@plexus/*` packages), so two versions of Plexus
+ * are compared interleaved in one run (e.g. `--impl plexus@../before --impl plexus`).
+ *
+ * Paths (interleaved per round, median of the rounds; the application is the same for both):
+ * - connect:    handshake + CONNECT to `/` (the application registers two listeners); CPU per connection.
+ * - echo:       `socket.emit("echo", payload, ack)` from 50 clients, one in flight each; the listener acks;
+ *               CPU per round trip (decode, dispatch, ack closure, encode, engine write).
+ * - emit:       `io.emit("b", seq, payload)` to 500 clients, one emit per tick; CPU per delivery.
+ * - room:       `io.to("r").emit(...)` where every client is in room `r`; CPU per delivery.
+ * - multi-room: `io.to(["r", "s"]).emit(...)`, every client in both rooms (one copy each); CPU per delivery.
+ */
+import { fork } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { resolve as resolvePath } from "node:path";
+import { parseArgs } from "node:util";
+import WebSocket from "ws";
+import type { ImplName } from "./control-messages.js";
+import {
+  CONNECT_MAIN_FRAME,
+  EngineByte,
+  echoEventData,
+  engineQuery,
+  PONG_TEXT,
+  readAckId,
+  SocketByte,
+} from "./raw-wire.js";
+import { type BenchEmitter, type BenchSocketServer, loadImplementation } from "./target-implementations.js";
+
+const PAYLOAD = "hello world, a typical small event payload";
+
+// ---------------------------------------------------------------------------------------------------
+// Child: one server
+// ---------------------------------------------------------------------------------------------------
+
+interface JoiningSocket extends BenchEmitter {
+  join(rooms: string | string[]): unknown;
+}
+
+interface RoomServer extends BenchSocketServer {
+  to(room: string | string[]): { emit(event: string, ...args: unknown[]): unknown };
+}
+
+let connected = 0;
+
+// Module-level listeners: the application adds no closure per connection.
+function onEcho(...args: unknown[]): void {
+  const ack = args[args.length - 1];
+  if (typeof ack === "function") ack(args[0]);
+}
+function onDisconnect(): void {
+  connected--;
+}
+function onConnection(...args: unknown[]): void {
+  const socket = args[0] as JoiningSocket;
+  connected++;
+  socket.on("echo", onEcho);
+  socket.on("disconnect", onDisconnect);
+}
+
+async function child(impl: ImplName): Promise<void> {
+  const http = createServer();
+  const loaded = await loadImplementation(impl, "socket");
+  const io = loaded.attachSocketServer!(http, { pingInterval: 300_000, pingTimeout: 300_000 }) as RoomServer;
+  io.on("connection", onConnection);
+  await new Promise<void>((resolve) => http.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, resolve));
+  process.on("message", (m: { cmd: string; mode?: string; count?: number }) => {
+    if (m.cmd === "cpu") {
+      const u = process.cpuUsage();
+      process.send!({ cpu: u.user + u.system, connected });
+    } else if (m.cmd === "join") {
+      const sockets = (io as unknown as { sockets: { sockets: Map<string, JoiningSocket> } }).sockets.sockets;
+      for (const socket of sockets.values()) socket.join(["r", "s"]);
+      process.send!({ joined: sockets.size });
+    } else if (m.cmd === "broadcast") {
+      let left = m.count!;
+      let seq = 0;
+      const emit =
+        m.mode === "room"
+          ? () => io.to("r").emit("b", seq++, PAYLOAD)
+          : m.mode === "multi-room"
+            ? () => io.to(["r", "s"]).emit("b", seq++, PAYLOAD)
+            : () => io.emit("b", seq++, PAYLOAD);
+      const tick = (): void => {
+        emit();
+        if (--left > 0) setImmediate(tick);
+        else process.send!({ done: true });
+      };
+      tick();
+    } else if (m.cmd === "exit") process.exit(0);
+  });
+  process.send!({ port: (http.address() as AddressInfo).port, path: loaded.path });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Parent: clients and measurements
+// ---------------------------------------------------------------------------------------------------
+
+interface Target {
+  readonly port: number;
+  readonly path: string;
+  ask<T>(cmd: object): Promise<T>;
+  stop(): void;
+}
+
+/** `name` or `name@<repository copy>`. */
+type ImplSpec = string;
+
+async function startTarget(spec: ImplSpec): Promise<Target> {
+  const at = spec.indexOf("@", 1);
+  const impl = (at === -1 ? spec : spec.slice(0, at)) as ImplName;
+  const script =
+    at === -1
+      ? new URL(import.meta.url).pathname
+      : resolvePath(spec.slice(at + 1), "bench/server-hot-paths.ts");
+  const proc = fork(script, ["--child", impl], {
+    execArgv: [
+      "--conditions=source",
+      "--import",
+      "tsx",
+      ...(process.env.HOT_PATHS_SERVER_FLAGS ?? "").split(" ").filter(Boolean),
+    ],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const { port, path } = await new Promise<{ port: number; path: string }>((resolve, reject) => {
+    proc.once("message", (m: { port: number; path: string }) => resolve(m));
+    proc.once("exit", (code) => reject(new Error(`${impl} server exited (${code})`)));
+  });
+  return {
+    port,
+    path,
+    ask: <T>(cmd: object) =>
+      new Promise<T>((resolve) => {
+        proc.once("message", (m: T) => resolve(m));
+        proc.send(cmd);
+      }),
+    stop: () => proc.send({ cmd: "exit" }),
+  };
+}
+
+type OnMessage = (ws: WebSocket, data: Buffer) => void;
+
+function openClient(t: Target, onMessage: OnMessage): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${t.port}${t.path}${engineQuery("websocket")}`, {
+      perMessageDeflate: false,
+      skipUTF8Validation: true,
+    });
+    ws.once("error", reject);
+    ws.on("message", (raw) => {
+      const data = raw as Buffer;
+      const c0 = data[0];
+      if (c0 === EngineByte.OPEN) ws.send(CONNECT_MAIN_FRAME);
+      else if (c0 === EngineByte.PING) ws.send(PONG_TEXT);
+      else if (c0 === EngineByte.MESSAGE && data[1] === SocketByte.CONNECT) resolve(ws);
+      else onMessage(ws, data);
+    });
+  });
+}
+
+async function openClients(t: Target, n: number, onMessage: OnMessage): Promise<WebSocket[]> {
+  const out: WebSocket[] = [];
+  for (let i = 0; i < n; i += 100) {
+    const batch = Math.min(100, n - i);
+    out.push(...(await Promise.all(Array.from({ length: batch }, () => openClient(t, onMessage)))));
+  }
+  return out;
+}
+
+async function cpuNow(t: Target): Promise<number> {
+  return (await t.ask<{ cpu: number }>({ cmd: "cpu" })).cpu;
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 50));
+
+/** Server CPU per connection: `n` connections after a warm-up batch. */
+async function connectCpu(t: Target, n: number): Promise<number> {
+  const warm = await openClients(t, 200, () => {});
+  const c0 = await cpuNow(t);
+  const list = await openClients(t, n, () => {});
+  await settle();
+  const cpu = (await cpuNow(t)) - c0;
+  for (const ws of [...warm, ...list]) ws.terminate();
+  return cpu / n;
+}
+
+/** Server CPU per echo round trip: `clients` keep one emit-with-ack in flight each until `total` acks. */
+async function echoCpu(t: Target, clients: number, total: number): Promise<number> {
+  let done = 0;
+  let target = 0;
+  let nextId = 0;
+  let finish: () => void = () => {};
+  const onMessage: OnMessage = (ws, data) => {
+    if (data[0] !== EngineByte.MESSAGE || data[1] !== SocketByte.ACK) return;
+    readAckId(data, 2);
+    if (++done >= target) finish();
+    else ws.send(`4${echoEventData(nextId++, PAYLOAD)}`);
+  };
+  const list = await openClients(t, clients, onMessage);
+  const run = async (n: number): Promise<number> => {
+    done = 0;
+    target = n;
+    const c0 = await cpuNow(t);
+    await new Promise<void>((resolve) => {
+      finish = resolve;
+      for (const ws of list) ws.send(`4${echoEventData(nextId++, PAYLOAD)}`);
+    });
+    await settle();
+    return ((await cpuNow(t)) - c0) / done;
+  };
+  await run(Math.min(total, 5000));
+  const perRound = await run(total);
+  for (const ws of list) ws.terminate();
+  return perRound;
+}
+
+/** Server CPU per delivery: `emits` broadcasts (one per tick) to `clients`. */
+async function broadcastCpu(t: Target, mode: string, clients: number, emits: number): Promise<number> {
+  let received = 0;
+  let expected = 0;
+  let finish: () => void = () => {};
+  const onMessage: OnMessage = (_ws, data) => {
+    if (data[0] !== EngineByte.MESSAGE || data[1] !== SocketByte.EVENT) return;
+    if (++received === expected) finish();
+  };
+  const list = await openClients(t, clients, onMessage);
+  if (mode !== "emit") await t.ask({ cmd: "join" });
+  const run = async (count: number): Promise<number> => {
+    received = 0;
+    expected = count * clients;
+    const all = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const c0 = await cpuNow(t);
+    await t.ask({ cmd: "broadcast", mode, count });
+    await all;
+    await settle();
+    return ((await cpuNow(t)) - c0) / expected;
+  };
+  await run(Math.max(5, emits >> 2));
+  const perDelivery = await run(emits);
+  for (const ws of list) ws.terminate();
+  return perDelivery;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      only: { type: "string" },
+      rounds: { type: "string", default: "3" },
+      quick: { type: "boolean", default: false },
+      impl: { type: "string", multiple: true },
+    },
+  });
+  const only = values.only?.split(",");
+  const rounds = Number(values.rounds);
+  const q = values.quick ? 0.25 : 1;
+  const impls: ImplSpec[] = values.impl ?? ["socket.io", "plexus"];
+  const scenarios: { name: string; unit: string; run(t: Target): Promise<number> }[] = [
+    { name: "connect", unit: "µs CPU / connection", run: (t) => connectCpu(t, Math.round(2000 * q)) },
+    { name: "echo", unit: "µs CPU / round trip", run: (t) => echoCpu(t, 50, Math.round(40_000 * q)) },
+    {
+      name: "emit",
+      unit: "µs CPU / delivery",
+      run: (t) => broadcastCpu(t, "emit", 500, Math.round(200 * q)),
+    },
+    {
+      name: "room",
+      unit: "µs CPU / delivery",
+      run: (t) => broadcastCpu(t, "room", 500, Math.round(200 * q)),
+    },
+    {
+      name: "multi-room",
+      unit: "µs CPU / delivery",
+      run: (t) => broadcastCpu(t, "multi-room", 500, Math.round(200 * q)),
+    },
+  ];
+  for (const s of scenarios) {
+    if (only !== undefined && !only.includes(s.name)) continue;
+    const results = new Map<ImplSpec, number[]>(impls.map((i) => [i, []]));
+    for (let r = 0; r < rounds; r++) {
+      for (const impl of impls) {
+        const t = await startTarget(impl);
+        try {
+          results.get(impl)!.push(await s.run(t));
+        } finally {
+          t.stop();
+        }
+      }
+    }
+    const base = median(results.get(impls[0]!)!);
+    const cells = impls.map((impl, i) => {
+      const v = median(results.get(impl)!);
+      return `${impl} ${v.toFixed(2)}${i > 0 ? ` (×${(v / base).toFixed(2)})` : ""}`;
+    });
+    console.log(`${s.name.padEnd(11)} ${s.unit.padEnd(22)} ${cells.join("   ")}`);
+    console.log(
+      `${"".padEnd(11)} runs: ${impls
+        .map(
+          (impl) =>
+            `${impl} [${results
+              .get(impl)!
+              .map((x) => x.toFixed(2))
+              .join(", ")}]`,
+        )
+        .join("  ")}`,
+    );
+  }
+}
+
+const childIndex = process.argv.indexOf("--child");
+if (childIndex !== -1) await child(process.argv[childIndex + 1] as ImplName);
+else await main();
