@@ -277,9 +277,7 @@ describe("engine options against real servers", { timeout: 60_000 }, () => {
   });
 
   for (const factory of serverFactories) {
-    // @plexus/server does not read `b<base64>` text frames over WebSocket yet: polling only there.
-    const transports = factory.name.includes("plexus") ? ["polling"] : ["polling", "websocket"];
-    for (const transport of transports) {
+    for (const transport of ["polling", "websocket"]) {
       it(`forceBase64 round-trips binary over ${transport} (${factory.name})`, async (t) => {
         const s = await startServer(factory, (srv) =>
           srv.on("connection", (socket) =>

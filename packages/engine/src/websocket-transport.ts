@@ -4,7 +4,7 @@
  * frames written in one tick leave in one syscall (the connection corks its socket).
  * Layer: engine.
  */
-import { decodeEnginePacket, type EnginePacket } from "@plexus/protocol";
+import { decodeEngineRecord, type EnginePacket } from "@plexus/protocol";
 import { base64RecordV3, binaryFrameV3, decodePacketV3 } from "./eio3-codec.js";
 import type { OutItem, Transport, TransportHandler } from "./transport.js";
 import type { WebSocketConnection, WebSocketHandler } from "./websocket/websocket-connection.js";
@@ -53,7 +53,8 @@ export class WebSocketTransport implements Transport, WebSocketHandler {
       return;
     } else {
       try {
-        packet = decodeEnginePacket(data as string);
+        // `b<base64>` text frames are binary messages too (clients with `forceBase64`), as engine.io reads them.
+        packet = decodeEngineRecord(data as string);
       } catch {
         handler.onTransportParseError(this);
         return;

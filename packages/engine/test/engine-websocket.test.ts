@@ -51,6 +51,17 @@ describe("websocket", () => {
     await c.closed;
   });
 
+  test("a `b<base64>` text frame is a binary message (clients with forceBase64)", async () => {
+    const c = new WsClient(wsUrl(t, "transport=websocket"));
+    await c.nextText();
+    c.send("bAQIDBA==");
+    const m = await c.next();
+    assert.equal(m.isBinary, true);
+    assert.deepEqual([...(m.data as Buffer)], [1, 2, 3, 4]);
+    c.ws.close();
+    await c.closed;
+  });
+
   test("frame larger than maxHttpBufferSize → close 1009", async () => {
     const c = new WsClient(wsUrl(t, "transport=websocket"));
     const sid = JSON.parse((await c.nextText()).slice(1)).sid as string;
