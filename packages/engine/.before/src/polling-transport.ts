@@ -1,0 +1,418 @@
+/**
+ * HTTP long-polling transport (PROTOCOL.md §A4): held GETs answered with a `\x1e`-joined payload,
+ * POSTed payloads answered `ok`, overlap rules, 413 on oversize bodies, optional gzip/deflate.
+ * Request listeners are module-level functions that find their transport through a symbol on the
+ * request/response (no closure per request or session).
+ * Layer: engine.
+ */
+import type { IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import {
+  decodeEngineRecord,
+  ENGINE_PACKET_CODES,
+  type EnginePacket,
+  RECORD_SEPARATOR,
+  toBase64,
+} from "@plexus/protocol";
+import { decodeBinaryPayloadV3, decodeTextPayloadV3, encodePayloadV3 } from "./eio3-codec.js";
+import { compressBody, negotiateEncoding } from "./http-compression.js";
+import { answerEmpty } from "./http-errors.js";
+import type { Server } from "./server.js";
+import type { OutItem, Transport, TransportHandler } from "./transport.js";
+
+const kOwner = Symbol("plexus.polling");
+type OwnedRequest = IncomingMessage & { [kOwner]?: PollingTransport | null };
+type OwnedResponse = ServerResponse & { [kOwner]?: PollingTransport | null };
+
+/** A client that never polls again after a server-initiated close is given this long (as engine.io). */
+const CLOSE_TIMEOUT_MS = 30_000;
+const CLOSE_RECORD = ENGINE_PACKET_CODES.close;
+const NOOP_RECORD = ENGINE_PACKET_CODES.noop;
+
+function onPollResponseClose(this: OwnedResponse): void {
+  const t = this[kOwner];
+  if (t === undefined || t === null || t.pollRes !== this) return;
+  t.pollReq = t.pollRes = null;
+  t.writable = false;
+  t.fail("poll connection closed prematurely");
+}
+
+function onDataChunk(this: OwnedRequest, chunk: Buffer): void {
+  const t = this[kOwner];
+  if (t === undefined || t === null || t.dataReq !== this) return;
+  t.dataLength += chunk.length;
+  if (t.dataLength > t.server.opts.maxHttpBufferSize) {
+    // §A4: 413 with an empty body; the session itself stays (as engine.io).
+    const res = t.dataRes!;
+    t.releaseData();
+    answerEmpty(res, 413);
+    return;
+  }
+  if (t.chunks === null) t.chunks = chunk;
+  else if (Array.isArray(t.chunks)) t.chunks.push(chunk);
+  else t.chunks = [t.chunks, chunk];
+}
+
+function onDataEnd(this: OwnedRequest): void {
+  const t = this[kOwner];
+  if (t === undefined || t === null || t.dataReq !== this) return;
+  const chunks = t.chunks === null ? null : Array.isArray(t.chunks) ? Buffer.concat(t.chunks) : t.chunks;
+  const body = chunks === null ? "" : chunks.toString("utf8");
+  const res = t.dataRes!;
+  t.releaseData();
+  if (t.protocol === 3) t.onPayloadV3(body, chunks, this, res);
+  else t.onPayload(body, this, res);
+}
+
+function onDataClose(this: OwnedRequest): void {
+  const t = this[kOwner];
+  if (t === undefined || t === null || t.dataReq !== this) return;
+  t.releaseData();
+  t.fail("data request connection closed prematurely");
+}
+
+/**
+ * Pre-built header lists for the two answers of every round trip (DESIGN.md principle 1: nothing per
+ * request that can be shared). `writeHead` with a flat array consumes it synchronously (no object, no
+ * `Object.keys`), so the shared arrays are safe; the poll answer's Content-Length slot is set just before.
+ * Same fields, same order as the decorated path below, so the wire is unchanged. Used when no `headers`
+ * hook listens and the client is not old IE (which also gets X-XSS-Protection).
+ */
+const OK_HEADERS: OutgoingHttpHeader[] = [
+  "Content-Type",
+  "text/html",
+  "Content-Length",
+  "2",
+  "cache-control",
+  "no-store",
+];
+const TEXT_POLL_HEADERS: OutgoingHttpHeader[] = [
+  "Content-Type",
+  "text/plain; charset=UTF-8",
+  "Content-Length",
+  0,
+  "cache-control",
+  "no-store",
+];
+const BINARY_POLL_HEADERS: OutgoingHttpHeader[] = [
+  "Content-Type",
+  "application/octet-stream",
+  "Content-Length",
+  0,
+  "cache-control",
+  "no-store",
+];
+
+function isOldIE(req: IncomingMessage): boolean {
+  const ua = req.headers["user-agent"];
+  return ua !== undefined && (ua.includes(";MSIE") || ua.includes("Trident/"));
+}
+
+function onCloseTimeout(t: PollingTransport): void {
+  t.closeTimer = null;
+  t.finishClose();
+}
+
+function encodeItems(items: readonly OutItem[]): string {
+  let out = "";
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    if (i > 0) out += RECORD_SEPARATOR;
+    if (typeof item === "string") out += item;
+    else if (item instanceof Uint8Array) out += `b${toBase64(item)}`;
+    else out += item.pollingRecords;
+  }
+  return out;
+}
+
+export class PollingTransport implements Transport {
+  /** A prototype getter, not an instance field: 8 bytes less per session (DESIGN.md principle 1). */
+  get name(): "polling" {
+    return "polling";
+  }
+  writable = false;
+  readyState: "open" | "closing" | "closed" = "open";
+  /** Session id, for the handshake cookie. */
+  readonly sid: string;
+  /** @internal */ readonly server: Server;
+  /** @internal */ handler: TransportHandler | null = null;
+  /** @internal pending long poll */ pollReq: IncomingMessage | null = null;
+  /** @internal */ pollRes: ServerResponse | null = null;
+  /** @internal whether the pending GET is the handshake */ pollInitial = false;
+  /** @internal POST in flight */ dataReq: IncomingMessage | null = null;
+  /** @internal */ dataRes: ServerResponse | null = null;
+  /** @internal */ chunks: Buffer | Buffer[] | null = null;
+  /** @internal */ dataLength = 0;
+  /** @internal */ closeTimer: ReturnType<typeof setTimeout> | null = null;
+  private discarded = false;
+  private shouldClose = false;
+
+  /** Engine.IO revision of the client (3 = legacy framing, see eio3-codec.ts). */
+  readonly protocol: 3 | 4;
+  /** EIO3 only: whether binary may travel as binary payloads (no `b64` query parameter). */
+  readonly supportsBinary: boolean;
+
+  constructor(server: Server, sid: string, protocol: 3 | 4 = 4, supportsBinary = true) {
+    this.server = server;
+    this.sid = sid;
+    this.protocol = protocol;
+    this.supportsBinary = supportsBinary;
+  }
+
+  /** Routes one HTTP request of the session (handshake GET included). */
+  onRequest(req: IncomingMessage, res: ServerResponse, initial = false): void {
+    if (req.method === "GET") this.onPoll(req, res, initial);
+    else if (req.method === "POST") this.onData(req, res);
+    else answerEmpty(res, 500);
+  }
+
+  private onPoll(req: IncomingMessage, res: ServerResponse, initial: boolean): void {
+    if (this.pollRes !== null) {
+      // §A4 overlap: the pending poll is answered `1` as the session closes, the newcomer gets 400.
+      this.fail("overlap from client");
+      answerEmpty(res, 400);
+      return;
+    }
+    this.pollReq = req;
+    this.pollRes = res;
+    this.pollInitial = initial;
+    (res as OwnedResponse)[kOwner] = this;
+    res.on("close", onPollResponseClose);
+    this.writable = true;
+    this.handler?.onTransportReady(this);
+    if (this.writable && this.shouldClose) this.send([NOOP_RECORD], false);
+  }
+
+  private onData(req: IncomingMessage, res: ServerResponse): void {
+    if (this.dataReq !== null) {
+      this.fail("data request overlap from client");
+      answerEmpty(res, 400);
+      return;
+    }
+    if (req.headers["content-type"] === "application/octet-stream" && this.protocol === 4) {
+      // §A3: v4 payloads are always text.
+      this.fail("invalid content");
+      answerEmpty(res, 400);
+      return;
+    }
+    const declared = Number(req.headers["content-length"]);
+    if (declared > this.server.opts.maxHttpBufferSize) {
+      answerEmpty(res, 413);
+      return;
+    }
+    this.dataReq = req;
+    this.dataRes = res;
+    this.dataLength = 0;
+    (req as OwnedRequest)[kOwner] = this;
+    req.on("data", onDataChunk);
+    req.on("end", onDataEnd);
+    req.on("close", onDataClose);
+  }
+
+  /** @internal */
+  releaseData(): void {
+    if (this.dataReq !== null) (this.dataReq as OwnedRequest)[kOwner] = null;
+    this.dataReq = this.dataRes = null;
+    this.chunks = null;
+  }
+
+  /** @internal A complete POST body: deliver its packets in order, then answer `ok`. */
+  onPayload(body: string, req: IncomingMessage, res: ServerResponse): void {
+    let start = 0;
+    for (;;) {
+      const handler = this.handler;
+      if (handler === null) break;
+      const end = body.indexOf(RECORD_SEPARATOR, start);
+      const record = end === -1 ? body.slice(start) : body.slice(start, end);
+      let packet: EnginePacket;
+      try {
+        packet = decodeEngineRecord(record);
+      } catch {
+        handler.onTransportParseError(this);
+        answerEmpty(res, 400);
+        return;
+      }
+      if (packet.type === "close") {
+        this.onPeerClose();
+        break;
+      }
+      handler.onTransportPacket(this, packet);
+      if (end === -1) break;
+      start = end + 1;
+    }
+    this.answerOk(req, res);
+  }
+
+  /** `200 ok` to a POST. */
+  private answerOk(req: IncomingMessage, res: ServerResponse): void {
+    if (this.server.listenerCount("headers") === 0 && !isOldIE(req)) {
+      res.writeHead(200, OK_HEADERS);
+    } else {
+      // text/html rather than text/plain avoids a download dialog in some user agents (engine.io GH-43).
+      const headers: OutgoingHttpHeaders = { "Content-Type": "text/html", "Content-Length": "2" };
+      res.writeHead(200, this.decorate(req, headers, false));
+    }
+    res.end("ok");
+  }
+
+  /** @internal An EIO3 body: length-prefixed text, or a binary payload (octet-stream). */
+  onPayloadV3(body: string, bytes: Buffer | null, req: IncomingMessage, res: ServerResponse): void {
+    let packets: EnginePacket[];
+    try {
+      const binary = req.headers["content-type"] === "application/octet-stream";
+      packets = binary ? decodeBinaryPayloadV3(bytes ?? Buffer.alloc(0)) : decodeTextPayloadV3(body);
+    } catch {
+      this.handler?.onTransportParseError(this);
+      answerEmpty(res, 400);
+      return;
+    }
+    for (const packet of packets) {
+      const handler = this.handler;
+      if (handler === null) break;
+      if (packet.type === "close") {
+        this.onPeerClose();
+        break;
+      }
+      handler.onTransportPacket(this, packet);
+    }
+    this.answerOk(req, res);
+  }
+
+  /** The client sent `1` (§A8): the pending poll is released with `6` and the session ends. */
+  private onPeerClose(): void {
+    if (this.writable) this.send([NOOP_RECORD], false);
+    this.readyState = "closed";
+    this.handler?.onTransportClose(this);
+  }
+
+  /** @internal */
+  fail(message: string): void {
+    this.handler?.onTransportError(this, message);
+  }
+
+  send(items: readonly OutItem[], compress: boolean): void {
+    const req = this.pollReq;
+    const res = this.pollRes as OwnedResponse | null;
+    if (req === null || res === null) return;
+    this.writable = false;
+    this.pollReq = this.pollRes = null;
+    res[kOwner] = null;
+    const closing = this.shouldClose;
+    let payload: string | Buffer;
+    if (this.protocol === 3) {
+      payload = encodePayloadV3(closing ? [...items, CLOSE_RECORD] : items, this.supportsBinary);
+    } else {
+      payload = encodeItems(items);
+      if (closing) payload += RECORD_SEPARATOR + CLOSE_RECORD;
+    }
+    this.write(req, res, payload, compress);
+    if (closing) this.finishClose();
+  }
+
+  sendOne(item: OutItem, compress: boolean): void {
+    this.send([item], compress);
+  }
+
+  private write(
+    req: IncomingMessage,
+    res: ServerResponse,
+    payload: string | Buffer,
+    compress: boolean,
+  ): void {
+    const initial = this.pollInitial;
+    this.pollInitial = false;
+    const isText = typeof payload === "string";
+    const length = isText ? Buffer.byteLength(payload) : payload.length;
+    const options = this.server.opts.httpCompression;
+    const compressible = options !== false && compress && length >= (options.threshold ?? 1024);
+    if (!compressible && !initial && this.server.listenerCount("headers") === 0 && !isOldIE(req)) {
+      const list = isText ? TEXT_POLL_HEADERS : BINARY_POLL_HEADERS;
+      list[3] = length;
+      res.writeHead(200, list);
+      res.end(payload);
+      this.handler?.onTransportDrain(this);
+      return;
+    }
+    const headers: OutgoingHttpHeaders = {
+      "Content-Type": isText ? "text/plain; charset=UTF-8" : "application/octet-stream",
+    };
+    if (compressible) {
+      const encoding = negotiateEncoding(req.headers["accept-encoding"]);
+      if (encoding !== null) {
+        headers["Content-Encoding"] = encoding;
+        const decorated = this.decorate(req, headers, initial);
+        compressBody(encoding, payload, options, (err, body) => {
+          if (err !== null) {
+            res.destroy();
+            return;
+          }
+          decorated["Content-Length"] = body.length;
+          res.writeHead(200, decorated);
+          res.end(body);
+          this.handler?.onTransportDrain(this);
+        });
+        return;
+      }
+    }
+    headers["Content-Length"] = length;
+    res.writeHead(200, this.decorate(req, headers, initial));
+    res.end(payload);
+    this.handler?.onTransportDrain(this);
+  }
+
+  /** Common response headers (§A4): `cache-control: no-store`, X-XSS-Protection for old IE, hooks. */
+  private decorate(
+    req: IncomingMessage,
+    headers: OutgoingHttpHeaders,
+    initial: boolean,
+  ): OutgoingHttpHeaders {
+    const ua = req.headers["user-agent"];
+    if (ua !== undefined && (ua.includes(";MSIE") || ua.includes("Trident/")))
+      headers["X-XSS-Protection"] = "0";
+    headers["cache-control"] = "no-store";
+    this.server._decorateHeaders(headers, req, initial ? this.sid : null);
+    return headers;
+  }
+
+  close(): void {
+    if (this.readyState === "closing") {
+      // Waiting for a poll to carry `1`: a discard or the end of the session finishes it now.
+      if (this.discarded || this.handler === null) this.finishClose();
+      return;
+    }
+    if (this.readyState !== "open") return;
+    this.readyState = "closing";
+    if (this.dataReq !== null) {
+      const req = this.dataReq;
+      this.releaseData();
+      req.destroy();
+    }
+    if (this.writable) {
+      this.send([CLOSE_RECORD], false);
+      this.finishClose();
+    } else if (this.discarded || this.handler === null) {
+      // Detached (the session is gone from the registry): no poll can reach us any more.
+      this.finishClose();
+    } else {
+      this.shouldClose = true;
+      this.closeTimer = setTimeout(onCloseTimeout, CLOSE_TIMEOUT_MS, this);
+    }
+  }
+
+  /** @internal */
+  finishClose(): void {
+    if (this.readyState === "closed") return;
+    this.shouldClose = false;
+    if (this.closeTimer !== null) clearTimeout(this.closeTimer);
+    this.closeTimer = null;
+    this.readyState = "closed";
+    this.handler?.onTransportClose(this);
+  }
+
+  discard(): void {
+    this.discarded = true;
+  }
+
+  detach(): void {
+    this.handler = null;
+  }
+}

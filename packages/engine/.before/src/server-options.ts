@@ -1,0 +1,112 @@
+/**
+ * Options of the engine server, named and defaulted as `engine.io`'s (so existing configurations carry
+ * over), plus Plexus' `maxOutboundBytes`.
+ * Layer: engine.
+ */
+import type { IncomingMessage } from "node:http";
+import type { CookieOptions } from "./cookie.js";
+import { resolveCookieOptions } from "./cookie.js";
+import type { CorsOptions } from "./cors.js";
+import type { HttpCompressionOptions } from "./http-compression.js";
+import type { RawData } from "./socket-types.js";
+import type { TransportName } from "./transport.js";
+import type { PerMessageDeflateOptions } from "./websocket/permessage-deflate.js";
+
+/** `allowRequest` callback: `fn(null, true)` accepts, `fn("message", false)` refuses with 403. */
+export type AllowRequest = (
+  req: IncomingMessage,
+  fn: (err: string | null | undefined, success: boolean) => void,
+) => void;
+
+export interface AttachOptions {
+  /** Path to capture. Default `/engine.io`. */
+  path?: string;
+  /** Destroy upgrade requests for other paths that nobody answered. Default `true`. */
+  destroyUpgrade?: boolean;
+  /** Milliseconds before such upgrades are destroyed. Default 1000. */
+  destroyUpgradeTimeout?: number;
+  /** Append a trailing slash to `path`. Default `true`. */
+  addTrailingSlash?: boolean;
+}
+
+export interface ServerOptions extends AttachOptions {
+  /** Milliseconds without a pong before the session is closed. Default 20000. */
+  pingTimeout?: number;
+  /** Milliseconds between pings. Default 25000. */
+  pingInterval?: number;
+  /** Milliseconds a transport upgrade may take. Default 10000. */
+  upgradeTimeout?: number;
+  /** Largest POST body / WebSocket message in bytes (413 / close 1009). Default 1e6. */
+  maxHttpBufferSize?: number;
+  allowRequest?: AllowRequest;
+  /** Enabled transports. Default `["polling", "websocket"]`. */
+  transports?: TransportName[];
+  /** Default `true`. */
+  allowUpgrades?: boolean;
+  /** permessage-deflate on WebSocket. Default `false`. */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /** gzip/deflate of poll responses. Default `{ threshold: 1024 }`. */
+  httpCompression?: boolean | HttpCompressionOptions;
+  /** Session cookie on the handshake. Default `false`; `true` means `io`, path `/`, HttpOnly, SameSite=Lax. */
+  cookie?: boolean | Partial<CookieOptions>;
+  /** CORS for polling requests. Default: none. */
+  cors?: boolean | CorsOptions;
+  /** Accept Engine.IO 3 clients. Not supported yet: EIO=3 is always answered code 5. */
+  allowEIO3?: boolean;
+  /** A message sent right after the open packet. */
+  initialPacket?: RawData;
+  /**
+   * Bound of a session's outbound queue in bytes (packets not yet handed to the transport). A session
+   * above it is closed with reason "slow consumer"; volatile packets are dropped before that, as soon
+   * as anything is queued. Default 16 MiB.
+   */
+  maxOutboundBytes?: number;
+}
+
+export interface ResolvedServerOptions {
+  readonly path: string;
+  readonly pingTimeout: number;
+  readonly pingInterval: number;
+  readonly upgradeTimeout: number;
+  readonly maxHttpBufferSize: number;
+  readonly allowRequest: AllowRequest | undefined;
+  readonly transports: readonly TransportName[];
+  readonly allowUpgrades: boolean;
+  readonly perMessageDeflate: false | PerMessageDeflateOptions;
+  readonly httpCompression: false | HttpCompressionOptions;
+  readonly cookie: CookieOptions | null;
+  readonly cors: CorsOptions | null;
+  readonly allowEIO3: boolean;
+  readonly initialPacket: RawData | undefined;
+  readonly maxOutboundBytes: number;
+}
+
+export function computePath(options: AttachOptions): string {
+  let path = (options.path || "/engine.io").replace(/\/$/, "");
+  if (options.addTrailingSlash !== false) path += "/";
+  return path;
+}
+
+export function resolveOptions(o: ServerOptions): ResolvedServerOptions {
+  const pmd = o.perMessageDeflate;
+  const hc = o.httpCompression;
+  return {
+    path: computePath(o),
+    pingTimeout: o.pingTimeout ?? 20_000,
+    pingInterval: o.pingInterval ?? 25_000,
+    upgradeTimeout: o.upgradeTimeout ?? 10_000,
+    maxHttpBufferSize: o.maxHttpBufferSize ?? 1e6,
+    allowRequest: o.allowRequest,
+    transports: o.transports ?? ["polling", "websocket"],
+    allowUpgrades: o.allowUpgrades !== false,
+    perMessageDeflate:
+      pmd === undefined || pmd === false ? false : { threshold: 1024, ...(pmd === true ? {} : pmd) },
+    httpCompression:
+      hc === false ? false : { threshold: 1024, ...(hc === undefined || hc === true ? {} : hc) },
+    cookie: resolveCookieOptions(o.cookie),
+    cors: o.cors === undefined || o.cors === false ? null : o.cors === true ? {} : o.cors,
+    allowEIO3: o.allowEIO3 === true,
+    initialPacket: o.initialPacket,
+    maxOutboundBytes: o.maxOutboundBytes ?? 16 * 1024 * 1024,
+  };
+}

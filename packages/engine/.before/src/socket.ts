@@ -1,0 +1,490 @@
+/**
+ * One Engine.IO session (PROTOCOL.md §A2–A8), API-compatible with `engine.io`'s `Socket`.
+ *
+ * Lean by design (issue 6): no timer of its own (the server's {@link HeartbeatScheduler} links the
+ * session itself into its lists), no listener closures (transports call the {@link TransportHandler}
+ * methods), no retained `IncomingMessage` (a compact {@link HandshakeRecord}), and the outbound queue
+ * is only allocated once something is queued. Writes queued in one tick leave together: one poll
+ * response, or one corked batch of WebSocket frames.
+ * Layer: engine.
+ */
+import { EventEmitter } from "node:events";
+import {
+  ENGINE_PACKET_CODES,
+  EngineCloseReasons,
+  type EnginePacket,
+  type EnginePacketType,
+} from "@plexus/protocol";
+import { createRequestLike, type HandshakeRecord, type RequestLike } from "./handshake-record.js";
+import type { HeartbeatEntry } from "./heartbeat-scheduler.js";
+import { PendingUpgrade } from "./pending-upgrade.js";
+import type { PreparedPacket } from "./prepared-packet.js";
+import type { Server } from "./server.js";
+import {
+  LANE_EIO3,
+  LANE_PING,
+  LANE_PONG,
+  type RawData,
+  type SendCallback,
+  type SendOptions,
+  type SocketCloseReason,
+  type SocketReadyState,
+} from "./socket-types.js";
+import type { OutItem, Transport, TransportHandler } from "./transport.js";
+
+const CODES = ENGINE_PACKET_CODES;
+const COMPRESS = 1;
+const FLUSH_SCHEDULED = 2;
+const PING_REFRESHED = 4;
+const CLOSE_AFTER_FLUSH = 8;
+const NO_COMPRESS: SendOptions = { compress: false };
+
+function toBytes(data: ArrayBuffer | ArrayBufferView): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/**
+ * The listener table of a session. EventEmitter starts with `{ __proto__: null }`, which V8 keeps in
+ * dictionary mode (~260 B with three listeners); an instance of this constructor is a fast-mode object
+ * (~120 B) and still has no inherited keys (its prototype chain ends in null), which is all EventEmitter
+ * needs (`events[type]`, `Reflect.ownKeys`). DESIGN.md principle 1: the per-session cost, not per-message.
+ * EventEmitter resets `_events` itself to a plain dictionary after `removeAllListeners()`, which is fine.
+ */
+function ListenerTable(): void {}
+ListenerTable.prototype = Object.create(null);
+
+export class Socket extends EventEmitter implements HeartbeatEntry, TransportHandler {
+  /** The session id (`sid`). */
+  readonly id: string;
+  readonly server: Server;
+  /** Engine.IO protocol revision of the client. */
+  readonly protocol: 3 | 4;
+  /** Compact record of the handshake request. */
+  readonly handshake: HandshakeRecord;
+  readyState: SocketReadyState = "opening";
+  transport: Transport;
+  /** Whether a WebSocket is being probed to replace the polling transport. */
+  upgrading = false;
+  /** Whether the session moved to WebSocket. */
+  upgraded = false;
+
+  hbPrev: HeartbeatEntry | null = null;
+  hbNext: HeartbeatEntry | null = null;
+  hbDeadline = 0;
+  hbLane = -1;
+
+  /** @internal outbound items, allocated on first use */
+  _queue: OutItem[] | null = null;
+  /** @internal */ _queuedBytes = 0;
+  /**
+   * COMPRESS | FLUSH_SCHEDULED | PING_REFRESHED | CLOSE_AFTER_FLUSH: four booleans in one field, 24 bytes
+   * less per session (DESIGN.md principle 1).
+   */
+  private _flags = 0;
+  private _callbacks: SendCallback[] | null = null;
+  private _sentCallbacks: (SendCallback[] | null)[] | null = null;
+  private _upgrade: PendingUpgrade | null = null;
+  private _extras: Record<string, unknown> | null;
+  private _request: RequestLike | null = null;
+
+  /** @internal Created by the server at the handshake. */
+  constructor(
+    id: string,
+    server: Server,
+    transport: Transport,
+    handshake: HandshakeRecord,
+    protocol: 3 | 4,
+    extras: Record<string, unknown> | null,
+  ) {
+    super();
+    (this as unknown as { _events: object })._events = new (ListenerTable as unknown as new () => object)();
+    this.id = id;
+    this.server = server;
+    this.transport = transport;
+    this.handshake = handshake;
+    this.protocol = protocol;
+    this._extras = extras;
+  }
+
+  /** Remote address of the handshake connection (read from the handshake record: one field less per session). */
+  get remoteAddress(): string {
+    return this.handshake.address;
+  }
+
+  /** @internal Whether a flush is scheduled for the end of the tick (polling). */
+  get _flushScheduled(): boolean {
+    return (this._flags & FLUSH_SCHEDULED) !== 0;
+  }
+
+  /**
+   * A request-like view of the handshake (`headers`, `url`, `method`, `connection.remoteAddress`, and the
+   * properties middlewares added to the real request, e.g. `session`). The real request is not kept.
+   */
+  get request(): RequestLike {
+    this._request ??= createRequestLike(this.handshake, this._extras);
+    return this._request;
+  }
+
+  /** Assigning `null` (the Socket.IO memory tip) drops the middleware properties kept for it. */
+  set request(value: RequestLike | null) {
+    this._request = value;
+    if (value === null) this._extras = null;
+  }
+
+  /** @internal Sends the open packet and starts the heartbeat (PROTOCOL.md §A2, §A6). */
+  _open(openPacket: string, initialPacket: RawData | undefined): void {
+    this.readyState = "open";
+    this._enqueue(openPacket, openPacket.length, false);
+    if (initialPacket !== undefined) this.sendPacket("message", initialPacket);
+    this.emit("open");
+    this.server._scheduler.schedule(this, this.protocol === 3 ? LANE_EIO3 : LANE_PING);
+  }
+
+  /** Sends a message. */
+  send(data: RawData, options?: SendOptions | SendCallback, callback?: SendCallback): this {
+    this.sendPacket("message", data, options, callback);
+    return this;
+  }
+
+  /** Alias of {@link send}. */
+  write(data: RawData, options?: SendOptions | SendCallback, callback?: SendCallback): this {
+    this.sendPacket("message", data, options, callback);
+    return this;
+  }
+
+  /**
+   * Sends a packet prepared once for many sessions ({@link Server.prepare}). A volatile packet is dropped
+   * when the transport cannot write now or the outbound buffer already holds data. Returns whether it was queued.
+   */
+  sendPrepared(prepared: PreparedPacket, volatile = false): boolean {
+    if (this.readyState !== "open" && this.readyState !== "opening") return false;
+    if (this.protocol === 3) {
+      for (const m of prepared.messages) this.sendPacket("message", m, { compress: prepared.compress });
+      return true;
+    }
+    if (volatile && (!this.transport.writable || this._queuedBytes > 0)) return false;
+    return this._enqueue(prepared, prepared.byteLength, prepared.compress);
+  }
+
+  /** @internal Low-level send of any packet type, as `engine.io`'s `sendPacket`. */
+  sendPacket(
+    type: EnginePacketType,
+    data?: RawData,
+    options?: SendOptions | SendCallback,
+    callback?: SendCallback,
+  ): void {
+    if (typeof options === "function") {
+      callback = options;
+      options = undefined;
+    }
+    if (this.readyState === "closing" || this.readyState === "closed") return;
+    if (options?.volatile === true && !this.transport.writable) return;
+    const compress = options?.compress !== false;
+    if (this.listenerCount("packetCreate") > 0) {
+      this.emit("packetCreate", { type, data, options: { compress } });
+    }
+    let item: OutItem;
+    let size: number;
+    if (data === undefined || data === null) {
+      item = CODES[type];
+      size = 1;
+    } else if (typeof data === "string") {
+      item = CODES[type] + data;
+      size = item.length;
+    } else if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+      item = toBytes(data);
+      size = item.byteLength;
+    } else {
+      // Like engine.io-parser: anything else is sent as its string form.
+      item = CODES[type] + String(data);
+      size = item.length;
+    }
+    if (typeof callback === "function") {
+      this._callbacks ??= [];
+      this._callbacks.push(callback);
+    }
+    this._enqueue(item, size, compress);
+  }
+
+  /** @internal Queues an encoded item and schedules the flush; closes a slow consumer. */
+  _enqueue(item: OutItem, size: number, compress: boolean): boolean {
+    const limit = this.server.opts.maxOutboundBytes;
+    if (this._queuedBytes + size > limit && this._queuedBytes > 0) {
+      this._onClose(EngineCloseReasons.SLOW_CONSUMER, new Error(`outbound buffer above ${limit} bytes`));
+      return false;
+    }
+    const transport = this.transport;
+    if (
+      transport.name === "websocket" &&
+      transport.writable &&
+      (this._queue === null || this._queue.length === 0) &&
+      this._callbacks === null &&
+      this._sentCallbacks === null &&
+      this.listenerCount("flush") === 0 &&
+      this.server.listenerCount("flush") === 0
+    ) {
+      // Fast path (every WebSocket send without backlog): no queue, no array.
+      transport.sendOne(item, compress);
+      if (this.listenerCount("drain") > 0) this.emit("drain");
+      this.server._emitDrain(this);
+      return true;
+    }
+    this._queue ??= [];
+    this._queue.push(item);
+    this._queuedBytes += size;
+    if (compress) this._flags |= COMPRESS;
+    if (transport.name === "websocket") {
+      // The WebSocket connection corks its socket until the next tick: writing now still means one syscall.
+      this.flush();
+    } else if ((this._flags & FLUSH_SCHEDULED) === 0) {
+      this._flags |= FLUSH_SCHEDULED;
+      this.server._scheduleFlush(this);
+    }
+    return true;
+  }
+
+  /** Writes the queued packets if the transport can take them now. */
+  flush(): void {
+    this._flags &= ~FLUSH_SCHEDULED;
+    const queue = this._queue;
+    if (this.readyState === "closed" || queue === null || queue.length === 0) return;
+    const transport = this.transport;
+    if (!transport.writable) return;
+    if (this.listenerCount("flush") > 0) this.emit("flush", queue);
+    this.server._emitFlush(this, queue);
+    const compress = (this._flags & COMPRESS) !== 0;
+    this._flags &= ~COMPRESS;
+    this._queuedBytes = 0;
+    if (this._callbacks !== null || this._sentCallbacks !== null) {
+      this._sentCallbacks ??= [];
+      this._sentCallbacks.push(this._callbacks);
+      this._callbacks = null;
+    }
+    // The drained array is not kept for reuse: an idle session then holds no queue at all (DESIGN.md
+    // principle 1), and `_queue === null` is what lets the next WebSocket send take the fast path.
+    this._queue = null;
+    transport.send(queue, compress);
+    if (this.listenerCount("drain") > 0) this.emit("drain");
+    this.server._emitDrain(this);
+    if ((this._flags & CLOSE_AFTER_FLUSH) !== 0 && this.readyState === "closing") {
+      this._flags &= ~CLOSE_AFTER_FLUSH;
+      this._closeTransport(false);
+    }
+  }
+
+  /**
+   * Closes the session: queued packets are written first, then the transport is closed ("forced close").
+   * With `discard`, the transport is dropped without waiting.
+   */
+  close(discard?: boolean): void {
+    if (discard === true && (this.readyState === "open" || this.readyState === "closing")) {
+      this._closeTransport(true);
+      return;
+    }
+    if (this.readyState !== "open") return;
+    this.readyState = "closing";
+    if (this._queue !== null && this._queue.length > 0) {
+      this._flags |= CLOSE_AFTER_FLUSH;
+      this.flush();
+      return;
+    }
+    this._closeTransport(false);
+  }
+
+  private _closeTransport(discard: boolean): void {
+    if (discard) this.transport.discard();
+    this.readyState = "closing";
+    this.transport.close();
+  }
+
+  // ---- heartbeat (PROTOCOL.md §A6) -------------------------------------------------------------
+
+  /** @internal Called by the scheduler. */
+  _onHeartbeat(lane: number): void {
+    if (this.readyState === "closed") return;
+    if (lane === LANE_PING) {
+      this._flags &= ~PING_REFRESHED;
+      this.server._scheduler.schedule(this, LANE_PONG);
+      this.sendPacket("ping", undefined, NO_COMPRESS);
+    } else {
+      this._onClose(EngineCloseReasons.PING_TIMEOUT);
+    }
+  }
+
+  // ---- transport events --------------------------------------------------------------------------
+
+  /** @internal */
+  onTransportPacket(transport: Transport, packet: EnginePacket): void {
+    if (transport !== this.transport) {
+      if (this._upgrade?.transport === transport) this._upgrade.onPacket(packet);
+      return;
+    }
+    if (this.readyState !== "open") return;
+    if (this.listenerCount("packet") > 0) this.emit("packet", packet);
+    const scheduler = this.server._scheduler;
+    // Any traffic while a pong is awaited proves the peer alive: extend the timeout once (engine.io ≥ 6.6.10).
+    if (this.hbLane === LANE_PONG && (this._flags & PING_REFRESHED) === 0 && packet.type !== "pong") {
+      this._flags |= PING_REFRESHED;
+      scheduler.schedule(this, LANE_PONG);
+    }
+    switch (packet.type) {
+      case "ping":
+        if (this.protocol !== 3) {
+          this._onError("invalid heartbeat direction");
+          return;
+        }
+        scheduler.schedule(this, LANE_EIO3);
+        this.sendPacket("pong");
+        this.emit("heartbeat");
+        return;
+      case "pong":
+        if (this.protocol === 3) {
+          this._onError("invalid heartbeat direction");
+          return;
+        }
+        scheduler.schedule(this, LANE_PING);
+        this.emit("heartbeat");
+        return;
+      case "message":
+        this._emitMessage(packet.data!);
+        return;
+      case "close":
+        // §A8: the official server ignores `1` over WebSocket; closing right away is better (polling
+        // handles `1` in its transport so the pending poll gets `6`).
+        this._onClose(EngineCloseReasons.TRANSPORT_CLOSE);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /**
+   * @internal The hot path of every inbound message (`4…` text or a binary message): no packet object
+   * is built unless someone listens to `packet` (DESIGN.md principle 1: per-message work stays minimal).
+   */
+  onTransportMessage(transport: Transport, data: string | Buffer): void {
+    if (transport !== this.transport || this.readyState !== "open" || this.hbLane === LANE_PONG) {
+      // Rare cases (upgrade probe, closing session, heartbeat refresh) take the general path.
+      this.onTransportPacket(transport, { type: "message", data });
+      return;
+    }
+    if (this.listenerCount("packet") > 0) this.emit("packet", { type: "message", data });
+    this._emitMessage(data);
+  }
+
+  /**
+   * `data` then `message`, as engine.io. `emit` takes rest arguments (an array per call): skip the one
+   * nobody listens to — Socket.IO listens to `message` only.
+   */
+  private _emitMessage(data: string | Uint8Array): void {
+    if (this.listenerCount("data") > 0) this.emit("data", data);
+    this.emit("message", data);
+  }
+
+  /** @internal */
+  onTransportReady(transport: Transport): void {
+    if (transport === this.transport) this.flush();
+  }
+
+  /** @internal */
+  onTransportDrain(transport: Transport): void {
+    if (transport !== this.transport) return;
+    const sent = this._sentCallbacks;
+    if (sent !== null && sent.length > 0) {
+      const fns = sent.shift();
+      // Back to the allocation-free path once every callback has run.
+      if (sent.length === 0 && this._callbacks === null) this._sentCallbacks = null;
+      if (fns) for (const fn of fns) fn(transport);
+    }
+  }
+
+  /** @internal */
+  onTransportError(transport: Transport, message: string, description?: unknown): void {
+    if (transport === this.transport) this._onError(message, description);
+    else if (this._upgrade?.transport === transport) this._cancelUpgrade();
+  }
+
+  /** @internal */
+  onTransportParseError(transport: Transport): void {
+    if (transport === this.transport) this._onClose(EngineCloseReasons.PARSE_ERROR);
+    else if (this._upgrade?.transport === transport) this._cancelUpgrade();
+  }
+
+  /** @internal */
+  onTransportClose(transport: Transport): void {
+    if (transport === this.transport) {
+      this._onClose(
+        this.readyState === "closing" ? EngineCloseReasons.FORCED_CLOSE : EngineCloseReasons.TRANSPORT_CLOSE,
+      );
+    } else if (this._upgrade?.transport === transport) {
+      this._cancelUpgrade();
+    }
+  }
+
+  private _onError(message: string, description?: unknown): void {
+    const err = new Error(message) as Error & { type: string; description?: unknown };
+    err.type = "TransportError";
+    if (description !== undefined) err.description = description;
+    this._onClose(EngineCloseReasons.TRANSPORT_ERROR, err);
+  }
+
+  /** @internal Ends the session once; `close` is emitted with the reason. */
+  _onClose(reason: SocketCloseReason, description?: unknown): void {
+    if (this.readyState === "closed") return;
+    this.readyState = "closed";
+    this.server._scheduler.cancel(this);
+    if (this._upgrade !== null) this._cancelUpgrade();
+    this._queue = null;
+    this._queuedBytes = 0;
+    this._callbacks = null;
+    this._sentCallbacks = null;
+    const transport = this.transport;
+    transport.detach();
+    transport.close();
+    this.server._removeClient(this);
+    this.emit("close", reason, description);
+  }
+
+  // ---- upgrade (PROTOCOL.md §A7) -----------------------------------------------------------------
+
+  /** @internal A WebSocket arrived with this session's sid. */
+  _maybeUpgrade(transport: Transport): void {
+    this.upgrading = true;
+    this._upgrade = new PendingUpgrade(this, transport, this.server.opts.upgradeTimeout);
+  }
+
+  /** @internal `5` arrived on the probing WebSocket: it becomes the transport, the backlog is flushed on it. */
+  _completeUpgrade(upgrade: PendingUpgrade): void {
+    upgrade.stop();
+    this._upgrade = null;
+    this.upgrading = false;
+    const old = this.transport;
+    old.discard();
+    old.detach();
+    old.close();
+    this.upgraded = true;
+    this.transport = upgrade.transport;
+    this.emit("upgrade", upgrade.transport);
+    this.flush();
+    if (this.readyState === "closing") this.transport.close();
+  }
+
+  /** @internal Abandons the upgrade: the WebSocket is closed, polling goes on (§A7 step 4). */
+  _cancelUpgrade(): void {
+    const upgrade = this._upgrade;
+    if (upgrade === null) return;
+    this._upgrade = null;
+    this.upgrading = false;
+    upgrade.stop();
+    upgrade.transport.detach();
+    upgrade.transport.close();
+  }
+
+  /** @internal Answers a pending poll with `6` so the client can finish the upgrade (§A7 step 2). */
+  _writeNoop(): void {
+    const t = this.transport;
+    if (t.name === "polling" && t.writable) t.send([CODES.noop], false);
+  }
+}

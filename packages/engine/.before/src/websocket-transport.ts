@@ -1,0 +1,121 @@
+/**
+ * WebSocket transport (PROTOCOL.md §A5): one engine packet per frame, binary messages as raw binary
+ * frames. It is the {@link WebSocketHandler} of its connection, so no listener is allocated per session;
+ * frames written in one tick leave in one syscall (the connection corks its socket).
+ * Layer: engine.
+ */
+import { decodeEngineRecord, type EnginePacket } from "@plexus/protocol";
+import { base64RecordV3, binaryFrameV3, decodePacketV3 } from "./eio3-codec.js";
+import type { OutItem, Transport, TransportHandler } from "./transport.js";
+import type { WebSocketConnection, WebSocketHandler } from "./websocket/websocket-connection.js";
+import type { WebSocketError } from "./websocket/websocket-error.js";
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export class WebSocketTransport implements Transport, WebSocketHandler {
+  /** A prototype getter, not an instance field: 8 bytes less per session (DESIGN.md principle 1). */
+  get name(): "websocket" {
+    return "websocket";
+  }
+  writable = true;
+  readyState: "open" | "closing" | "closed" = "open";
+  /** @internal */ handler: TransportHandler | null = null;
+  /** @internal set right after the 101 */ conn: WebSocketConnection | null = null;
+  /** Engine.IO revision of the client (3: binary frames carry a type byte). */
+  readonly protocol: 3 | 4;
+  /** EIO3 only: binary may be sent as binary frames (no `b64` query parameter). */
+  readonly supportsBinary: boolean;
+
+  constructor(protocol: 3 | 4 = 4, supportsBinary = true) {
+    this.protocol = protocol;
+    this.supportsBinary = supportsBinary;
+  }
+
+  onWebSocketMessage(data: string | Buffer, isBinary: boolean): void {
+    const handler = this.handler;
+    if (handler === null) return;
+    let packet: EnginePacket;
+    if (this.protocol === 3) {
+      try {
+        packet = decodePacketV3(data);
+      } catch {
+        handler.onTransportParseError(this);
+        return;
+      }
+    } else if (isBinary) {
+      // Binary data may share memory with the socket's read buffer: copy before handing it to the app.
+      handler.onTransportMessage(this, Buffer.from(data as Buffer));
+      return;
+    } else if ((data as string).charCodeAt(0) === 52 /* "4": message, the hot path */) {
+      handler.onTransportMessage(this, (data as string).slice(1));
+      return;
+    } else {
+      try {
+        // `b<base64>` text frames are binary messages too (clients with `forceBase64`), as engine.io reads them.
+        packet = decodeEngineRecord(data as string);
+      } catch {
+        handler.onTransportParseError(this);
+        return;
+      }
+    }
+    handler.onTransportPacket(this, packet);
+  }
+
+  onWebSocketClose(): void {
+    if (this.readyState === "closed") return;
+    this.readyState = "closed";
+    this.writable = false;
+    this.handler?.onTransportClose(this);
+  }
+
+  onWebSocketError(error: WebSocketError): void {
+    this.handler?.onTransportError(this, "websocket error", error);
+  }
+
+  onWebSocketDrain(): void {
+    if (this.writable || this.readyState !== "open") return;
+    this.writable = true;
+    this.handler?.onTransportReady(this);
+  }
+
+  send(items: readonly OutItem[], compress: boolean): void {
+    if (this.conn === null || this.readyState !== "open") return;
+    let ok = true;
+    for (const item of items) ok = this.write(item, compress);
+    // Above the socket's high-water mark: hold further packets in the session until it drains.
+    if (!ok) this.writable = false;
+    this.handler?.onTransportDrain(this);
+  }
+
+  sendOne(item: OutItem, compress: boolean): void {
+    if (this.conn === null || this.readyState !== "open") return;
+    if (!this.write(item, compress)) this.writable = false;
+    this.handler?.onTransportDrain(this);
+  }
+
+  private write(item: OutItem, compress: boolean): boolean {
+    const conn = this.conn!;
+    if (typeof item === "string") return conn.send(item, compress);
+    if (!(item instanceof Uint8Array)) return conn.sendFrame(item.webSocketFrames);
+    if (this.protocol === 4) return conn.send(toBuffer(item), compress);
+    return this.supportsBinary ? conn.send(binaryFrameV3(item), compress) : conn.send(base64RecordV3(item));
+  }
+
+  close(): void {
+    if (this.readyState !== "open") return;
+    this.readyState = "closing";
+    this.writable = false;
+    this.conn?.close();
+    // The session is closed at once, as engine.io does, without waiting for the closing handshake.
+    this.readyState = "closed";
+    this.handler?.onTransportClose(this);
+  }
+
+  discard(): void {}
+
+  detach(): void {
+    this.handler = null;
+  }
+}
