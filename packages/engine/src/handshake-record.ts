@@ -81,22 +81,117 @@ export function collectRequestExtras(req: IncomingMessage): Record<string, unkno
   return extras;
 }
 
-/** Plain fields only; `time` and `xdomain` are derived on read so an idle session stores neither. */
+/**
+ * Epoch ms at module load: `issued` is kept as an offset from it, a small integer V8 stores inline
+ * (a raw `Date.now()` is above the small-integer range and costs a 16 B boxed number per session).
+ */
+const ISSUED_BASE = Date.now();
+
+type PeerSocket = {
+  remoteAddress?: string | undefined;
+  encrypted?: boolean;
+  connecting?: boolean;
+  _peername?: { address?: string };
+  _handle?: { getpeername?: (out: { address?: string }) => number } | null;
+} | null;
+
+/**
+ * The peer address of a connection, read once. `socket.remoteAddress` caches Node's answer on the
+ * socket (`_peername`, a 48 B object plus strings, for the whole life of a keep-alive polling
+ * connection); the handle answers the same without caching. Falls back to the public getter.
+ */
+function peerAddress(socket: PeerSocket): string {
+  if (socket === null) return "";
+  const handle = socket._handle;
+  if (
+    socket._peername === undefined &&
+    socket.connecting !== true &&
+    typeof handle?.getpeername === "function"
+  ) {
+    const out: { address?: string } = {};
+    if (handle.getpeername(out) === 0 && typeof out.address === "string") return shareAddress(out.address);
+  }
+  return shareAddress(socket.remoteAddress ?? "");
+}
+
+/** Clients behind one proxy or NAT share an address: keep one string for runs of the same one. */
+let lastAddress = "";
+function shareAddress(address: string): string {
+  if (address === lastAddress) return lastAddress;
+  lastAddress = address;
+  return address;
+}
+
+/**
+ * Headers whose values most clients share (same host, same browser, same language...). Each session
+ * keeps its handshake's headers (`handshake.headers` is complete), and Node parses every value into a
+ * fresh string: a value equal to the previous handshake's is replaced by that one string, so thousands
+ * of sessions share it instead of holding a copy each. A fixed list, one remembered value per name:
+ * bounded whatever the clients send. Strings are immutable, so nothing a reader can see changes.
+ */
+const SHARED_HEADERS = [
+  "host",
+  "connection",
+  "user-agent",
+  "accept",
+  "accept-encoding",
+  "accept-language",
+  "origin",
+  "referer",
+  "cache-control",
+  "pragma",
+  "upgrade",
+  "sec-websocket-version",
+  "sec-websocket-extensions",
+  "sec-fetch-site",
+  "sec-fetch-mode",
+  "sec-fetch-dest",
+  "sec-ch-ua",
+  "sec-ch-ua-mobile",
+  "sec-ch-ua-platform",
+] as const;
+const lastHeaderValues = new Map<string, string>();
+
+function shareHeaderValues(headers: IncomingHttpHeaders): void {
+  const values = headers as Record<string, string | string[] | undefined>;
+  for (const name of SHARED_HEADERS) {
+    const value = values[name];
+    if (typeof value !== "string") continue;
+    const last = lastHeaderValues.get(name);
+    if (last === value) values[name] = last;
+    else lastHeaderValues.set(name, value);
+  }
+}
+
+/**
+ * Plain fields only; `time` and `xdomain` are derived on read, `query` is parsed from `url` on first
+ * read, so an idle session stores none of them (DESIGN.md principle 1).
+ */
 class CompactHandshake implements HandshakeRecord {
   readonly headers: IncomingHttpHeaders;
-  readonly query: EngineQuery;
   readonly address: string;
-  readonly issued: number;
   readonly secure: boolean;
   readonly url: string;
-  constructor(req: IncomingMessage, query: EngineQuery) {
-    const socket = req.socket as (typeof req.socket & { encrypted?: boolean }) | null;
+  private _issued: number;
+  private _query: EngineQuery | null = null;
+  constructor(req: IncomingMessage) {
+    const socket = req.socket as PeerSocket;
     this.headers = req.headers;
-    this.query = query;
-    this.address = socket?.remoteAddress ?? "";
-    this.issued = Date.now();
+    shareHeaderValues(this.headers);
+    this.address = peerAddress(socket);
+    const offset = Date.now() - ISSUED_BASE;
+    // `| 0` makes it a small integer (V8 keeps the double a subtraction yields otherwise); after ~12 days
+    // of uptime the offset no longer fits and is stored as it is (boxed again, still exact).
+    this._issued = offset < 0x3fffffff ? offset | 0 : offset;
     this.secure = socket?.encrypted === true;
     this.url = req.url ?? "";
+  }
+  get query(): EngineQuery {
+    this._query ??= parseQuery(this.url);
+    return this._query;
+  }
+  get issued(): number {
+    return ISSUED_BASE + this._issued;
   }
   get time(): string {
     return new Date(this.issued).toString();
@@ -110,8 +205,9 @@ class CompactHandshake implements HandshakeRecord {
   }
 }
 
-export function createHandshakeRecord(req: IncomingMessage, query: EngineQuery): HandshakeRecord {
-  return new CompactHandshake(req, query);
+/** The record of a handshake request; its query is parsed again from `req.url` when first read. */
+export function createHandshakeRecord(req: IncomingMessage): HandshakeRecord {
+  return new CompactHandshake(req);
 }
 
 export function createRequestLike(h: HandshakeRecord, extras: Record<string, unknown> | null): RequestLike {

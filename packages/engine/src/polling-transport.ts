@@ -27,6 +27,11 @@ type OwnedResponse = ServerResponse & { [kOwner]?: PollingTransport | null };
 const CLOSE_TIMEOUT_MS = 30_000;
 const CLOSE_RECORD = ENGINE_PACKET_CODES.close;
 const NOOP_RECORD = ENGINE_PACKET_CODES.noop;
+const POLL_INITIAL = 1;
+const DISCARDED = 2;
+const SHOULD_CLOSE = 4;
+const NO_BINARY = 8;
+const EIO3 = 16;
 
 function onPollResponseClose(this: OwnedResponse): void {
   const t = this[kOwner];
@@ -137,25 +142,56 @@ export class PollingTransport implements Transport {
   /** @internal */ handler: TransportHandler | null = null;
   /** @internal pending long poll */ pollReq: IncomingMessage | null = null;
   /** @internal */ pollRes: ServerResponse | null = null;
-  /** @internal whether the pending GET is the handshake */ pollInitial = false;
   /** @internal POST in flight */ dataReq: IncomingMessage | null = null;
   /** @internal */ dataRes: ServerResponse | null = null;
   /** @internal */ chunks: Buffer | Buffer[] | null = null;
   /** @internal */ dataLength = 0;
   /** @internal */ closeTimer: ReturnType<typeof setTimeout> | null = null;
-  private discarded = false;
-  private shouldClose = false;
-
-  /** Engine.IO revision of the client (3 = legacy framing, see eio3-codec.ts). */
-  readonly protocol: 3 | 4;
-  /** EIO3 only: whether binary may travel as binary payloads (no `b64` query parameter). */
-  readonly supportsBinary: boolean;
+  /**
+   * POLL_INITIAL | DISCARDED | SHOULD_CLOSE | NO_BINARY | EIO3: four booleans and the protocol revision in
+   * one field, 32 bytes less per session (DESIGN.md principle 1); the accessors below read it.
+   */
+  private flags = 0;
 
   constructor(server: Server, sid: string, protocol: 3 | 4 = 4, supportsBinary = true) {
     this.server = server;
     this.sid = sid;
-    this.protocol = protocol;
-    this.supportsBinary = supportsBinary;
+    this.flags = (protocol === 3 ? EIO3 : 0) | (supportsBinary ? 0 : NO_BINARY);
+  }
+
+  /** Engine.IO revision of the client (3 = legacy framing, see eio3-codec.ts). */
+  get protocol(): 3 | 4 {
+    return (this.flags & EIO3) !== 0 ? 3 : 4;
+  }
+
+  /** EIO3 only: whether binary may travel as binary payloads (no `b64` query parameter). */
+  get supportsBinary(): boolean {
+    return (this.flags & NO_BINARY) === 0;
+  }
+
+  /** @internal whether the pending GET is the handshake */
+  get pollInitial(): boolean {
+    return (this.flags & POLL_INITIAL) !== 0;
+  }
+
+  set pollInitial(value: boolean) {
+    this.flags = value ? this.flags | POLL_INITIAL : this.flags & ~POLL_INITIAL;
+  }
+
+  private get discarded(): boolean {
+    return (this.flags & DISCARDED) !== 0;
+  }
+
+  private set discarded(value: boolean) {
+    this.flags = value ? this.flags | DISCARDED : this.flags & ~DISCARDED;
+  }
+
+  private get shouldClose(): boolean {
+    return (this.flags & SHOULD_CLOSE) !== 0;
+  }
+
+  private set shouldClose(value: boolean) {
+    this.flags = value ? this.flags | SHOULD_CLOSE : this.flags & ~SHOULD_CLOSE;
   }
 
   /** Routes one HTTP request of the session (handshake GET included). */

@@ -29,7 +29,7 @@ import {
   type ServerOptions,
 } from "./server-options.js";
 import { randomId } from "./session-id.js";
-import { Socket } from "./socket.js";
+import { hasListeners, Socket } from "./socket.js";
 import type { OutItem, TransportName } from "./transport.js";
 import { UpgradeResponse } from "./upgrade-response.js";
 import {
@@ -261,6 +261,9 @@ export class Server extends EventEmitter {
     try {
       const conn = acceptWebSocket(req, socket, head, transport, this.wsOptions, lines);
       transport.conn = conn;
+      // The connection now handles the socket's errors itself: without this second listener Node keeps
+      // the single function, not an array of two, for the life of the connection (DESIGN.md principle 1).
+      socket.removeListener("error", ignore);
       return conn;
     } catch {
       abortHandshake(socket, 400, ENGINE_ERROR_MESSAGES[ENGINE_ERRORS.BAD_REQUEST]);
@@ -355,7 +358,7 @@ export class Server extends EventEmitter {
     res: ServerResponse,
   ): void {
     const transport = new PollingTransport(this, sid, protocol, query.b64 === undefined);
-    const socket = this.register(sid, protocol, transport, req, query);
+    const socket = this.register(sid, protocol, transport, req);
     transport.handler = socket;
     socket._open(this.openPacket(sid, "polling"), this.opts.initialPacket);
     transport.onRequest(req, res, true);
@@ -373,7 +376,7 @@ export class Server extends EventEmitter {
   ): void {
     const transport = new WebSocketTransport(protocol, query.b64 === undefined);
     if (this.accept(req, raw, head, transport, upgradeRes, true) === null) return;
-    const socket = this.register(sid, protocol, transport, req, query);
+    const socket = this.register(sid, protocol, transport, req);
     transport.handler = socket;
     socket._open(this.openPacket(sid, "websocket"), this.opts.initialPacket);
     this.emit("connection", socket);
@@ -384,12 +387,8 @@ export class Server extends EventEmitter {
     protocol: 3 | 4,
     transport: PollingTransport | WebSocketTransport,
     req: EngineRequest,
-    query: EngineQuery,
   ): Socket {
-    // Share the constant strings instead of keeping a copy per session.
-    if (query.EIO === "4") query.EIO = "4";
-    query.transport = query.transport === "websocket" ? "websocket" : "polling";
-    const record = createHandshakeRecord(req, query);
+    const record = createHandshakeRecord(req);
     const socket = new Socket(sid, this, transport, record, protocol, collectRequestExtras(req));
     this.clients[sid] = socket;
     this.clientsCount++;
@@ -446,12 +445,12 @@ export class Server extends EventEmitter {
 
   /** @internal */
   _emitFlush(socket: Socket, queue: readonly OutItem[]): void {
-    if (this.listenerCount("flush") > 0) this.emit("flush", socket, queue);
+    if (hasListeners(this, "flush")) this.emit("flush", socket, queue);
   }
 
   /** @internal */
   _emitDrain(socket: Socket): void {
-    if (this.listenerCount("drain") > 0) this.emit("drain", socket);
+    if (hasListeners(this, "drain")) this.emit("drain", socket);
   }
 
   // ---- attach ----------------------------------------------------------------------------------

@@ -37,6 +37,9 @@ const COMPRESS = 1;
 const FLUSH_SCHEDULED = 2;
 const PING_REFRESHED = 4;
 const CLOSE_AFTER_FLUSH = 8;
+const UPGRADING = 16;
+const UPGRADED = 32;
+const EIO3 = 64;
 const NO_COMPRESS: SendOptions = { compress: false };
 
 function toBytes(data: ArrayBuffer | ArrayBufferView): Uint8Array {
@@ -55,20 +58,42 @@ function toBytes(data: ArrayBuffer | ArrayBufferView): Uint8Array {
 function ListenerTable(): void {}
 ListenerTable.prototype = Object.create(null);
 
+/**
+ * Whether `emitter` has a listener for `event`: one property read, where `listenerCount` is a call
+ * that walks the table (the write path asks several times per send). EventEmitter deletes the key of
+ * an event whose last listener goes, so `undefined` means none.
+ */
+export function hasListeners(emitter: EventEmitter, event: string): boolean {
+  return (emitter as unknown as { _events: Record<string, unknown> })._events[event] !== undefined;
+}
+
+/**
+ * Fields most sessions never use (send callbacks, a pending upgrade, middleware extras, the
+ * request-like view), kept in one record made on first use: one field per session instead of five
+ * (DESIGN.md principle 1).
+ */
+class RareFields {
+  callbacks: SendCallback[] | null = null;
+  sentCallbacks: (SendCallback[] | null)[] | null = null;
+  upgrade: PendingUpgrade | null = null;
+  extras: Record<string, unknown> | null = null;
+  request: RequestLike | null = null;
+}
+
 export class Socket extends EventEmitter implements HeartbeatEntry, TransportHandler {
   /** The session id (`sid`). */
   readonly id: string;
   readonly server: Server;
-  /** Engine.IO protocol revision of the client. */
-  readonly protocol: 3 | 4;
   /** Compact record of the handshake request. */
   readonly handshake: HandshakeRecord;
   readyState: SocketReadyState = "opening";
   transport: Transport;
-  /** Whether a WebSocket is being probed to replace the polling transport. */
-  upgrading = false;
-  /** Whether the session moved to WebSocket. */
-  upgraded = false;
+  /**
+   * Reserved for the layer above (e.g. the Socket.IO client object of this session): a declared field
+   * instead of an ad-hoc (symbol) property, which would give every session a property backing store.
+   * The engine never reads it.
+   */
+  owner: unknown = null;
 
   hbPrev: HeartbeatEntry | null = null;
   hbNext: HeartbeatEntry | null = null;
@@ -79,15 +104,12 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
   _queue: OutItem[] | null = null;
   /** @internal */ _queuedBytes = 0;
   /**
-   * COMPRESS | FLUSH_SCHEDULED | PING_REFRESHED | CLOSE_AFTER_FLUSH: four booleans in one field, 24 bytes
-   * less per session (DESIGN.md principle 1).
+   * COMPRESS | FLUSH_SCHEDULED | PING_REFRESHED | CLOSE_AFTER_FLUSH | UPGRADING | UPGRADED | EIO3: six
+   * booleans and the protocol revision in one field, 48 bytes less per session (DESIGN.md principle 1).
    */
   private _flags = 0;
-  private _callbacks: SendCallback[] | null = null;
-  private _sentCallbacks: (SendCallback[] | null)[] | null = null;
-  private _upgrade: PendingUpgrade | null = null;
-  private _extras: Record<string, unknown> | null;
-  private _request: RequestLike | null = null;
+  /** Rarely used fields, `null` until one of them is set. */
+  private _rare: RareFields | null = null;
 
   /** @internal Created by the server at the handshake. */
   constructor(
@@ -104,8 +126,40 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     this.server = server;
     this.transport = transport;
     this.handshake = handshake;
-    this.protocol = protocol;
-    this._extras = extras;
+    if (protocol === 3) this._flags = EIO3;
+    if (extras !== null) this._rareFields().extras = extras;
+  }
+
+  private _rareFields(): RareFields {
+    this._rare ??= new RareFields();
+    return this._rare;
+  }
+
+  private get _upgrade(): PendingUpgrade | null {
+    return this._rare === null ? null : this._rare.upgrade;
+  }
+
+  /** Engine.IO protocol revision of the client. */
+  get protocol(): 3 | 4 {
+    return (this._flags & EIO3) !== 0 ? 3 : 4;
+  }
+
+  /** Whether a WebSocket is being probed to replace the polling transport. */
+  get upgrading(): boolean {
+    return (this._flags & UPGRADING) !== 0;
+  }
+
+  set upgrading(value: boolean) {
+    this._flags = value ? this._flags | UPGRADING : this._flags & ~UPGRADING;
+  }
+
+  /** Whether the session moved to WebSocket. */
+  get upgraded(): boolean {
+    return (this._flags & UPGRADED) !== 0;
+  }
+
+  set upgraded(value: boolean) {
+    this._flags = value ? this._flags | UPGRADED : this._flags & ~UPGRADED;
   }
 
   /** Remote address of the handshake connection (read from the handshake record: one field less per session). */
@@ -123,14 +177,18 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
    * properties middlewares added to the real request, e.g. `session`). The real request is not kept.
    */
   get request(): RequestLike {
-    this._request ??= createRequestLike(this.handshake, this._extras);
-    return this._request;
+    const rare = this._rareFields();
+    rare.request ??= createRequestLike(this.handshake, rare.extras);
+    return rare.request;
   }
 
   /** Assigning `null` (the Socket.IO memory tip) drops the middleware properties kept for it. */
   set request(value: RequestLike | null) {
-    this._request = value;
-    if (value === null) this._extras = null;
+    if (value === null) {
+      if (this._rare !== null) this._rare.request = this._rare.extras = null;
+      return;
+    }
+    this._rareFields().request = value;
   }
 
   /** @internal Sends the open packet and starts the heartbeat (PROTOCOL.md §A2, §A6). */
@@ -182,7 +240,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     if (this.readyState === "closing" || this.readyState === "closed") return;
     if (options?.volatile === true && !this.transport.writable) return;
     const compress = options?.compress !== false;
-    if (this.listenerCount("packetCreate") > 0) {
+    if (hasListeners(this, "packetCreate")) {
       this.emit("packetCreate", { type, data, options: { compress } });
     }
     let item: OutItem;
@@ -202,8 +260,9 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
       size = item.length;
     }
     if (typeof callback === "function") {
-      this._callbacks ??= [];
-      this._callbacks.push(callback);
+      const rare = this._rareFields();
+      rare.callbacks ??= [];
+      rare.callbacks.push(callback);
     }
     this._enqueue(item, size, compress);
   }
@@ -216,18 +275,18 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
       return false;
     }
     const transport = this.transport;
+    const rare = this._rare;
     if (
       transport.name === "websocket" &&
       transport.writable &&
       (this._queue === null || this._queue.length === 0) &&
-      this._callbacks === null &&
-      this._sentCallbacks === null &&
-      this.listenerCount("flush") === 0 &&
-      this.server.listenerCount("flush") === 0
+      (rare === null || (rare.callbacks === null && rare.sentCallbacks === null)) &&
+      !hasListeners(this, "flush") &&
+      !hasListeners(this.server, "flush")
     ) {
       // Fast path (every WebSocket send without backlog): no queue, no array.
       transport.sendOne(item, compress);
-      if (this.listenerCount("drain") > 0) this.emit("drain");
+      if (hasListeners(this, "drain")) this.emit("drain");
       this.server._emitDrain(this);
       return true;
     }
@@ -252,21 +311,22 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     if (this.readyState === "closed" || queue === null || queue.length === 0) return;
     const transport = this.transport;
     if (!transport.writable) return;
-    if (this.listenerCount("flush") > 0) this.emit("flush", queue);
+    if (hasListeners(this, "flush")) this.emit("flush", queue);
     this.server._emitFlush(this, queue);
     const compress = (this._flags & COMPRESS) !== 0;
     this._flags &= ~COMPRESS;
     this._queuedBytes = 0;
-    if (this._callbacks !== null || this._sentCallbacks !== null) {
-      this._sentCallbacks ??= [];
-      this._sentCallbacks.push(this._callbacks);
-      this._callbacks = null;
+    const rare = this._rare;
+    if (rare !== null && (rare.callbacks !== null || rare.sentCallbacks !== null)) {
+      rare.sentCallbacks ??= [];
+      rare.sentCallbacks.push(rare.callbacks);
+      rare.callbacks = null;
     }
     // The drained array is not kept for reuse: an idle session then holds no queue at all (DESIGN.md
     // principle 1), and `_queue === null` is what lets the next WebSocket send take the fast path.
     this._queue = null;
     transport.send(queue, compress);
-    if (this.listenerCount("drain") > 0) this.emit("drain");
+    if (hasListeners(this, "drain")) this.emit("drain");
     this.server._emitDrain(this);
     if ((this._flags & CLOSE_AFTER_FLUSH) !== 0 && this.readyState === "closing") {
       this._flags &= ~CLOSE_AFTER_FLUSH;
@@ -322,7 +382,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
       return;
     }
     if (this.readyState !== "open") return;
-    if (this.listenerCount("packet") > 0) this.emit("packet", packet);
+    if (hasListeners(this, "packet")) this.emit("packet", packet);
     const scheduler = this.server._scheduler;
     // Any traffic while a pong is awaited proves the peer alive: extend the timeout once (engine.io ≥ 6.6.10).
     if (this.hbLane === LANE_PONG && (this._flags & PING_REFRESHED) === 0 && packet.type !== "pong") {
@@ -370,7 +430,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
       this.onTransportPacket(transport, { type: "message", data });
       return;
     }
-    if (this.listenerCount("packet") > 0) this.emit("packet", { type: "message", data });
+    if (hasListeners(this, "packet")) this.emit("packet", { type: "message", data });
     this._emitMessage(data);
   }
 
@@ -379,7 +439,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
    * nobody listens to — Socket.IO listens to `message` only.
    */
   private _emitMessage(data: string | Uint8Array): void {
-    if (this.listenerCount("data") > 0) this.emit("data", data);
+    if (hasListeners(this, "data")) this.emit("data", data);
     this.emit("message", data);
   }
 
@@ -391,11 +451,12 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
   /** @internal */
   onTransportDrain(transport: Transport): void {
     if (transport !== this.transport) return;
-    const sent = this._sentCallbacks;
-    if (sent !== null && sent.length > 0) {
+    const rare = this._rare;
+    const sent = rare === null ? null : rare.sentCallbacks;
+    if (rare !== null && sent !== null && sent.length > 0) {
       const fns = sent.shift();
       // Back to the allocation-free path once every callback has run.
-      if (sent.length === 0 && this._callbacks === null) this._sentCallbacks = null;
+      if (sent.length === 0 && rare.callbacks === null) rare.sentCallbacks = null;
       if (fns) for (const fn of fns) fn(transport);
     }
   }
@@ -438,8 +499,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     if (this._upgrade !== null) this._cancelUpgrade();
     this._queue = null;
     this._queuedBytes = 0;
-    this._callbacks = null;
-    this._sentCallbacks = null;
+    if (this._rare !== null) this._rare.callbacks = this._rare.sentCallbacks = null;
     const transport = this.transport;
     transport.detach();
     transport.close();
@@ -452,13 +512,13 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
   /** @internal A WebSocket arrived with this session's sid. */
   _maybeUpgrade(transport: Transport): void {
     this.upgrading = true;
-    this._upgrade = new PendingUpgrade(this, transport, this.server.opts.upgradeTimeout);
+    this._rareFields().upgrade = new PendingUpgrade(this, transport, this.server.opts.upgradeTimeout);
   }
 
   /** @internal `5` arrived on the probing WebSocket: it becomes the transport, the backlog is flushed on it. */
   _completeUpgrade(upgrade: PendingUpgrade): void {
     upgrade.stop();
-    this._upgrade = null;
+    this._rareFields().upgrade = null;
     this.upgrading = false;
     const old = this.transport;
     old.discard();
@@ -475,7 +535,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
   _cancelUpgrade(): void {
     const upgrade = this._upgrade;
     if (upgrade === null) return;
-    this._upgrade = null;
+    this._rareFields().upgrade = null;
     this.upgrading = false;
     upgrade.stop();
     upgrade.transport.detach();

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { ConnectionErrorEvent } from "@plexus/engine";
-import { deferred, handshake, raw, startEngine, type TestEngine } from "./engine-helpers.js";
+import { deferred, handshake, nextConnection, raw, startEngine, type TestEngine } from "./engine-helpers.js";
 
 const JSON_TYPE = "application/json";
 
@@ -208,6 +208,24 @@ describe("handshake options", () => {
     }
   });
 
+  test("header values shared between sessions keep each session's own values", async () => {
+    const t = await startEngine();
+    try {
+      const agents = ["agent/1 (same)", "agent/1 (same)", "agent/2 (other)", "agent/1 (same)"];
+      const seen: (string | undefined)[] = [];
+      for (const agent of agents) {
+        const conn = nextConnection(t.engine);
+        await handshake(t, { "User-Agent": agent, "Accept-Language": `lang-${seen.length % 2}` });
+        const socket = await conn;
+        seen.push(socket.handshake.headers["user-agent"]);
+        assert.equal(socket.handshake.headers["accept-language"], `lang-${(seen.length - 1) % 2}`);
+      }
+      assert.deepEqual(seen, agents);
+    } finally {
+      await t.close();
+    }
+  });
+
   test("the session keeps a compact handshake record and a request-like view", async () => {
     const t = await startEngine();
     try {
@@ -227,6 +245,14 @@ describe("handshake options", () => {
       assert.equal(socket.handshake.time, new Date(socket.handshake.issued).toString());
       assert.ok(Math.abs(socket.handshake.issued - Date.now()) < 60_000);
       assert.equal(socket.handshake.url, `${t.path("transport=polling")}&foo=bar`);
+      // The query is parsed from the URL on first read, then kept: the same object, every key present.
+      assert.equal(socket.handshake.query, socket.handshake.query);
+      assert.deepEqual({ ...socket.handshake.query }, { EIO: "4", transport: "polling", foo: "bar" });
+      assert.ok(Number.isInteger(socket.handshake.issued));
+      assert.equal(socket.upgrading, false);
+      assert.equal(socket.upgraded, false);
+      // Reserved for the layer above; the engine leaves it alone.
+      assert.equal(socket.owner, null);
       assert.equal(socket.request.headers["x-custom"], "1");
       assert.deepEqual(socket.request.session, { user: "ann" });
       assert.equal(socket.request.connection.remoteAddress, "127.0.0.1");

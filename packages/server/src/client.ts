@@ -1,7 +1,7 @@
 /**
  * One engine connection seen by the Socket.IO layer: decodes its packets (one `SocketDecoder` each) and
  * routes them to the socket of their namespace (PROTOCOL.md §B3). Engine listeners are module-level
- * functions that find the client through a symbol on the connection: no closures per connection.
+ * functions that find the client through the connection's `owner` field: no closures per connection.
  */
 import type { BroadcastFlags, PreparedPacket } from "@plexus/adapter";
 import {
@@ -15,12 +15,6 @@ import type { ConnectDeadlineEntry } from "./connect-deadlines.js";
 import type { EngineConnection, EngineData, EnginePrepared, EngineRequest } from "./engine-connection.js";
 import type { Server } from "./server.js";
 import type { Socket } from "./socket.js";
-
-const CLIENT = Symbol("plexus.client");
-
-interface Attached extends EngineConnection {
-  [CLIENT]?: Client | undefined;
-}
 
 /** A broadcast prepared by a namespace: the Socket.IO packet and the engine's framed bytes. */
 export interface ServerPreparedPacket extends PreparedPacket {
@@ -46,12 +40,12 @@ function startsBinaryPacket(text: string): boolean {
   return c === BINARY_EVENT_CHAR || c === BINARY_ACK_CHAR;
 }
 
-function onEngineData(this: Attached, data: EngineData): void {
-  this[CLIENT]?.ondata(data);
+function onEngineData(this: EngineConnection, data: EngineData): void {
+  (this.owner as Client | null)?.ondata(data);
 }
 
-function onEngineClose(this: Attached, reason: string, description?: unknown): void {
-  this[CLIENT]?.onclose(reason, description);
+function onEngineClose(this: EngineConnection, reason: string, description?: unknown): void {
+  (this.owner as Client | null)?.onclose(reason, description);
 }
 
 function onEngineError(): void {
@@ -76,7 +70,7 @@ export class Client implements ConnectDeadlineEntry {
   constructor(server: Server, conn: EngineConnection) {
     this.server = server;
     this.conn = conn;
-    (conn as Attached)[CLIENT] = this;
+    conn.owner = this;
     conn.on("message", onEngineData);
     conn.on("close", onEngineClose);
     conn.on("error", onEngineError);
@@ -157,7 +151,7 @@ export class Client implements ConnectDeadlineEntry {
     if (this.closed) return;
     this.closed = true;
     this.server._cancelConnectDeadline(this);
-    (this.conn as Attached)[CLIENT] = undefined;
+    this.conn.owner = null;
     this.decoder = undefined;
     for (const socket of this.list()) socket._onclose(reason, description);
     this.single = undefined;
@@ -202,7 +196,7 @@ export class Client implements ConnectDeadlineEntry {
   close(): void {
     if (this.closed) return;
     // The engine's own close event is superseded by the reason Socket.IO reports for a server close.
-    (this.conn as Attached)[CLIENT] = undefined;
+    this.conn.owner = null;
     this.conn.close();
     this.onclose(DisconnectReasons.FORCED_SERVER_CLOSE);
   }
