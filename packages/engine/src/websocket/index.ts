@@ -1,6 +1,6 @@
 /**
  * Public surface of the WebSocket transport (RFC 6455 server side, permessage-deflate).
- * Layer: engine (transport). See STATUS.md in this folder for how the engine uses it.
+ * Layer: engine (transport). See README.md in this folder for how the engine uses it.
  */
 export { acceptWebSocket } from "./accept-websocket.js";
 export {
