@@ -25,9 +25,12 @@
 import { fork } from "node:child_process";
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { parseArgs } from "node:util";
 import { writeHeapSnapshot } from "node:v8";
 import WebSocket from "ws";
+import { parseHotPathOptions } from "./hot-path-options.js";
+import { ipcAsk } from "./ipc-ask.js";
+import { upperMedian } from "./statistics.js";
+import { tsxExecArgv } from "./tsx-exec-argv.js";
 
 /** `plexus-before`: another copy of the engine sources, named by HOT_PATHS_BEFORE (a before/after A/B run). */
 type Impl = "plexus" | "plexus-before" | "engine.io" | "bare";
@@ -225,7 +228,7 @@ interface Target {
 
 async function startTarget(impl: Impl): Promise<Target> {
   const proc = fork(new URL(import.meta.url).pathname, ["--child", impl], {
-    execArgv: ["--expose-gc", "--conditions=source", "--import", "tsx", ...extraFlags()],
+    execArgv: ["--expose-gc", ...tsxExecArgv("HOT_PATHS_SERVER_FLAGS")],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -235,21 +238,11 @@ async function startTarget(impl: Impl): Promise<Target> {
   return {
     impl,
     port,
-    ask<T>(cmd: object): Promise<T> {
-      return new Promise((resolve) => {
-        proc.once("message", (m: T) => resolve(m));
-        proc.send(cmd);
-      });
-    },
+    ask: <T>(cmd: object) => ipcAsk<T>(proc, cmd),
     stop() {
       proc.send({ cmd: "exit" });
     },
   };
-}
-
-function extraFlags(): string[] {
-  const f = process.env.HOT_PATHS_SERVER_FLAGS;
-  return f ? f.split(" ").filter(Boolean) : [];
 }
 
 /** Kernel share of the server CPU over the last measured phase (syscalls: what no JS change can remove). */
@@ -450,24 +443,11 @@ async function wsIdle(t: Target, sessions: number): Promise<number> {
 
 // ---------------------------------------------------------------------------------------------------
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-}
-
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      only: { type: "string" },
-      rounds: { type: "string", default: "3" },
-      quick: { type: "boolean", default: false },
-      impl: { type: "string", multiple: true },
-    },
-  });
-  const only = values.only?.split(",") ?? ["ws-echo", "broadcast", "poll-echo", "ws-idle", "poll-idle"];
-  const rounds = Number(values.rounds);
-  const q = values.quick ? 0.25 : 1;
-  const impls = (values.impl as Impl[] | undefined) ?? ["plexus", "engine.io"];
+  const options = parseHotPathOptions(3);
+  const only = options.only ?? ["ws-echo", "broadcast", "poll-echo", "ws-idle", "poll-idle"];
+  const { rounds, scale: q } = options;
+  const impls = (options.impls as Impl[] | undefined) ?? ["plexus", "engine.io"];
   interface Scenario {
     readonly name: string;
     readonly unit: string;
@@ -523,7 +503,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    const med = new Map([...results].map(([k, v]) => [k, median(v)]));
+    const med = new Map([...results].map(([k, v]) => [k, upperMedian(v)]));
     const base = med.get("engine.io");
     const cells = [...med].map(([k, v]) => {
       const ratio = base !== undefined && k !== "engine.io" ? ` (×${(v / base).toFixed(2)})` : "";
@@ -531,7 +511,7 @@ async function main(): Promise<void> {
     });
     console.log(`${s.name.padEnd(15)} ${s.unit.padEnd(34)} ${cells.join("   ")}`);
     if (kernel.size > 0) {
-      const shares = [...kernel].map(([k, v]) => `${k} ${(median(v) * 100).toFixed(0)} %`);
+      const shares = [...kernel].map(([k, v]) => `${k} ${(upperMedian(v) * 100).toFixed(0)} %`);
       console.log(`${"".padEnd(15)} kernel (system) share of that CPU: ${shares.join("  ")}`);
     }
     console.log(

@@ -22,16 +22,10 @@ interface HttpAnswer {
  */
 const RETRIES = 2;
 
-async function httpRequest(
-  agent: Agent,
-  target: ClientTarget,
-  method: "GET" | "POST",
-  query: string,
-  body?: string,
-): Promise<HttpAnswer> {
+async function httpRequest(...call: Parameters<typeof httpRequestOnce>): Promise<HttpAnswer> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await httpRequestOnce(agent, target, method, query, body);
+      return await httpRequestOnce(...call);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (attempt >= RETRIES || (code !== "ECONNRESET" && code !== "EPIPE")) throw error;

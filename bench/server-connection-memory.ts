@@ -22,9 +22,10 @@ import { parseArgs } from "node:util";
 import { writeHeapSnapshot } from "node:v8";
 import WebSocket from "ws";
 import type { ImplName, ServerLevel } from "./control-messages.js";
+import { connectedSockets, onEchoConnection, onEngineConnection } from "./echo-application.js";
 import { type Inventory, perUnit, readInventory, totalBytes } from "./heap-snapshot-inventory.js";
 import { CONNECT_MAIN_FRAME, EngineByte, engineQuery, PONG_TEXT, SocketByte } from "./raw-wire.js";
-import { type BenchEmitter, loadImplementation } from "./target-implementations.js";
+import { loadImplementation } from "./target-implementations.js";
 
 const TARGETS: { readonly [name: string]: { impl: ImplName; level: ServerLevel } } = {
   plexus: { impl: "plexus", level: "socket" },
@@ -37,34 +38,12 @@ const TARGETS: { readonly [name: string]: { impl: ImplName; level: ServerLevel }
 // Child: one server
 // ---------------------------------------------------------------------------------------------------
 
-let connected = 0;
-
-// Module-level listeners: the application adds no closure per connection.
-function onEcho(...args: unknown[]): void {
-  const ack = args[args.length - 1];
-  if (typeof ack === "function") ack(args[0]);
-}
-function onDisconnect(): void {
-  connected--;
-}
-function onSocketConnection(...args: unknown[]): void {
-  const socket = args[0] as BenchEmitter;
-  connected++;
-  socket.on("echo", onEcho);
-  socket.on("disconnect", onDisconnect);
-}
-function onEngineConnection(...args: unknown[]): void {
-  const socket = args[0] as BenchEmitter;
-  connected++;
-  socket.on("close", onDisconnect);
-}
-
 async function child(target: string, dir: string): Promise<void> {
   const { impl, level } = TARGETS[target]!;
   const http = createServer();
   const loaded = await loadImplementation(impl, level);
   const options = { pingInterval: 300_000, pingTimeout: 300_000 };
-  if (level === "socket") loaded.attachSocketServer!(http, options).on("connection", onSocketConnection);
+  if (level === "socket") loaded.attachSocketServer!(http, options).on("connection", onEchoConnection);
   else loaded.attachEngine!(http, options).on("connection", onEngineConnection);
   await new Promise<void>((resolve) => http.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, resolve));
   const gc = (globalThis as { gc?: () => void }).gc!;
@@ -76,7 +55,7 @@ async function child(target: string, dir: string): Promise<void> {
         gc();
         const heap = process.memoryUsage().heapUsed;
         const file = writeHeapSnapshot(join(dir, `${target}-${n++}.heapsnapshot`));
-        process.send!({ file, heap, connected });
+        process.send!({ file, heap, connected: connectedSockets() });
       });
     } else if (m.cmd === "exit") process.exit(0);
   });

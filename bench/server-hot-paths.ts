@@ -23,9 +23,12 @@ import { fork } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve as resolvePath } from "node:path";
-import { parseArgs } from "node:util";
 import WebSocket from "ws";
 import type { ImplName } from "./control-messages.js";
+import { connectedSockets, onEchoConnection } from "./echo-application.js";
+import { parseHotPathOptions } from "./hot-path-options.js";
+import { ipcAsk } from "./ipc-ask.js";
+import { printRatioRows } from "./print-ratio-rows.js";
 import {
   CONNECT_MAIN_FRAME,
   EngineByte,
@@ -36,6 +39,7 @@ import {
   SocketByte,
 } from "./raw-wire.js";
 import { type BenchEmitter, type BenchSocketServer, loadImplementation } from "./target-implementations.js";
+import { tsxExecArgv } from "./tsx-exec-argv.js";
 
 const PAYLOAD = "hello world, a typical small event payload";
 
@@ -51,33 +55,16 @@ interface RoomServer extends BenchSocketServer {
   to(room: string | string[]): { emit(event: string, ...args: unknown[]): unknown };
 }
 
-let connected = 0;
-
-// Module-level listeners: the application adds no closure per connection.
-function onEcho(...args: unknown[]): void {
-  const ack = args[args.length - 1];
-  if (typeof ack === "function") ack(args[0]);
-}
-function onDisconnect(): void {
-  connected--;
-}
-function onConnection(...args: unknown[]): void {
-  const socket = args[0] as JoiningSocket;
-  connected++;
-  socket.on("echo", onEcho);
-  socket.on("disconnect", onDisconnect);
-}
-
 async function child(impl: ImplName): Promise<void> {
   const http = createServer();
   const loaded = await loadImplementation(impl, "socket");
   const io = loaded.attachSocketServer!(http, { pingInterval: 300_000, pingTimeout: 300_000 }) as RoomServer;
-  io.on("connection", onConnection);
+  io.on("connection", onEchoConnection);
   await new Promise<void>((resolve) => http.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, resolve));
   process.on("message", (m: { cmd: string; mode?: string; count?: number }) => {
     if (m.cmd === "cpu") {
       const u = process.cpuUsage();
-      process.send!({ cpu: u.user + u.system, connected });
+      process.send!({ cpu: u.user + u.system, connected: connectedSockets() });
     } else if (m.cmd === "join") {
       const sockets = (io as unknown as { sockets: { sockets: Map<string, JoiningSocket> } }).sockets.sockets;
       for (const socket of sockets.values()) socket.join(["r", "s"]);
@@ -124,12 +111,7 @@ async function startTarget(spec: ImplSpec): Promise<Target> {
       ? new URL(import.meta.url).pathname
       : resolvePath(spec.slice(at + 1), "bench/server-hot-paths.ts");
   const proc = fork(script, ["--child", impl], {
-    execArgv: [
-      "--conditions=source",
-      "--import",
-      "tsx",
-      ...(process.env.HOT_PATHS_SERVER_FLAGS ?? "").split(" ").filter(Boolean),
-    ],
+    execArgv: tsxExecArgv("HOT_PATHS_SERVER_FLAGS"),
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const { port, path } = await new Promise<{ port: number; path: string }>((resolve, reject) => {
@@ -139,11 +121,7 @@ async function startTarget(spec: ImplSpec): Promise<Target> {
   return {
     port,
     path,
-    ask: <T>(cmd: object) =>
-      new Promise<T>((resolve) => {
-        proc.once("message", (m: T) => resolve(m));
-        proc.send(cmd);
-      }),
+    ask: <T>(cmd: object) => ipcAsk<T>(proc, cmd),
     stop: () => proc.send({ cmd: "exit" }),
   };
 }
@@ -253,24 +231,9 @@ async function broadcastCpu(t: Target, mode: string, clients: number, emits: num
   return perDelivery;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-}
-
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      only: { type: "string" },
-      rounds: { type: "string", default: "3" },
-      quick: { type: "boolean", default: false },
-      impl: { type: "string", multiple: true },
-    },
-  });
-  const only = values.only?.split(",");
-  const rounds = Number(values.rounds);
-  const q = values.quick ? 0.25 : 1;
-  const impls: ImplSpec[] = values.impl ?? ["socket.io", "plexus"];
+  const { only, rounds, scale: q, impls: given } = parseHotPathOptions(3);
+  const impls: ImplSpec[] = given ?? ["socket.io", "plexus"];
   const scenarios: { name: string; unit: string; run(t: Target): Promise<number> }[] = [
     { name: "connect", unit: "µs CPU / connection", run: (t) => connectCpu(t, Math.round(2000 * q)) },
     { name: "echo", unit: "µs CPU / round trip", run: (t) => echoCpu(t, 50, Math.round(40_000 * q)) },
@@ -303,23 +266,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    const base = median(results.get(impls[0]!)!);
-    const cells = impls.map((impl, i) => {
-      const v = median(results.get(impl)!);
-      return `${impl} ${v.toFixed(2)}${i > 0 ? ` (×${(v / base).toFixed(2)})` : ""}`;
-    });
-    console.log(`${s.name.padEnd(11)} ${s.unit.padEnd(22)} ${cells.join("   ")}`);
-    console.log(
-      `${"".padEnd(11)} runs: ${impls
-        .map(
-          (impl) =>
-            `${impl} [${results
-              .get(impl)!
-              .map((x) => x.toFixed(2))
-              .join(", ")}]`,
-        )
-        .join("  ")}`,
-    );
+    printRatioRows(s.name, s.unit, impls, results, 2);
   }
 }
 

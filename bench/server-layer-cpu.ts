@@ -22,9 +22,12 @@
 import { fork } from "node:child_process";
 import { EventEmitter } from "node:events";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { parseArgs } from "node:util";
 import type { ImplName } from "./control-messages.js";
+import { connectedSockets, onEchoConnection } from "./echo-application.js";
+import { parseHotPathOptions } from "./hot-path-options.js";
+import { printRatioRows } from "./print-ratio-rows.js";
 import { CONNECT_MAIN_DATA, echoEventData } from "./raw-wire.js";
+import { tsxExecArgv } from "./tsx-exec-argv.js";
 
 const PAYLOAD = "hello world, a typical small event payload";
 const BATCH = 1000;
@@ -35,7 +38,6 @@ const BATCH = 1000;
 
 let writes = 0;
 let sid = 0;
-let connected = 0;
 
 /** An engine connection as both layers use it (engine.io's `Socket` surface and Plexus's). */
 class StandInConnection extends EventEmitter {
@@ -94,20 +96,6 @@ interface BenchIo {
   sockets: { sockets: Map<string, BenchSocket> };
 }
 
-function onEcho(...args: unknown[]): void {
-  const ack = args[args.length - 1];
-  if (typeof ack === "function") ack(args[0]);
-}
-function onDisconnect(): void {
-  connected--;
-}
-function onConnection(...args: unknown[]): void {
-  const socket = args[0] as BenchSocket;
-  connected++;
-  socket.on("echo", onEcho);
-  socket.on("disconnect", onDisconnect);
-}
-
 async function child(impl: ImplName): Promise<void> {
   const engine = new EventEmitter() as EventEmitter & { prepare?: unknown; close(): void };
   engine.close = () => {};
@@ -127,7 +115,7 @@ async function child(impl: ImplName): Promise<void> {
     dataEvent = "data";
   }
   io.bind(engine);
-  io.on("connection", onConnection);
+  io.on("connection", onEchoConnection);
   const conns: StandInConnection[] = [];
 
   const cpu = (): number => {
@@ -150,10 +138,11 @@ async function child(impl: ImplName): Promise<void> {
   const handlers: { [cmd: string]: (n: number) => Promise<number> } = {
     async connect(n) {
       const c0 = cpu();
-      const before = connected;
+      const before = connectedSockets();
       await connect(n);
       const used = cpu() - c0;
-      if (connected - before !== n) throw new Error(`${impl}: ${connected - before} of ${n} connected`);
+      if (connectedSockets() - before !== n)
+        throw new Error(`${impl}: ${connectedSockets() - before} of ${n} connected`);
       return used / n;
     },
     async echo(n) {
@@ -222,12 +211,7 @@ async function child(impl: ImplName): Promise<void> {
 async function measure(impl: ImplName, cmd: string, n: number): Promise<number> {
   const proc = fork(new URL(import.meta.url).pathname, ["--child", impl], {
     // e.g. SERVER_LAYER_FLAGS="--cpu-prof --cpu-prof-dir=bench/results/profiles" to profile the children.
-    execArgv: [
-      "--conditions=source",
-      "--import",
-      "tsx",
-      ...(process.env.SERVER_LAYER_FLAGS ?? "").split(" ").filter(Boolean),
-    ],
+    execArgv: tsxExecArgv("SERVER_LAYER_FLAGS"),
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   try {
@@ -243,22 +227,9 @@ async function measure(impl: ImplName, cmd: string, n: number): Promise<number> 
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-}
-
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      only: { type: "string" },
-      rounds: { type: "string", default: "5" },
-      quick: { type: "boolean", default: false },
-      impl: { type: "string", multiple: true },
-    },
-  });
-  const q = values.quick ? 0.25 : 1;
-  const impls = (values.impl as ImplName[] | undefined) ?? ["socket.io", "plexus"];
+  const { only, rounds, scale: q, impls: given } = parseHotPathOptions(5);
+  const impls = (given as ImplName[] | undefined) ?? ["socket.io", "plexus"];
   const scenarios: [name: string, unit: string, n: number][] = [
     ["connect", "µs CPU / connection", 20_000],
     ["echo", "µs CPU / round trip", 100_000],
@@ -266,30 +237,13 @@ async function main(): Promise<void> {
     ["room", "µs CPU / delivery", 4000],
     ["multi-room", "µs CPU / delivery", 4000],
   ];
-  const only = values.only?.split(",");
   for (const [name, unit, n] of scenarios) {
     if (only !== undefined && !only.includes(name)) continue;
     const results = new Map<ImplName, number[]>(impls.map((i) => [i, []]));
-    for (let r = 0; r < Number(values.rounds); r++) {
+    for (let r = 0; r < rounds; r++) {
       for (const impl of impls) results.get(impl)!.push(await measure(impl, name, Math.round(n * q)));
     }
-    const base = median(results.get(impls[0]!)!);
-    const cells = impls.map((impl, i) => {
-      const v = median(results.get(impl)!);
-      return `${impl} ${v.toFixed(3)}${i > 0 ? ` (×${(v / base).toFixed(2)})` : ""}`;
-    });
-    console.log(`${name.padEnd(11)} ${unit.padEnd(22)} ${cells.join("   ")}`);
-    console.log(
-      `${"".padEnd(11)} runs: ${impls
-        .map(
-          (impl) =>
-            `${impl} [${results
-              .get(impl)!
-              .map((x) => x.toFixed(3))
-              .join(", ")}]`,
-        )
-        .join("  ")}`,
-    );
+    printRatioRows(name, unit, impls, results, 3);
   }
 }
 

@@ -19,3 +19,12 @@ export function percentile(values: readonly number[], p: number): number {
 export function slope(x0: number, y0: number, x1: number, y1: number): number {
   return x1 === x0 ? Number.NaN : (y1 - y0) / (x1 - x0);
 }
+
+/**
+ * The element at index `length >> 1` of the sorted values: the median for odd counts, the upper of the
+ * two middle values for even counts (the hot-path scripts print this, so round counts keep their meaning).
+ */
+export function upperMedian(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1]!;
+}
