@@ -5,20 +5,17 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type BrowserContext, chromium } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
+import { type ChromiumSession, chromiumSkip, launchChromium } from "../../test-support/chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const serverFile = new URL("./server.ts", import.meta.url).pathname;
 
-describe("demo", { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} missing`, timeout: 60_000 }, () => {
+describe("demo", { skip: chromiumSkip, timeout: 60_000 }, () => {
   let child: ChildProcess;
   let url: string;
+  let browser: ChromiumSession;
   let context: BrowserContext;
-  let userDataDir: string;
 
   before(async () => {
     child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", serverFile], {
@@ -34,23 +31,12 @@ describe("demo", { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} missing`, t
       });
       child.once("exit", (code) => reject(new Error(`demo exited with ${code}`)));
     });
-    userDataDir = mkdtempSync(join(tmpdir(), "plexus-demo-"));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-      ],
-    });
+    browser = await launchChromium("plexus-demo-", ["--disable-quic"]);
+    context = browser.context;
   });
 
   after(async () => {
-    await context?.close();
-    rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     if (child.exitCode === null) {
       const exited = once(child, "exit");
       child.kill();

@@ -7,17 +7,17 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { type ChromiumSession, chromiumSkip, launchChromium } from "../../../test-support/chromium.js";
 import { type Deferred, deferred } from "./deferred.js";
+import { callHarness as call, openHarnessPage } from "./harness-page.js";
 import { type ScenarioServer, serverFactories, startServer } from "./servers.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const pkg = new URL("..", import.meta.url).pathname;
 
 /** A page server on `http://localhost:<port>`, another origin than the Socket.IO server's. */
@@ -46,36 +46,21 @@ async function pageServer(t: TestContext): Promise<string> {
 
 for (const factory of serverFactories) {
   describe(`browser page lifecycle against ${factory.name}`, {
-    skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} missing`,
+    skip: chromiumSkip,
     timeout: 120_000,
   }, () => {
+    let browser: ChromiumSession;
     let context: BrowserContext;
-    let userDataDir: string;
 
     before(async () => {
-      userDataDir = mkdtempSync(join(tmpdir(), "plexus-chromium-"));
-      context = await chromium.launchPersistentContext(userDataDir, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-      });
+      browser = await launchChromium("plexus-chromium-");
+      context = browser.context;
     });
     after(async () => {
-      await context?.close();
-      rmSync(userDataDir, { recursive: true, force: true });
+      await browser?.close();
     });
 
-    async function open(t: TestContext, url: string): Promise<Page> {
-      const page = await context.newPage();
-      t.after(() => page.close());
-      page.on("pageerror", (err) => console.error("page error:", err.message));
-      await page.goto(url);
-      return page;
-    }
-
-    function call<T>(page: Page, method: string, ...args: unknown[]): Promise<T> {
-      return page.evaluate(`harness.${method}(...${JSON.stringify(args)})`) as Promise<T>;
-    }
+    const open = (t: TestContext, url: string): Promise<Page> => openHarnessPage(context, t, url);
 
     /** A server whose sockets report their disconnect reason by `auth.name`, and ack `cookie` with the Cookie header. */
     async function socketServer(t: TestContext, pageOrigin: string) {

@@ -5,13 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { type ChromiumSession, chromiumSkip, launchChromium } from "../../../test-support/chromium.js";
 import { deferred } from "./deferred.js";
+import { callHarness as call, openHarnessPage } from "./harness-page.js";
 import {
   type ScenarioOptions,
   type ScenarioServer,
@@ -20,7 +21,6 @@ import {
   startServer,
 } from "./servers.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const pkg = new URL("..", import.meta.url).pathname;
 const harness = readFileSync(join(pkg, "test/fixtures/harness.js"));
 
@@ -57,38 +57,27 @@ function staticFiles(factory: ServerFactory, bundles: Map<string, Buffer>) {
   };
 }
 
-const available = existsSync(CHROMIUM);
-
 for (const factory of serverFactories) {
   describe(`browser client against ${factory.name}`, {
-    skip: available ? false : `${CHROMIUM} missing`,
+    skip: chromiumSkip,
     timeout: 180_000,
   }, () => {
+    let browser: ChromiumSession;
     let context: BrowserContext;
-    let userDataDir: string;
     let bundles: Map<string, Buffer>;
 
     before(async () => {
       bundles = ensureBundles();
-      userDataDir = mkdtempSync(join(tmpdir(), "plexus-chromium-"));
-      context = await chromium.launchPersistentContext(userDataDir, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      });
+      browser = await launchChromium("plexus-chromium-", [
+        "--disable-quic",
+        "--disable-component-update",
+        "--disable-sync",
+      ]);
+      context = browser.context;
     });
 
     after(async () => {
-      await context?.close();
-      rmSync(userDataDir, { recursive: true, force: true });
+      await browser?.close();
     });
 
     async function server(t: TestContext, setup: (io: ScenarioServer) => void, opts: ScenarioOptions = {}) {
@@ -97,17 +86,7 @@ for (const factory of serverFactories) {
       return s;
     }
 
-    async function open(t: TestContext, url: string): Promise<Page> {
-      const page = await context.newPage();
-      t.after(() => page.close());
-      page.on("pageerror", (err) => console.error("page error:", err.message));
-      await page.goto(url);
-      return page;
-    }
-
-    function call<T>(page: Page, method: string, ...args: unknown[]): Promise<T> {
-      return page.evaluate(`harness.${method}(...${JSON.stringify(args)})`) as Promise<T>;
-    }
+    const open = (t: TestContext, url: string): Promise<Page> => openHarnessPage(context, t, url);
 
     it("connects, emits with ack and receives broadcasts to its room only", async (t) => {
       const s = await server(t, (srv) => {

@@ -1,19 +1,7 @@
 /** Test helpers: deferred promises and event waiting, so tests never sleep to synchronise. */
-export interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-  reject(err: unknown): void;
-}
+import { deferred } from "../../../test-support/deferred.js";
 
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (err: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+export { type Deferred, deferred } from "../../../test-support/deferred.js";
 
 interface Listenable {
   once(event: string, listener: (...args: never[]) => void): unknown;

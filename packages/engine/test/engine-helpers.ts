@@ -6,22 +6,9 @@ import { createServer, type Server as HttpServer, type IncomingHttpHeaders, requ
 import type { AddressInfo } from "node:net";
 import { Server, type ServerOptions, type Socket } from "@plexus/engine";
 import WebSocket from "ws";
+import { type Deferred, deferred } from "../../../test-support/deferred.js";
 
-export interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(err: unknown): void;
-}
-
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (err: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+export { type Deferred, deferred };
 
 export interface TestEngine {
   engine: Server;

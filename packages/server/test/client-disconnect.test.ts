@@ -6,19 +6,37 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Socket } from "@plexus/server";
+import type { Socket as ClientSocket, ManagerOptions, SocketOptions } from "socket.io-client";
 import WebSocket from "ws";
-import { deferred, next, RawPolling, RawWebSocket, rawConnect, startServer } from "./helpers.js";
+import {
+  deferred,
+  next,
+  RawPolling,
+  RawWebSocket,
+  rawConnect,
+  startServer,
+  type TestServer,
+} from "./helpers.js";
 
 function reasonOf(socket: Socket): Promise<string> {
   return new Promise((resolve) => socket.on("disconnect", (reason) => resolve(reason)));
 }
 
-test("client namespace disconnect / io client disconnect", async () => {
-  await using s = await startServer();
+/** Connects an official client on `/` and resolves once both ends see the connection. */
+async function connectClient(
+  s: TestServer,
+  opts: Partial<ManagerOptions & SocketOptions> = {},
+): Promise<{ c: ClientSocket; socket: Socket }> {
   const connected = next<[Socket]>(s.io, "connection");
-  const c = s.client();
+  const c = s.client("/", opts);
   const [socket] = await connected;
   await next(c, "connect");
+  return { c, socket };
+}
+
+test("client namespace disconnect / io client disconnect", async () => {
+  await using s = await startServer();
+  const { c, socket } = await connectClient(s);
   const reason = reasonOf(socket);
   const clientReason = next<[string]>(c, "disconnect");
   c.disconnect();
@@ -31,10 +49,7 @@ test("client namespace disconnect / io client disconnect", async () => {
 test("server namespace disconnect / io server disconnect, for disconnect() and disconnect(true)", async () => {
   await using s = await startServer();
   for (const close of [false, true]) {
-    const connected = next<[Socket]>(s.io, "connection");
-    const c = s.client();
-    const [socket] = await connected;
-    await next(c, "connect");
+    const { c, socket } = await connectClient(s);
     const reason = reasonOf(socket);
     const clientReason = next<[string]>(c, "disconnect");
     socket.disconnect(close);
@@ -46,10 +61,7 @@ test("server namespace disconnect / io server disconnect, for disconnect() and d
 test("transport close: the client's engine goes away", async () => {
   await using s = await startServer();
   for (const transports of [["websocket"], ["polling"]] as ("websocket" | "polling")[][]) {
-    const connected = next<[Socket]>(s.io, "connection");
-    const c = s.client("/", { transports });
-    const [socket] = await connected;
-    await next(c, "connect");
+    const { c, socket } = await connectClient(s, { transports });
     const reason = reasonOf(socket);
     c.io.engine.close();
     assert.equal(await reason, "transport close", transports[0]);
@@ -68,52 +80,41 @@ test("ping timeout: no pong within pingTimeout", async () => {
   ws.close();
 });
 
-test("transport error: a ping sent by the client (wrong heartbeat direction)", async () => {
-  await using s = await startServer();
-  const connected = next<[Socket]>(s.io, "connection");
-  const { raw } = await rawConnect(s.port);
-  const [socket] = await connected;
-  const reason = reasonOf(socket);
-  raw.send("2");
-  assert.equal(await reason, "transport error");
-});
+/** A raw frame sent by a connected client, and the disconnect reason the server socket must report. */
+const rawFrameCases = [
+  {
+    name: "transport error: a ping sent by the client (wrong heartbeat direction)",
+    frame: "2",
+    reason: "transport error",
+  },
+  { name: "parse error: an invalid Engine.IO packet", frame: "9", reason: "parse error" },
+  {
+    name: "forced close: an invalid Socket.IO packet makes the server close the connection",
+    frame: "42{}",
+    reason: "forced close",
+  },
+  {
+    name: "forced server close: a duplicate CONNECT closes the connection from the Socket.IO layer",
+    frame: "40",
+    reason: "forced server close",
+  },
+] as const;
 
-test("parse error: an invalid Engine.IO packet", async () => {
-  await using s = await startServer();
-  const connected = next<[Socket]>(s.io, "connection");
-  const { raw } = await rawConnect(s.port);
-  const [socket] = await connected;
-  const reason = reasonOf(socket);
-  raw.send("9");
-  assert.equal(await reason, "parse error");
-});
-
-test("forced close: an invalid Socket.IO packet makes the server close the connection", async () => {
-  await using s = await startServer();
-  const connected = next<[Socket]>(s.io, "connection");
-  const { raw } = await rawConnect(s.port);
-  const [socket] = await connected;
-  const reason = reasonOf(socket);
-  raw.send("42{}");
-  assert.equal(await reason, "forced close");
-});
-
-test("forced server close: a duplicate CONNECT closes the connection from the Socket.IO layer", async () => {
-  await using s = await startServer();
-  const connected = next<[Socket]>(s.io, "connection");
-  const { raw } = await rawConnect(s.port);
-  const [socket] = await connected;
-  const reason = reasonOf(socket);
-  raw.send("40");
-  assert.equal(await reason, "forced server close");
-});
+for (const { name, frame, reason: expected } of rawFrameCases) {
+  test(name, async () => {
+    await using s = await startServer();
+    const connected = next<[Socket]>(s.io, "connection");
+    const { raw } = await rawConnect(s.port);
+    const [socket] = await connected;
+    const reason = reasonOf(socket);
+    raw.send(frame);
+    assert.equal(await reason, expected);
+  });
+}
 
 test("server shutting down: io.close()", async () => {
   const s = await startServer();
-  const connected = next<[Socket]>(s.io, "connection");
-  const c = s.client();
-  const [socket] = await connected;
-  await next(c, "connect");
+  const { c, socket } = await connectClient(s);
   const reason = reasonOf(socket);
   const clientReason = next<[string]>(c, "disconnect");
   await s.io.close();

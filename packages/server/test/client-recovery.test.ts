@@ -70,42 +70,34 @@ test("no recovery after an explicit disconnect, nor after maxDisconnectionDurati
   c.disconnect();
 });
 
-test("skipMiddlewares: false runs the middlewares again on recovery", async () => {
-  await using s = await startServer({ connectionStateRecovery: { skipMiddlewares: false } });
-  let runs = 0;
-  s.io.use((_socket, nextFn) => {
-    runs++;
-    nextFn();
-  });
-  const connected = next<[Socket]>(s.io, "connection");
-  const c = s.client("/", { transports: ["websocket"], reconnection: true, reconnectionDelay: 10 });
-  await connected;
-  s.io.emit("tick");
-  await next(c, "tick");
-  const again = next<[Socket]>(s.io, "connection");
-  c.io.engine.close();
-  const [second] = await again;
-  assert.equal(second.recovered, true);
-  assert.equal(runs, 2);
-  c.disconnect();
-});
+/** How often the middleware runs over a connection and its recovery, by `skipMiddlewares` setting. */
+const middlewareCases = [
+  {
+    name: "skipMiddlewares: false runs the middlewares again on recovery",
+    recovery: { skipMiddlewares: false },
+    runs: 2,
+  },
+  { name: "middlewares are skipped by default on recovery", recovery: {}, runs: 1 },
+] as const;
 
-test("middlewares are skipped by default on recovery", async () => {
-  await using s = await startServer({ connectionStateRecovery: {} });
-  let runs = 0;
-  s.io.use((_socket, nextFn) => {
-    runs++;
-    nextFn();
+for (const { name, recovery, runs: expectedRuns } of middlewareCases) {
+  test(name, async () => {
+    await using s = await startServer({ connectionStateRecovery: recovery });
+    let runs = 0;
+    s.io.use((_socket, nextFn) => {
+      runs++;
+      nextFn();
+    });
+    const connected = next<[Socket]>(s.io, "connection");
+    const c = s.client("/", { transports: ["websocket"], reconnection: true, reconnectionDelay: 10 });
+    await connected;
+    s.io.emit("tick");
+    await next(c, "tick");
+    const again = next<[Socket]>(s.io, "connection");
+    c.io.engine.close();
+    const [second] = await again;
+    assert.equal(second.recovered, true);
+    assert.equal(runs, expectedRuns);
+    c.disconnect();
   });
-  const connected = next<[Socket]>(s.io, "connection");
-  const c = s.client("/", { transports: ["websocket"], reconnection: true, reconnectionDelay: 10 });
-  await connected;
-  s.io.emit("tick");
-  await next(c, "tick");
-  const again = next<[Socket]>(s.io, "connection");
-  c.io.engine.close();
-  const [second] = await again;
-  assert.equal(second.recovered, true);
-  assert.equal(runs, 1);
-  c.disconnect();
-});
+}

@@ -12,23 +12,9 @@ import {
   type ManagerOptions,
   type SocketOptions,
 } from "socket.io-client";
-import WebSocket from "ws";
+import { RawEngineSocket } from "../../../test-support/raw-engine-socket.js";
 
-export interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(err: unknown): void;
-}
-
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (err: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+export { type Deferred, deferred } from "../../../test-support/deferred.js";
 
 export interface TestServer {
   io: Server;
@@ -169,60 +155,11 @@ export class RawPolling {
 // ---- raw WebSocket --------------------------------------------------------------------------------
 
 /** A hand-driven Engine.IO v4 WebSocket session: every frame received is queued for `next()`. */
-export class RawWebSocket {
-  readonly ws: WebSocket;
-  private readonly queue: (string | Buffer)[] = [];
-  private waiter: ((frame: string | Buffer) => void) | null = null;
-  readonly closed: Promise<number>;
-
-  constructor(port: number, path = "/socket.io/") {
-    this.ws = new WebSocket(`ws://127.0.0.1:${port}${path}?EIO=4&transport=websocket`);
-    this.ws.on("message", (data: Buffer, isBinary: boolean) => {
-      const frame = isBinary ? data : data.toString("utf8");
-      // Pings are answered here, so tests only see Socket.IO traffic.
-      if (frame === "2") {
-        this.ws.send("3");
-        return;
-      }
-      const waiter = this.waiter;
-      if (waiter !== null) {
-        this.waiter = null;
-        waiter(frame);
-      } else this.queue.push(frame);
-    });
-    this.closed = new Promise((resolve) => this.ws.on("close", (code: number) => resolve(code)));
-    this.ws.on("error", () => {});
-  }
-
-  async opened(): Promise<string> {
-    return (await this.next()) as string;
-  }
-
-  next(): Promise<string | Buffer> {
-    const queued = this.queue.shift();
-    if (queued !== undefined) return Promise.resolve(queued);
-    return new Promise((resolve) => {
-      this.waiter = resolve;
-    });
-  }
-
-  /** The next frame, or `"closed"` if the connection closes first. */
-  nextOrClose(): Promise<string | Buffer> {
-    return Promise.race([this.next(), this.closed.then(() => "closed")]);
-  }
-
-  send(frame: string | Buffer): void {
-    this.ws.send(frame);
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-}
+export { RawEngineSocket as RawWebSocket };
 
 /** Opens a raw WebSocket session, joins `/` and returns it with its socket id. */
-export async function rawConnect(port: number, nsp = "/"): Promise<{ raw: RawWebSocket; sid: string }> {
-  const raw = new RawWebSocket(port);
+export async function rawConnect(port: number, nsp = "/"): Promise<{ raw: RawEngineSocket; sid: string }> {
+  const raw = new RawEngineSocket(port);
   await raw.opened();
   raw.send(nsp === "/" ? "40" : `40${nsp},`);
   const reply = (await raw.next()) as string;
