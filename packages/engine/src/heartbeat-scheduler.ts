@@ -90,6 +90,20 @@ export class HeartbeatScheduler<E extends HeartbeatEntry> {
     }
   }
 
+  /** Unschedules every entry, then calls `fn` with each and the lane it was in (server close). */
+  drain(fn: (entry: E, lane: number) => void): void {
+    const taken: E[] = [];
+    const lanes: number[] = [];
+    for (let lane = 0; lane < this.#lanes.length; lane++) {
+      for (let e = this.#lanes[lane]!.head; e !== null; e = e.hbNext) {
+        taken.push(e as E);
+        lanes.push(lane);
+      }
+    }
+    this.clear();
+    for (let i = 0; i < taken.length; i++) fn(taken[i]!, lanes[i]!);
+  }
+
   /** Cancels everything (server close). */
   clear(): void {
     for (const l of this.#lanes) {

@@ -9,6 +9,7 @@ export type { CookieOptions } from "./cookie.js";
 export type { CorsOptions, CustomOrigin, StaticOrigin } from "./cors.js";
 export type { EngineQuery, HandshakeRecord, RequestLike } from "./handshake-record.js";
 export { type HeartbeatEntry, HeartbeatScheduler } from "./heartbeat-scheduler.js";
+export { declareForwardingListener } from "./http-attach.js";
 export type { HttpCompressionOptions } from "./http-compression.js";
 export { ENGINE_ERROR_MESSAGES, ENGINE_ERRORS, type ErrorContext } from "./http-errors.js";
 export { type EngineMessage, PreparedPacket, type PrepareOptions } from "./prepared-packet.js";

@@ -2,7 +2,9 @@
  * HTTP long-polling transport (PROTOCOL.md §A4): held GETs answered with a `\x1e`-joined payload,
  * POSTed payloads answered `ok`, overlap rules, 413 on oversize bodies, optional gzip/deflate.
  * Request listeners are module-level functions that find their transport through a symbol on the
- * request/response (no closure per request or session).
+ * request/response (no closure per request or session). A held poll moves off `node:http` onto an
+ * {@link OwnedConnection} as soon as it is held (owned-connection.ts), and the polls and POSTs that
+ * follow on that connection arrive here without Node's request objects.
  * Layer: engine.
  */
 import type { IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from "node:http";
@@ -16,6 +18,7 @@ import {
 import { decodeBinaryPayloadV3, decodeTextPayloadV3, encodePayloadV3 } from "./eio3-codec.js";
 import { compressBody, negotiateEncoding } from "./http-compression.js";
 import { answerEmpty } from "./http-errors.js";
+import { OwnedConnection, type OwnedPollTarget } from "./owned-connection.js";
 import type { Server } from "./server.js";
 import type { OutItem, Transport, TransportHandler } from "./transport.js";
 
@@ -47,7 +50,7 @@ function onDataChunk(this: OwnedRequest, chunk: Buffer): void {
   t.dataLength += chunk.length;
   if (t.dataLength > t.server.opts.maxHttpBufferSize) {
     // §A4: 413 with an empty body; the session itself stays (as engine.io).
-    const res = t.dataRes!;
+    const res = t.dataRes as ServerResponse;
     t.releaseData();
     answerEmpty(res, 413);
     return;
@@ -62,7 +65,7 @@ function onDataEnd(this: OwnedRequest): void {
   if (t === undefined || t === null || t.dataReq !== this) return;
   const chunks = t.chunks === null ? null : Array.isArray(t.chunks) ? Buffer.concat(t.chunks) : t.chunks;
   const body = chunks === null ? "" : chunks.toString("utf8");
-  const res = t.dataRes!;
+  const res = t.dataRes as ServerResponse;
   t.releaseData();
   if (t.protocol === 3) t.onPayloadV3(body, chunks, this, res);
   else t.onPayload(body, this, res);
@@ -117,6 +120,12 @@ function onCloseTimeout(t: PollingTransport): void {
   t.finishClose();
 }
 
+/** A finished answer with no body (error statuses), on either kind of connection. */
+function answerStatus(res: ServerResponse | OwnedConnection, status: number): void {
+  if (res instanceof OwnedConnection) res.respond(status, null, "", null);
+  else answerEmpty(res, status);
+}
+
 function encodeItems(items: readonly OutItem[]): string {
   let out = "";
   for (let i = 0; i < items.length; i++) {
@@ -129,7 +138,7 @@ function encodeItems(items: readonly OutItem[]): string {
   return out;
 }
 
-export class PollingTransport implements Transport {
+export class PollingTransport implements Transport, OwnedPollTarget {
   /** A prototype getter, not an instance field: 8 bytes less per session (DESIGN.md principle 1). */
   get name(): "polling" {
     return "polling";
@@ -140,10 +149,11 @@ export class PollingTransport implements Transport {
   readonly sid: string;
   /** @internal */ readonly server: Server;
   /** @internal */ handler: TransportHandler | null = null;
-  /** @internal pending long poll */ pollReq: IncomingMessage | null = null;
-  /** @internal */ pollRes: ServerResponse | null = null;
-  /** @internal POST in flight */ dataReq: IncomingMessage | null = null;
-  /** @internal */ dataRes: ServerResponse | null = null;
+  /** @internal pending long poll on node:http (`null` once it is held on an owned connection) */
+  pollReq: IncomingMessage | null = null;
+  /** @internal where the pending poll is answered */ pollRes: ServerResponse | OwnedConnection | null = null;
+  /** @internal POST in flight on node:http */ dataReq: IncomingMessage | null = null;
+  /** @internal where it is answered */ dataRes: ServerResponse | OwnedConnection | null = null;
   /** @internal */ chunks: Buffer | Buffer[] | null = null;
   /** @internal */ dataLength = 0;
   /** @internal */ closeTimer: ReturnType<typeof setTimeout> | null = null;
@@ -216,10 +226,83 @@ export class PollingTransport implements Transport {
     this.writable = true;
     this.handler?.onTransportReady(this);
     if (this.writable && this.shouldClose) this.send([NOOP_RECORD], false);
+    // Still held: move it off node:http once Node is done with this request (same turn, check phase).
+    if (this.pollRes === res && !initial && this.protocol === 4 && this.server._mayOwnPolls()) {
+      this.server._queueTakeover(this);
+    }
+  }
+
+  /** @internal Moves the held poll onto an {@link OwnedConnection}, when Node lets go of it. */
+  _takeOver(): void {
+    const req = this.pollReq;
+    const res = this.pollRes;
+    if (req === null || res === null || res instanceof OwnedConnection || !this.server._mayOwnPolls()) return;
+    if (isOldIE(req)) return;
+    const conn = OwnedConnection.takeOver(this.server, req, res);
+    if (conn === null) return;
+    res.removeListener("close", onPollResponseClose);
+    (res as OwnedResponse)[kOwner] = null;
+    conn.hold(
+      this,
+      this.server._corsLines(req.headers.origin),
+      this.server._encodingFor(req.headers["accept-encoding"]),
+    );
+    this.pollReq = null;
+    this.pollRes = conn;
+  }
+
+  /** @internal A poll read on an owned connection (owned-connection.ts). */
+  _acceptOwnedPoll(conn: OwnedConnection): boolean {
+    if (this.pollRes !== null) return false; // overlap: node:http's path answers it
+    this.pollReq = null;
+    this.pollRes = conn;
+    this.pollInitial = false;
+    this.writable = true;
+    this.handler?.onTransportReady(this);
+    if (this.writable && this.shouldClose) this.send([NOOP_RECORD], false);
+    return true;
+  }
+
+  /** @internal A POST read on an owned connection: its body follows in {@link _onOwnedPayload}. */
+  _acceptOwnedData(conn: OwnedConnection): boolean {
+    if (this.dataRes !== null || this.protocol !== 4) return false;
+    this.dataReq = null;
+    this.dataRes = conn;
+    this.dataLength = 0;
+    return true;
+  }
+
+  /** @internal */
+  _onOwnedPayload(conn: OwnedConnection, body: string): void {
+    if (this.dataRes === conn) this.releaseData();
+    this.onPayload(body, null, conn);
+  }
+
+  /** @internal */
+  _releaseOwnedPoll(conn: OwnedConnection): void {
+    if (this.pollRes === conn && this.writable) this.send([NOOP_RECORD], false);
+  }
+
+  /** @internal Ends the owned connections of the pending poll and POST (`closeAllConnections`). */
+  _destroyOwned(): void {
+    if (this.pollRes instanceof OwnedConnection) this.pollRes.destroy();
+    if (this.dataRes instanceof OwnedConnection) this.dataRes.destroy();
+  }
+
+  /** @internal The owned connection of the pending poll or POST closed. */
+  _onOwnedClose(conn: OwnedConnection): void {
+    if (this.pollRes === conn) {
+      this.pollReq = this.pollRes = null;
+      this.writable = false;
+      this.fail("poll connection closed prematurely");
+    } else if (this.dataRes === conn) {
+      this.releaseData();
+      this.fail("data request connection closed prematurely");
+    }
   }
 
   private onData(req: IncomingMessage, res: ServerResponse): void {
-    if (this.dataReq !== null) {
+    if (this.dataRes !== null) {
       this.fail("data request overlap from client");
       answerEmpty(res, 400);
       return;
@@ -252,7 +335,7 @@ export class PollingTransport implements Transport {
   }
 
   /** @internal A complete POST body: deliver its packets in order, then answer `ok`. */
-  onPayload(body: string, req: IncomingMessage, res: ServerResponse): void {
+  onPayload(body: string, req: IncomingMessage | null, res: ServerResponse | OwnedConnection): void {
     let start = 0;
     for (;;) {
       const handler = this.handler;
@@ -264,7 +347,7 @@ export class PollingTransport implements Transport {
         packet = decodeEngineRecord(record);
       } catch {
         handler.onTransportParseError(this);
-        answerEmpty(res, 400);
+        answerStatus(res, 400);
         return;
       }
       if (packet.type === "close") {
@@ -279,8 +362,13 @@ export class PollingTransport implements Transport {
   }
 
   /** `200 ok` to a POST. */
-  private answerOk(req: IncomingMessage, res: ServerResponse): void {
-    if (this.server.listenerCount("headers") === 0 && !isOldIE(req)) {
+  private answerOk(req: IncomingMessage | null, res: ServerResponse | OwnedConnection): void {
+    if (res instanceof OwnedConnection) {
+      // Owned connections serve only plain requests (no `headers` hook, no old IE): the fast header list.
+      res.respond(200, "text/html", "ok", null);
+      return;
+    }
+    if (req === null || (this.server.listenerCount("headers") === 0 && !isOldIE(req))) {
       res.writeHead(200, OK_HEADERS);
     } else {
       // text/html rather than text/plain avoids a download dialog in some user agents (engine.io GH-43).
@@ -327,11 +415,11 @@ export class PollingTransport implements Transport {
 
   send(items: readonly OutItem[], compress: boolean): void {
     const req = this.pollReq;
-    const res = this.pollRes as OwnedResponse | null;
-    if (req === null || res === null) return;
+    const res = this.pollRes;
+    if (res === null) return;
     this.writable = false;
     this.pollReq = this.pollRes = null;
-    res[kOwner] = null;
+    if (!(res instanceof OwnedConnection)) (res as OwnedResponse)[kOwner] = null;
     const closing = this.shouldClose;
     let payload: string | Buffer;
     if (this.protocol === 3) {
@@ -340,8 +428,34 @@ export class PollingTransport implements Transport {
       payload = encodeItems(items);
       if (closing) payload += RECORD_SEPARATOR + CLOSE_RECORD;
     }
-    this.write(req, res, payload, compress);
+    if (res instanceof OwnedConnection) this.writeOwned(res, payload, compress);
+    else this.write(req!, res, payload, compress);
     if (closing) this.finishClose();
+  }
+
+  /** A poll answer on an owned connection: only plain polls are owned (no hooks, not initial, not old IE). */
+  private writeOwned(conn: OwnedConnection, payload: string | Buffer, compress: boolean): void {
+    this.pollInitial = false;
+    const isText = typeof payload === "string";
+    const type = isText ? "text/plain; charset=UTF-8" : "application/octet-stream";
+    const options = this.server.opts.httpCompression;
+    const encoding = conn.encoding;
+    if (options !== false && compress && encoding !== null) {
+      const length = isText ? Buffer.byteLength(payload) : payload.length;
+      if (length >= (options.threshold ?? 1024)) {
+        compressBody(encoding, payload, options, (err, body) => {
+          if (err !== null) {
+            conn.destroy();
+            return;
+          }
+          conn.respond(200, type, body, encoding);
+          this.handler?.onTransportDrain(this);
+        });
+        return;
+      }
+    }
+    conn.respond(200, type, payload, null);
+    this.handler?.onTransportDrain(this);
   }
 
   sendOne(item: OutItem, compress: boolean): void {
@@ -417,10 +531,12 @@ export class PollingTransport implements Transport {
     }
     if (this.readyState !== "open") return;
     this.readyState = "closing";
-    if (this.dataReq !== null) {
+    const data = this.dataRes;
+    if (data !== null) {
       const req = this.dataReq;
       this.releaseData();
-      req.destroy();
+      if (data instanceof OwnedConnection) data.destroy();
+      else req?.destroy();
     }
     if (this.writable) {
       this.send([CLOSE_RECORD], false);

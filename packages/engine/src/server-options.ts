@@ -61,6 +61,15 @@ export interface ServerOptions extends AttachOptions {
    * as anything is queued. Default 16 MiB.
    */
   maxOutboundBytes?: number;
+  /**
+   * Plexus: hold long polls on the bare socket instead of on `node:http`'s request and response objects,
+   * and read the polls and POSTs that follow on that connection directly (less memory per polling session,
+   * less CPU per round trip). Requests for other paths, handshakes, errors and unusual requests still go
+   * through `node:http`; it is off by itself while engine middlewares (other than `cors`), `headers` hooks
+   * or HTTP diagnostics-channel subscribers are installed. Default `true`; `false` keeps every polling
+   * request on `node:http`.
+   */
+  pollingTakeover?: boolean;
 }
 
 export interface ResolvedServerOptions {
@@ -79,6 +88,7 @@ export interface ResolvedServerOptions {
   readonly allowEIO3: boolean;
   readonly initialPacket: RawData | undefined;
   readonly maxOutboundBytes: number;
+  readonly pollingTakeover: boolean;
 }
 
 export function computePath(options: AttachOptions): string {
@@ -108,5 +118,6 @@ export function resolveOptions(o: ServerOptions): ResolvedServerOptions {
     allowEIO3: o.allowEIO3 === true,
     initialPacket: o.initialPacket,
     maxOutboundBytes: o.maxOutboundBytes ?? 16 * 1024 * 1024,
+    pollingTakeover: o.pollingTakeover !== false,
   };
 }

@@ -13,7 +13,11 @@ import {
 import type { Http2SecureServer, Http2Server } from "node:http2";
 import type { Server as HttpsServer } from "node:https";
 import { type AdapterConstructor, InMemoryAdapter, type RecoveryOptions } from "@plexus/adapter";
-import { Server as Engine, type ServerOptions as EngineOptions } from "@plexus/engine";
+import {
+  declareForwardingListener,
+  Server as Engine,
+  type ServerOptions as EngineOptions,
+} from "@plexus/engine";
 import { DisconnectReasons, INVALID_NAMESPACE_MESSAGE } from "@plexus/protocol";
 import { Client } from "./client.js";
 import { ClientBundle } from "./client-bundle.js";
@@ -236,7 +240,7 @@ export class Server<
       res: ServerResponse,
     ) => void)[];
     http.removeAllListeners("request");
-    http.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const listener = (req: IncomingMessage, res: ServerResponse): void => {
       const url = req.url ?? "";
       if (this._serveClient && url.startsWith(this._path)) {
         const filename = url.slice(this._path.length + 1).split("?")[0]!;
@@ -246,7 +250,10 @@ export class Server<
         }
       }
       for (const l of listeners) l.call(http, req, res);
-    });
+    };
+    http.on("request", listener);
+    // Polls (they carry a sid, never a bundle file name) go straight through to the engine's listener.
+    declareForwardingListener(http, listener, listeners);
   }
 
   private onconnection(conn: EngineConnection): void {

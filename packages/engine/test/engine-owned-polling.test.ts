@@ -1,0 +1,401 @@
+/**
+ * Long polls held off node:http (option `pollingTakeover`, owned-connection.ts), on raw keep-alive
+ * connections: the same bytes on the wire as node:http's path, requests handed back to Node when they are
+ * not plain polls, pipelining, timeouts, close, and the cases where the engine must not take over.
+ */
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { describe, test } from "node:test";
+import { gunzipSync } from "node:zlib";
+import { Server, type ServerOptions, type Socket } from "@plexus/engine";
+import { deferred, startEngine, type TestEngine } from "./engine-helpers.js";
+import { type RawAnswer, RawHttpConnection } from "./raw-http-connection.js";
+
+const BIG = "x".repeat(2000);
+
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Waits (turn by turn, no timer) until `check` holds. */
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await turn();
+}
+
+async function startEcho(options: ServerOptions): Promise<TestEngine> {
+  const t = await startEngine(options);
+  t.engine.on("connection", (socket: Socket) => {
+    socket.on("message", (data) => socket.send(data === "big" ? BIG : data));
+  });
+  return t;
+}
+
+/** Waits until the session's poll is held, and one more turn (a takeover happens in that turn). */
+async function held(t: TestEngine, sid: string): Promise<void> {
+  await until(() => t.engine.clients[sid]?.transport.writable === true);
+  await turn();
+}
+
+function sidOf(answer: RawAnswer): string {
+  return (JSON.parse(answer.body.slice(1)) as { sid: string }).sid;
+}
+
+/**
+ * One scenario on two keep-alive connections (A polls, B posts, as a browser's two connections do),
+ * returned as the list of answers, exact bytes with the date and session ids normalised.
+ */
+async function transcript(
+  options: ServerOptions,
+  origin?: string,
+): Promise<{ lines: string[]; owned: number }> {
+  const t = await startEcho(options);
+  const extra: Record<string, string> = origin === undefined ? {} : { Origin: origin };
+  const a = await RawHttpConnection.open(t.port);
+  const b = await RawHttpConnection.open(t.port);
+  const sids: string[] = [];
+  const answers: RawAnswer[] = [];
+  let owned = 0;
+  const poll = (sid: string) =>
+    a.request(t.path(`transport=polling&sid=${sid}`), { headers: { ...extra, "Accept-Encoding": "gzip" } });
+  const post = (conn: RawHttpConnection, sid: string, body: string) =>
+    conn.exchange(t.path(`transport=polling&sid=${sid}`), { body, headers: extra });
+  try {
+    const open = await a.exchange(t.path("transport=polling"), { headers: extra });
+    answers.push(open);
+    const sid = sidOf(open);
+    sids.push(sid);
+    // 1. a held poll answered by a POST on the other connection
+    poll(sid);
+    await held(t, sid);
+    owned = Math.max(owned, t.engine._ownedCount);
+    answers.push(await post(b, sid, "4hello"));
+    answers.push(await a.next());
+    // 2. the next poll on the same connection; a compressed answer
+    poll(sid);
+    await held(t, sid);
+    owned = Math.max(owned, t.engine._ownedCount);
+    answers.push(await post(b, sid, "4big"));
+    answers.push(await a.next());
+    // 3. a POST on the polling connection, then a poll answered at once
+    answers.push(await post(a, sid, "4x\x1e4y"));
+    poll(sid);
+    answers.push(await a.next());
+    // 4. errors and other paths on the same connection go through node:http
+    answers.push(await a.exchange(t.path("transport=polling&sid=nope"), { headers: extra }));
+    answers.push(await a.exchange("/other", { headers: extra }));
+    answers.push(await post(a, sid, "garbage-packet"));
+    // 5. a poll again (taken over again), released by the client's close packet
+    const open2 = await a.exchange(t.path("transport=polling"), { headers: extra });
+    answers.push(open2);
+    const sid2 = sidOf(open2);
+    sids.push(sid2);
+    poll(sid2);
+    await held(t, sid2);
+    owned = Math.max(owned, t.engine._ownedCount);
+    answers.push(await post(b, sid2, "1"));
+    answers.push(await a.next());
+    // 6. `Connection: close` is honoured
+    const open3 = await a.exchange(t.path("transport=polling"), { headers: extra });
+    const sid3 = sidOf(open3);
+    sids.push(sid3);
+    answers.push(open3);
+    a.request(t.path(`transport=polling&sid=${sid3}`), { headers: { ...extra, Connection: "close" } });
+    await held(t, sid3);
+    owned = Math.max(owned, t.engine._ownedCount);
+    answers.push(await post(b, sid3, "4bye"));
+    answers.push(await a.next());
+    await a.closed;
+  } finally {
+    a.destroy();
+    b.destroy();
+    await t.close();
+  }
+  const lines = answers.map((answer) => {
+    let text = answer.raw.toString("latin1").replace(/Date: [^\r]+/, "Date: <date>");
+    for (const [i, sid] of sids.entries()) text = text.replaceAll(sid, `<sid${i}>`);
+    return text;
+  });
+  return { lines, owned };
+}
+
+describe("polling connections held off node:http", () => {
+  test("the wire is byte for byte node:http's: polls, POSTs, compression, errors, other paths, close", async () => {
+    const viaNode = await transcript({ pollingTakeover: false });
+    const owned = await transcript({});
+    assert.equal(viaNode.owned, 0);
+    assert.ok(owned.owned >= 1, "the held polls were taken over");
+    assert.deepEqual(owned.lines, viaNode.lines);
+    // The compressed answer really is gzip of the payload.
+    const compressed = owned.lines.find((l) => l.includes("Content-Encoding: gzip"));
+    assert.ok(compressed !== undefined);
+  });
+
+  test("the same with CORS (static origin, credentials): the owned answers carry the same headers", async () => {
+    const cors = { cors: { origin: "https://app.example", credentials: true } };
+    const viaNode = await transcript({ ...cors, pollingTakeover: false }, "https://app.example");
+    const owned = await transcript(cors, "https://app.example");
+    assert.ok(owned.owned >= 1);
+    assert.deepEqual(owned.lines, viaNode.lines);
+    assert.ok(owned.lines[1]!.includes("Access-Control-Allow-Origin: https://app.example\r\n"));
+    assert.ok(owned.lines[1]!.includes("Access-Control-Allow-Credentials: true\r\n"));
+  });
+
+  test("a compressed owned answer decodes to the payload", async () => {
+    const t = await startEcho({});
+    const a = await RawHttpConnection.open(t.port);
+    try {
+      const sid = sidOf(await a.exchange(t.path("transport=polling")));
+      a.request(t.path(`transport=polling&sid=${sid}`), { headers: { "Accept-Encoding": "gzip" } });
+      await held(t, sid);
+      assert.equal(t.engine._ownedCount, 1);
+      t.engine.clients[sid]!.send(BIG);
+      const answer = await a.next();
+      assert.equal(answer.headers["content-encoding"], "gzip");
+      assert.equal(gunzipSync(answer.bodyBytes).toString(), `4${BIG}`);
+    } finally {
+      a.destroy();
+      await t.close();
+    }
+  });
+
+  test("a request pipelined behind a held poll releases it (noop) and is served in order", async () => {
+    const t = await startEcho({});
+    const a = await RawHttpConnection.open(t.port);
+    try {
+      const sid = sidOf(await a.exchange(t.path("transport=polling")));
+      a.request(t.path(`transport=polling&sid=${sid}`));
+      await held(t, sid);
+      assert.equal(t.engine._ownedCount, 1);
+      a.request(t.path(`transport=polling&sid=${sid}`), { body: "4piped" });
+      const first = await a.next();
+      assert.equal(first.status, 200);
+      assert.equal(first.body, "6");
+      const second = await a.next();
+      assert.equal(second.body, "ok");
+      a.request(t.path(`transport=polling&sid=${sid}`));
+      assert.equal((await a.next()).body, "4piped");
+    } finally {
+      a.destroy();
+      await t.close();
+    }
+  });
+
+  test("the client closing an owned connection mid-poll closes the session as on node:http", async () => {
+    const reasons: string[] = [];
+    for (const pollingTakeover of [false, true]) {
+      const t = await startEcho({ pollingTakeover });
+      const a = await RawHttpConnection.open(t.port);
+      const sid = sidOf(await a.exchange(t.path("transport=polling")));
+      const closed = deferred<string>();
+      t.engine.clients[sid]!.once("close", (reason: string, description?: unknown) =>
+        closed.resolve(`${reason}: ${String((description as Error | undefined)?.message ?? description)}`),
+      );
+      a.request(t.path(`transport=polling&sid=${sid}`));
+      await held(t, sid);
+      assert.equal(t.engine._ownedCount, pollingTakeover ? 1 : 0);
+      a.destroy();
+      reasons.push(await closed.promise);
+      await until(() => t.engine._ownedCount === 0);
+      await t.close();
+    }
+    assert.equal(reasons[1], reasons[0]);
+  });
+
+  test("an idle owned connection ends after keepAliveTimeout; a stalled body gets 408", async () => {
+    const t = await startEcho({});
+    t.http.keepAliveTimeout = 100;
+    t.http.requestTimeout = 300;
+    const a = await RawHttpConnection.open(t.port);
+    const b = await RawHttpConnection.open(t.port);
+    try {
+      const sid = sidOf(await a.exchange(t.path("transport=polling")));
+      a.request(t.path(`transport=polling&sid=${sid}`));
+      await held(t, sid);
+      assert.equal(t.engine._ownedCount, 1);
+      t.engine.clients[sid]!.send("one");
+      assert.equal((await a.next()).body, "4one");
+      // Idle now: nothing more is sent, the engine ends it as Node would.
+      await a.closed;
+      await until(() => t.engine._ownedCount === 0);
+
+      const sid2 = sidOf(await b.exchange(t.path("transport=polling")));
+      b.request(t.path(`transport=polling&sid=${sid2}`));
+      await held(t, sid2);
+      t.engine.clients[sid2]!.send("two");
+      assert.equal((await b.next()).body, "4two");
+      // A POST that announces 10 bytes and sends 3.
+      b.write(
+        `POST ${t.path(`transport=polling&sid=${sid2}`)} HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n4ab`,
+      );
+      const timeout = await b.next();
+      assert.equal(timeout.status, 408);
+      await b.closed;
+    } finally {
+      a.destroy();
+      b.destroy();
+      await t.close();
+    }
+  });
+
+  test("engine.close() and http.close() end owned connections; closeAllConnections ends held ones", async () => {
+    const t = await startEcho({});
+    const a = await RawHttpConnection.open(t.port);
+    const sid = sidOf(await a.exchange(t.path("transport=polling")));
+    a.request(t.path(`transport=polling&sid=${sid}`));
+    await held(t, sid);
+    assert.equal(t.engine._ownedCount, 1);
+    t.engine.close();
+    const last = await a.next();
+    assert.equal(last.body, "1");
+    assert.equal(last.headers.connection, "close");
+    await a.closed;
+    await new Promise<void>((resolve) => t.http.close(() => resolve()));
+
+    const t2 = await startEcho({});
+    const b = await RawHttpConnection.open(t2.port);
+    const sid2 = sidOf(await b.exchange(t2.path("transport=polling")));
+    b.request(t2.path(`transport=polling&sid=${sid2}`));
+    await held(t2, sid2);
+    assert.equal(t2.engine._ownedCount, 1);
+    t2.http.closeAllConnections();
+    await b.closed;
+    await until(() => t2.engine._ownedCount === 0);
+    await t2.close();
+  });
+
+  test("no takeover with engine middlewares, headers hooks, or pollingTakeover: false", async () => {
+    const setups: Array<(engine: Server) => void> = [
+      (engine) => engine.use((_req, _res, next) => next()),
+      (engine) => engine.on("headers", () => {}),
+    ];
+    for (const setup of [...setups, null]) {
+      const t = await startEcho(setup === null ? { pollingTakeover: false } : {});
+      if (setup !== null) setup(t.engine);
+      const a = await RawHttpConnection.open(t.port);
+      try {
+        const sid = sidOf(await a.exchange(t.path("transport=polling")));
+        a.request(t.path(`transport=polling&sid=${sid}`));
+        await held(t, sid);
+        assert.equal(t.engine._ownedCount, 0);
+        t.engine.clients[sid]!.send("hi");
+        assert.equal((await a.next()).body, "4hi");
+      } finally {
+        a.destroy();
+        await t.close();
+      }
+    }
+  });
+
+  test("a request listener added after attach still sees every request of an owned connection", async () => {
+    const http = createServer();
+    const engine = new Server({});
+    engine.attach(http);
+    const seen: string[] = [];
+    http.on("request", (req) => seen.push(`${req.method} ${req.url}`));
+    engine.on("connection", (socket: Socket) => socket.on("message", (d) => socket.send(d)));
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    const port = (http.address() as AddressInfo).port;
+    const a = await RawHttpConnection.open(port);
+    const b = await RawHttpConnection.open(port);
+    try {
+      const base = "/engine.io/?EIO=4&transport=polling";
+      const sid = sidOf(await a.exchange(base));
+      for (let i = 0; i < 3; i++) {
+        a.request(`${base}&sid=${sid}`);
+        await until(() => engine.clients[sid]?.transport.writable === true);
+        await turn();
+        assert.equal((await b.exchange(`${base}&sid=${sid}`, { body: `4m${i}` })).body, "ok");
+        assert.equal((await a.next()).body, `4m${i}`);
+      }
+      // Handshake, then 3 polls and 3 POSTs: every one reached the application's listener.
+      assert.equal(seen.length, 7);
+    } finally {
+      a.destroy();
+      b.destroy();
+      engine.close();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    }
+  });
+
+  test("garbage on an owned connection is node:http's business; other sessions keep working", async () => {
+    const t = await startEcho({});
+    const inputs = [
+      "GARBAGE\r\n\r\n",
+      "GET / HTTP/1.0\r\n\r\n",
+      "GET /engine.io/?EIO=4&transport=polling&sid=SID HTTP/1.1\r\n\r\n", // no Host
+      "POST /engine.io/?EIO=4&transport=polling&sid=SID HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n4a\r\n0\r\n\r\n",
+      "POST /engine.io/?EIO=4&transport=polling&sid=SID HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n4ab",
+      "GET /engine.io/?EIO=4&transport=polling&sid=SID HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+      "GET /engine.io/?EIO=4&transport=polling&sid=SID HTTP/1.1\r\nHost: x\r\nX: a\x01b\r\n\r\n",
+      `GET /engine.io/?EIO=4&transport=polling&sid=SID HTTP/1.1\r\nHost: x\r\nX: ${"a".repeat(20_000)}\r\n\r\n`,
+      "POST /engine.io/?EIO=4&transport=polling&sid=SID HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n",
+      "GET /engine.io/?EIO=4&transport=polling&sid=SID HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n",
+      "\x00\x01\x02\xff\r\n\r\n",
+    ];
+    try {
+      for (const input of inputs) {
+        const a = await RawHttpConnection.open(t.port);
+        const sid = sidOf(await a.exchange(t.path("transport=polling")));
+        a.request(t.path(`transport=polling&sid=${sid}`));
+        await held(t, sid);
+        assert.equal(t.engine._ownedCount, 1);
+        t.engine.clients[sid]!.send("ready");
+        assert.equal((await a.next()).body, "4ready");
+        // The connection is owned and idle: now the bad request.
+        a.write(input.replaceAll("SID", sid));
+        const answered = await Promise.race([a.next().then((r) => r.status), a.closed.then(() => 0)]);
+        // Node's answers: an error status, 200 for what it can serve, 100 Continue, or a closed connection.
+        assert.ok(
+          answered === 0 || answered >= 400 || answered === 200 || answered === 100,
+          `answer ${answered} to ${JSON.stringify(input.slice(0, 40))}`,
+        );
+        a.destroy();
+        await until(() => t.engine._ownedCount === 0);
+        // Everyone else is fine.
+        const b = await RawHttpConnection.open(t.port);
+        const sid2 = sidOf(await b.exchange(t.path("transport=polling")));
+        assert.equal((await b.exchange(t.path(`transport=polling&sid=${sid2}`), { body: "4ok" })).body, "ok");
+        assert.equal((await b.exchange(t.path(`transport=polling&sid=${sid2}`))).body, "4ok");
+        b.destroy();
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("random mutations of a poll head on an owned connection never crash the engine", async () => {
+    const t = await startEcho({});
+    let seed = 12345;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    try {
+      for (let i = 0; i < 60; i++) {
+        const a = await RawHttpConnection.open(t.port);
+        const sid = sidOf(await a.exchange(t.path("transport=polling")));
+        a.request(t.path(`transport=polling&sid=${sid}`));
+        await held(t, sid);
+        t.engine.clients[sid]!.send("go");
+        await a.next();
+        const bytes = Buffer.from(
+          `POST ${t.path(`transport=polling&sid=${sid}`)} HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\n4hello`,
+        );
+        for (let m = 0; m < 1 + random(4); m++) bytes[random(bytes.length)] = random(256);
+        a.write(bytes);
+        a.write("\r\n\r\n");
+        await Promise.race([a.next().catch(() => null), a.closed, turn().then(turn).then(turn)]);
+        a.destroy();
+        await until(() => t.engine._ownedCount === 0);
+      }
+      const b = await RawHttpConnection.open(t.port);
+      const sid = sidOf(await b.exchange(t.path("transport=polling")));
+      assert.equal((await b.exchange(t.path(`transport=polling&sid=${sid}`), { body: "4fine" })).body, "ok");
+      b.destroy();
+    } finally {
+      await t.close();
+    }
+  });
+});
