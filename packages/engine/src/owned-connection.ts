@@ -505,10 +505,10 @@ export class OwnedConnection implements HeartbeatEntry {
   }
 
   /**
-   * Marks the connection as holding `target`'s poll (from a takeover: the poll was already accepted on
-   * `node:http`).
+   * Marks the connection as owing the answer of a request accepted on `node:http` before the takeover:
+   * `target`'s held poll, or (`null`) a POST's `ok`.
    */
-  hold(target: OwnedPollTarget, cors: string, encoding: ContentEncoding | null): void {
+  hold(target: OwnedPollTarget | null, cors: string, encoding: ContentEncoding | null): void {
     this.target = target;
     this.cors = cors;
     this.encoding = encoding;

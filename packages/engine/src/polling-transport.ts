@@ -138,6 +138,32 @@ function encodeItems(items: readonly OutItem[]): string {
   return out;
 }
 
+/**
+ * The `ok` of a POST read on node:http, answered from the connection once it is taken over: the client's
+ * next requests on it then arrive on the owned connection too (browsers and agents use either connection
+ * for either kind of request).
+ */
+class PendingOk {
+  constructor(
+    private readonly server: Server,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+  ) {}
+
+  _takeOver(): void {
+    const { server, req, res } = this;
+    if (res.headersSent || res.writableEnded) return;
+    const conn = server._mayOwnPolls() ? OwnedConnection.takeOver(server, req, res) : null;
+    if (conn === null) {
+      res.writeHead(200, OK_HEADERS);
+      res.end("ok");
+      return;
+    }
+    conn.hold(null, server._corsLines(req.headers.origin), null);
+    conn.respond(200, "text/html", "ok", null);
+  }
+}
+
 export class PollingTransport implements Transport, OwnedPollTarget {
   /** A prototype getter, not an instance field: 8 bytes less per session (DESIGN.md principle 1). */
   get name(): "polling" {
@@ -369,6 +395,10 @@ export class PollingTransport implements Transport, OwnedPollTarget {
       return;
     }
     if (req === null || (this.server.listenerCount("headers") === 0 && !isOldIE(req))) {
+      if (req !== null && this.protocol === 4 && this.server._mayOwnPolls()) {
+        this.server._queueTakeover(new PendingOk(this.server, req, res));
+        return;
+      }
       res.writeHead(200, OK_HEADERS);
     } else {
       // text/html rather than text/plain avoids a download dialog in some user agents (engine.io GH-43).

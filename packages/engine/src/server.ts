@@ -134,7 +134,7 @@ export class Server extends EventEmitter {
   /** @internal */ readonly _scheduler: HeartbeatScheduler<Socket>;
   /** @internal */ _pendingFlush: Socket[] = [];
   /** @internal held polls to move onto owned connections at the end of this turn */
-  _pendingTakeover: PollingTransport[] = [];
+  _pendingTakeover: Array<{ _takeOver(): void }> = [];
   /**
    * Polling connections held off `node:http` right now (option `pollingTakeover`): a gauge for tests and
    * metrics.
@@ -519,9 +519,12 @@ export class Server extends EventEmitter {
     );
   }
 
-  /** @internal A poll is held on node:http: take it over once Node is done with the request. */
-  _queueTakeover(transport: PollingTransport): void {
-    if (this._pendingTakeover.push(transport) === 1) setImmediate(runTakeovers, this);
+  /**
+   * @internal A poll is held on node:http, or a POST's answer is due there: take its connection over once
+   * Node is done with the request (in the check phase, when no HTTP parser is running).
+   */
+  _queueTakeover(job: { _takeOver(): void }): void {
+    if (this._pendingTakeover.push(job) === 1) setImmediate(runTakeovers, this);
   }
 
   /** @internal */
