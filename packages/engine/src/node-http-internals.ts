@@ -37,8 +37,8 @@ let freeParser: FreeParser | undefined;
 let connectionListener: ConnectionListener | undefined;
 try {
   const require = createRequire(import.meta.url);
-  const common = require("_http_common") as { freeParser?: FreeParser };
-  const server = require("_http_server") as { _connectionListener?: ConnectionListener };
+  const common = require("node:_http_common") as { freeParser?: FreeParser };
+  const server = require("node:_http_server") as { _connectionListener?: ConnectionListener };
   if (typeof common.freeParser === "function" && typeof server._connectionListener === "function") {
     freeParser = common.freeParser;
     connectionListener = server._connectionListener;

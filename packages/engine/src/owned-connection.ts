@@ -15,7 +15,12 @@
  * shared timer wheel (heartbeat-scheduler.ts) instead of a timer per socket.
  * Layer: engine.
  */
-import type { Server as HttpServer, IncomingMessage, ServerResponse } from "node:http";
+import {
+  type Server as HttpServer,
+  type IncomingMessage,
+  maxHeaderSize,
+  type ServerResponse,
+} from "node:http";
 import type { Socket as NetSocket } from "node:net";
 import type { HeartbeatEntry, HeartbeatScheduler } from "./heartbeat-scheduler.js";
 import type { ContentEncoding } from "./http-compression.js";
@@ -76,8 +81,10 @@ const CLOSED = 3; // ended, destroyed or handed back
 export const IDLE_LANE = 0;
 export const BODY_LANE = 1;
 
-/** Node's default `maxHeaderSize`: longer heads go to Node, which answers 431. */
-const MAX_HEAD_BYTES = 16 * 1024;
+/** Heads longer than Node's `maxHeaderSize` (the server's, or the process default) go to Node: it answers 431. */
+function maxHeadBytes(server: HttpServer): number {
+  return (server as { maxHeaderSize?: number }).maxHeaderSize || maxHeaderSize;
+}
 /** Bytes a client may send ahead while a response is owed (HTTP pipelining) before it is cut off. */
 const MAX_PENDING_BYTES = 64 * 1024;
 const HEAD_END = Buffer.from("\r\n\r\n");
@@ -295,7 +302,14 @@ export class OwnedConnection implements HeartbeatEntry {
   static takeOver(owner: ConnectionOwner, req: IncomingMessage, res: ServerResponse): OwnedConnection | null {
     const socket = req.socket;
     const server = (socket as { server?: HttpServer }).server;
-    if (server === undefined || typeof server.listeners !== "function") return null;
+    // Node counts requests per connection for `maxRequestsPerSocket`: such servers keep their polls.
+    if (
+      server === undefined ||
+      typeof server.listeners !== "function" ||
+      (server.maxRequestsPerSocket ?? 0) > 0
+    ) {
+      return null;
+    }
     const keepAlive = res.shouldKeepAlive;
     if (!detachFromNodeHttp(req, res)) return null;
     return new OwnedConnection(owner, socket, server, keepAlive);
@@ -343,7 +357,7 @@ export class OwnedConnection implements HeartbeatEntry {
   /** @internal A request starts at the beginning of `buf`: route it, or give it to Node. */
   private onRequestBytes(buf: Buffer): void {
     const end = buf.indexOf(HEAD_END);
-    if (end === -1 || end > MAX_HEAD_BYTES || !parseHead(buf.toString("latin1", 0, end))) {
+    if (end === -1 || end > maxHeadBytes(this.httpServer) || !parseHead(buf.toString("latin1", 0, end))) {
       this.handBack(buf);
       return;
     }
