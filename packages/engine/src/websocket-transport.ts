@@ -74,6 +74,11 @@ export class WebSocketTransport implements Transport, WebSocketHandler {
     this.handler?.onTransportError(this, "websocket error", error);
   }
 
+  onWebSocketBackpressure(): void {
+    // Packets wait in the session until the socket drains (bounded by `maxOutboundBytes`).
+    if (this.readyState === "open") this.writable = false;
+  }
+
   onWebSocketDrain(): void {
     if (this.writable || this.readyState !== "open") return;
     this.writable = true;

@@ -31,6 +31,11 @@ export interface WebSocketHandler {
   onWebSocketClose(code: number, reason: string): void;
   /** A protocol violation (the connection is then closing with `error.closeCode`) or a socket error. */
   onWebSocketError(error: WebSocketError): void;
+  /**
+   * A write of an earlier call (kept to the end of the tick, see `write`) filled the socket's buffer above
+   * its high-water mark: `onWebSocketDrain` follows when it drains.
+   */
+  onWebSocketBackpressure?(): void;
   /** The socket's write buffer has drained below its high-water mark (`bufferedAmount` dropped). */
   onWebSocketDrain?(): void;
   /** A pong frame arrived (the engine's heartbeat is `2`/`3` packets, so this is optional). */
@@ -58,6 +63,8 @@ const COPY_LIMIT = 16 * 1024;
 const CORKED = 1;
 const CLOSE_SENT = 2;
 const CLOSE_RECEIVED = 4;
+/** The tick's first write waits in `pendingWrite` for the end of the tick. */
+const PENDING = 8;
 
 const kConnection = Symbol("plexus.websocket");
 type TaggedSocket = Duplex & { [kConnection]?: WebSocketConnection };
@@ -70,8 +77,10 @@ export class WebSocketConnection extends WebSocketReceiver {
   private readonly options: WebSocketOptions;
   /** Negotiated permessage-deflate window (9–15), 0 when not negotiated. */
   private readonly deflateBits: number;
-  /** @internal CORKED | CLOSE_SENT | CLOSE_RECEIVED. */
+  /** @internal CORKED | CLOSE_SENT | CLOSE_RECEIVED | PENDING. */
   flags = 0;
+  /** @internal The first write of this tick, written at the end of the tick (see {@link write}). */
+  pendingWrite: Buffer | string | null = null;
   private closeCode: number = CloseCodes.ABNORMAL;
   private closeReason = "";
   /** @internal Exists only during a closing handshake we started. */
@@ -90,7 +99,10 @@ export class WebSocketConnection extends WebSocketReceiver {
 
   /** Bytes written but not yet handed to the kernel. */
   get bufferedAmount(): number {
-    return this.socket.writableLength;
+    const pending = this.pendingWrite;
+    const held =
+      pending === null ? 0 : typeof pending === "string" ? Buffer.byteLength(pending) : pending.length;
+    return this.socket.writableLength + held;
   }
 
   get remoteAddress(): string | undefined {
@@ -190,38 +202,66 @@ export class WebSocketConnection extends WebSocketReceiver {
     this.closeReason = reason;
     if (this.readyState === ReadyState.OPEN) this.readyState = ReadyState.CLOSING;
     if ((this.flags & CLOSE_SENT) === 0) this.sendClose(code, "");
-    else this.socket.end();
+    else this.endSocket();
+  }
+
+  /** Ends the socket after what this tick wrote. */
+  private endSocket(): void {
+    this.flushPending();
+    this.socket.end();
   }
 
   /** @internal §7.1.7: fail the connection with the error's close code. */
   override onReceiverError(error: WebSocketError): void {
     if (this.readyState === ReadyState.OPEN) this.readyState = ReadyState.CLOSING;
     if ((this.flags & CLOSE_SENT) === 0) this.sendClose(error.closeCode, "");
-    this.socket.end();
+    this.endSocket();
     this.handler.onWebSocketError(error);
   }
 
   /**
-   * @internal Writes to the socket, corking it until the end of the tick so one tick = one syscall
-   * (DESIGN.md principle 2). The uncork is not a `process.nextTick` per connection: a broadcast to N
-   * sessions would allocate N tick objects per emit. The connection joins a module-level list instead,
-   * and one `nextTick` per tick uncorks every connection written to (no allocation per recipient).
+   * @internal Writes to the socket so that one tick = one syscall (DESIGN.md principle 2). The tick's first
+   * write is only kept (`pendingWrite`) and written alone at the end of the tick: the common case of a
+   * broadcast — one frame per recipient per tick — then costs a plain `write`, without corking, a buffered
+   * entry and `writev`. A second write in the same tick corks the socket and both leave in one `writev`.
+   * The end of the tick is not a `process.nextTick` per connection (a broadcast to N sessions would
+   * allocate N tick objects per emit): the connection joins a module-level list, and one `nextTick` per
+   * tick flushes every connection written to (no allocation per recipient).
    */
   write(data: Buffer | string): boolean {
     const socket = this.socket;
-    if ((this.flags & CORKED) === 0) {
-      this.flags |= CORKED;
-      socket.cork();
+    const flags = this.flags;
+    if ((flags & CORKED) !== 0) return socket.write(data);
+    if ((flags & PENDING) === 0) {
+      this.flags = flags | PENDING;
+      this.pendingWrite = data;
       if (corked.push(this) === 1) process.nextTick(uncorkAll);
+      // Whether the socket takes it is known when it is written: a refusal is reported then
+      // (`onWebSocketBackpressure`), and `drain` follows as for any write that returned false.
+      return true;
     }
+    this.flags = (flags & ~PENDING) | CORKED;
+    socket.cork();
+    const first = this.pendingWrite!;
+    this.pendingWrite = null;
+    socket.write(first);
     return socket.write(data);
+  }
+
+  /** @internal Writes the tick's first write now (end of the tick, or before the socket ends). */
+  flushPending(): void {
+    if ((this.flags & PENDING) === 0) return;
+    this.flags &= ~PENDING;
+    const data = this.pendingWrite!;
+    this.pendingWrite = null;
+    if (!this.socket.destroyed && !this.socket.write(data)) this.handler.onWebSocketBackpressure?.();
   }
 
   private sendClose(code: number, reason: string): void {
     this.flags |= CLOSE_SENT;
     if (!this.socket.destroyed) this.write(closeFrame(code, reason));
     if ((this.flags & CLOSE_RECEIVED) !== 0) {
-      this.socket.end();
+      this.endSocket();
     } else if (this.closeTimer === null) {
       const timer = setTimeout(closeTimeoutExpired, this.options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT, this);
       timer.unref();
@@ -258,8 +298,12 @@ function uncorkAll(): void {
   try {
     for (; i < list.length; i++) {
       const conn = list[i]!;
-      conn.flags &= ~CORKED;
-      conn.socket.uncork();
+      if ((conn.flags & PENDING) !== 0) {
+        conn.flushPending();
+      } else {
+        conn.flags &= ~CORKED;
+        conn.socket.uncork();
+      }
     }
   } finally {
     // Should an uncork throw, the connections after it must not stay corked forever: next batch.
