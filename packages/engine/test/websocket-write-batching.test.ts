@@ -1,0 +1,128 @@
+// One syscall per tick (DESIGN.md principle 2): the tick's first frame is written alone at the end of the
+// tick, a second one corks both into one writev; order and backpressure are kept. Raw TCP client.
+import assert from "node:assert/strict";
+import { connect, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import { describe, it } from "node:test";
+import { decodeFrames } from "./websocket-frame-reader.js";
+import { deferred, startServer } from "./websocket-test-server.js";
+
+const UPGRADE =
+  "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
+interface WriteCounts {
+  write: number;
+  writev: number;
+}
+
+/** Counts the stream-level writes that reach the socket's handle (`_write` / `_writev`). */
+function countWrites(socket: Duplex): WriteCounts {
+  const counts = { write: 0, writev: 0 };
+  const s = socket as Duplex & { _write: Duplex["_write"]; _writev: NonNullable<Duplex["_writev"]> };
+  const write = s._write;
+  const writev = s._writev;
+  s._write = function (this: Duplex, ...args: Parameters<Duplex["_write"]>) {
+    counts.write++;
+    return write.apply(this, args);
+  };
+  s._writev = function (this: Duplex, ...args: Parameters<NonNullable<Duplex["_writev"]>>) {
+    counts.writev++;
+    return writev.apply(this, args);
+  };
+  return counts;
+}
+
+async function openRaw(port: number): Promise<{ client: Socket; bytes: () => Buffer; more: () => Promise<void> }> {
+  const client = connect(port, "127.0.0.1");
+  let received = Buffer.alloc(0);
+  let waiter: (() => void) | null = null;
+  client.on("data", (chunk: Buffer) => {
+    received = Buffer.concat([received, chunk]);
+    waiter?.();
+    waiter = null;
+  });
+  client.on("error", () => {});
+  client.write(UPGRADE);
+  const more = () => new Promise<void>((resolve) => (waiter = resolve));
+  while (!received.includes("\r\n\r\n")) await more();
+  const start = received.indexOf("\r\n\r\n") + 4;
+  return { client, bytes: () => received.subarray(start), more };
+}
+
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+describe("WebSocket writes: one syscall per tick", () => {
+  it("a single frame in a tick is one plain write; three frames in a tick are one writev, in order", async () => {
+    await using server = await startServer();
+    const pending = server.nextConnection();
+    const raw = await openRaw(server.port);
+    const { conn } = await pending;
+    await turn();
+    const counts = countWrites(conn.socket);
+    conn.send("one");
+    await turn();
+    assert.deepEqual(counts, { write: 1, writev: 0 });
+    conn.send("two");
+    conn.send(Buffer.from([1, 2, 3]));
+    conn.send("four");
+    await turn();
+    assert.deepEqual(counts, { write: 1, writev: 1 });
+    while (decodeFrames(raw.bytes()).length < 4) await raw.more();
+    assert.deepEqual(
+      decodeFrames(raw.bytes()).map((f) => [f.opcode, f.payload.toString("latin1")]),
+      [
+        [1, "one"],
+        [1, "two"],
+        [2, "\x01\x02\x03"],
+        [1, "four"],
+      ],
+    );
+    raw.client.destroy();
+  });
+
+  it("a frame and the close frame of the same tick leave in order before the socket ends", async () => {
+    await using server = await startServer();
+    const pending = server.nextConnection();
+    const raw = await openRaw(server.port);
+    const { conn } = await pending;
+    await turn();
+    conn.send("last words");
+    conn.close(1000, "bye");
+    while (decodeFrames(raw.bytes()).length < 2) await raw.more();
+    const frames = decodeFrames(raw.bytes());
+    assert.equal(frames[0]!.payload.toString(), "last words");
+    assert.equal(frames[1]!.opcode, 8);
+    raw.client.destroy();
+  });
+
+  it("a deferred write the socket refuses is reported as backpressure, and drain follows", async () => {
+    const backpressure = deferred<void>();
+    const drained = deferred<void>();
+    await using server = await startServer({}, (handler) => {
+      Object.assign(handler, {
+        onWebSocketBackpressure: () => backpressure.resolve(),
+        onWebSocketDrain: () => drained.resolve(),
+      });
+    });
+    const pending = server.nextConnection();
+    const raw = await openRaw(server.port);
+    const { conn } = await pending;
+    raw.client.pause(); // the kernel buffers fill up: some write is eventually refused
+    const chunk = Buffer.alloc(1024 * 1024, 7);
+    let reported = false;
+    void backpressure.promise.then(() => {
+      reported = true;
+    });
+    for (let i = 0; i < 64 && !reported; i++) {
+      conn.send(chunk); // one frame per tick: always the deferred path
+      await turn();
+    }
+    assert.ok(reported, "backpressure reported");
+    raw.client.resume();
+    await drained.promise;
+    raw.client.destroy();
+  });
+});
