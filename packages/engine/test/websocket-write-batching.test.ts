@@ -33,7 +33,9 @@ function countWrites(socket: Duplex): WriteCounts {
   return counts;
 }
 
-async function openRaw(port: number): Promise<{ client: Socket; bytes: () => Buffer; more: () => Promise<void> }> {
+async function openRaw(
+  port: number,
+): Promise<{ client: Socket; bytes: () => Buffer; more: () => Promise<void> }> {
   const client = connect(port, "127.0.0.1");
   let received = Buffer.alloc(0);
   let waiter: (() => void) | null = null;
@@ -111,13 +113,14 @@ describe("WebSocket writes: one syscall per tick", () => {
     const raw = await openRaw(server.port);
     const { conn } = await pending;
     raw.client.pause(); // the kernel buffers fill up: some write is eventually refused
-    const chunk = Buffer.alloc(1024 * 1024, 7);
+    // Below the size written as header + payload (two writes): one write per tick, the deferred path.
+    const chunk = Buffer.alloc(12 * 1024, 7);
     let reported = false;
     void backpressure.promise.then(() => {
       reported = true;
     });
-    for (let i = 0; i < 64 && !reported; i++) {
-      conn.send(chunk); // one frame per tick: always the deferred path
+    for (let i = 0; i < 20_000 && !reported; i++) {
+      conn.send(chunk);
       await turn();
     }
     assert.ok(reported, "backpressure reported");
