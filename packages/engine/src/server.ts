@@ -140,6 +140,8 @@ export class Server extends EventEmitter {
    * metrics.
    */
   _ownedCount = 0;
+  /** Requests read and served on owned connections so far, without `node:http` (a counter, as above). */
+  _ownedRequests = 0;
   /** @internal set by {@link close}: answers on owned connections end them */
   _ownedClosing = false;
   private ownedTimers: HeartbeatScheduler<OwnedConnection> | null = null;
@@ -564,6 +566,7 @@ export class Server extends EventEmitter {
     if (head.method === "POST" && head.contentType === "application/octet-stream") return null;
     conn.cors = this._corsLines(head.origin);
     conn.encoding = head.method === "GET" ? this._encodingFor(head.acceptEncoding) : null;
+    this._ownedRequests++;
     return transport;
   }
 

@@ -92,3 +92,50 @@ for (const [name, path] of [
       await io.close();
     }
   });
+
+test("a polling-only browser client: its polls and POSTs are read on owned connections", {
+  timeout: 60_000,
+}, async () => {
+  const http = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/html" });
+    res.end(`<!doctype html><script src="/socket.io/socket.io.min.js"></script><script>
+window.run = () => new Promise((resolve, reject) => {
+  const socket = io({ transports: ["polling"] });
+  socket.on("connect_error", (e) => reject(e.message));
+  socket.on("connect", async () => {
+    const out = [];
+    for (let i = 0; i < 20; i++) out.push(await socket.emitWithAck("echo", i));
+    resolve(out);
+    socket.disconnect();
+  });
+});
+</script>`);
+  });
+  const io = new Server(http);
+  io.on("connection", (socket) => socket.on("echo", (v: number, ack: (x: number) => void) => ack(v * 2)));
+  http.listen(0, "127.0.0.1");
+  await once(http, "listening");
+  const port = (http.address() as AddressInfo).port;
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+  try {
+    const tab = await browser.newPage();
+    await tab.goto(`http://127.0.0.1:${port}/`);
+    const result = (await tab.evaluate("window.run()")) as number[];
+    assert.deepEqual(
+      result,
+      [...Array(20).keys()].map((i) => i * 2),
+    );
+    // 20 round trips are 40+ requests: most reuse the browser's two keep-alive connections, owned by now.
+    assert.ok(
+      io.engine._ownedRequests >= 10,
+      `requests read on owned connections: ${io.engine._ownedRequests}`,
+    );
+  } finally {
+    await browser.close();
+    await io.close();
+  }
+});
