@@ -17,6 +17,8 @@ import type { Socket as NetSocket } from "node:net";
 interface NodeHttpParser {
   incoming: IncomingMessage | null;
   _consumed?: boolean;
+  /** llhttp_finish: an Error (and no state change) while a message is only partly parsed, else 0. */
+  finish(): unknown;
 }
 
 /** The fields Node's HTTP server adds to the sockets it serves. */
@@ -76,7 +78,7 @@ type Listener = (...args: unknown[]) => void;
  * are garbage and the socket is the caller's: it is flowing, and nothing listens to it.
  *
  * Refuses (returns `false`, nothing changed) unless the request is complete, it is the only request of
- * the connection (no pipelined one behind it), no byte of the response was written, nobody but Node
+ * the connection (no pipelined one behind it, not even partly read), no byte of the response was written, nobody but Node
  * listens for the response finishing (a logger or a compression wrapper would never hear of it), the
  * socket is plain TCP, and Node's socket looks exactly as expected.
  */
@@ -105,6 +107,8 @@ export function detachFromNodeHttp(req: IncomingMessage, res: ServerResponse): b
   ) {
     return false;
   }
+  // Bytes of another request already read behind this one (pipelined) sit in the parser: keep Node.
+  if (parser.finish() instanceof Error) return false;
   const found: Listener[] = [];
   for (const [event, name] of NODE_LISTENERS) {
     const fn = (socket.listeners(event) as Listener[]).find((l) => l.name === name);

@@ -181,6 +181,28 @@ describe("polling connections held off node:http", () => {
     }
   });
 
+  test("a request partly read behind a held poll on node:http keeps the connection on node:http", async () => {
+    const t = await startEcho({});
+    const a = await RawHttpConnection.open(t.port);
+    try {
+      const sid = sidOf(await a.exchange(t.path("transport=polling")));
+      const post = `POST ${t.path(`transport=polling&sid=${sid}`)} HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n4ab`;
+      // The poll and the first bytes of a pipelined POST in one write.
+      a.write(
+        `GET ${t.path(`transport=polling&sid=${sid}`)} HTTP/1.1\r\nHost: x\r\n\r\n${post.slice(0, 30)}`,
+      );
+      await held(t, sid);
+      assert.equal(t.engine._ownedCount, 0);
+      a.write(post.slice(30));
+      const poll = await a.next();
+      assert.equal(poll.body, "4ab");
+      assert.equal((await a.next()).body, "ok");
+    } finally {
+      a.destroy();
+      await t.close();
+    }
+  });
+
   test("the client closing an owned connection mid-poll closes the session as on node:http", async () => {
     const reasons: string[] = [];
     for (const pollingTakeover of [false, true]) {
