@@ -41,6 +41,15 @@ function sidOf(answer: RawAnswer): string {
   return (JSON.parse(answer.body.slice(1)) as { sid: string }).sid;
 }
 
+/** A new keep-alive connection with a session whose poll is held on it (taken over, when allowed). */
+async function openHeldPoll(t: TestEngine): Promise<{ conn: RawHttpConnection; sid: string }> {
+  const conn = await RawHttpConnection.open(t.port);
+  const sid = sidOf(await conn.exchange(t.path("transport=polling")));
+  conn.request(t.path(`transport=polling&sid=${sid}`));
+  await held(t, sid);
+  return { conn, sid };
+}
+
 /**
  * One scenario on two keep-alive connections (A polls, B posts, as a browser's two connections do),
  * returned as the list of answers, exact bytes with the date and session ids normalised.
@@ -262,10 +271,7 @@ describe("polling connections held off node:http", () => {
 
   test("engine.close() and http.close() end owned connections; closeAllConnections ends held ones", async () => {
     const t = await startEcho({});
-    const a = await RawHttpConnection.open(t.port);
-    const sid = sidOf(await a.exchange(t.path("transport=polling")));
-    a.request(t.path(`transport=polling&sid=${sid}`));
-    await held(t, sid);
+    const { conn: a, sid } = await openHeldPoll(t);
     assert.equal(t.engine._ownedCount, 1);
     t.engine.close();
     const last = await a.next();
@@ -275,10 +281,7 @@ describe("polling connections held off node:http", () => {
     await new Promise<void>((resolve) => t.http.close(() => resolve()));
 
     const t2 = await startEcho({});
-    const b = await RawHttpConnection.open(t2.port);
-    const sid2 = sidOf(await b.exchange(t2.path("transport=polling")));
-    b.request(t2.path(`transport=polling&sid=${sid2}`));
-    await held(t2, sid2);
+    const { conn: b, sid: sid2 } = await openHeldPoll(t2);
     assert.equal(t2.engine._ownedCount, 1);
     t2.http.closeAllConnections();
     await b.closed;
@@ -358,10 +361,7 @@ describe("polling connections held off node:http", () => {
     ];
     try {
       for (const input of inputs) {
-        const a = await RawHttpConnection.open(t.port);
-        const sid = sidOf(await a.exchange(t.path("transport=polling")));
-        a.request(t.path(`transport=polling&sid=${sid}`));
-        await held(t, sid);
+        const { conn: a, sid } = await openHeldPoll(t);
         assert.equal(t.engine._ownedCount, 1);
         t.engine.clients[sid]!.send("ready");
         assert.equal((await a.next()).body, "4ready");
@@ -396,10 +396,7 @@ describe("polling connections held off node:http", () => {
     };
     try {
       for (let i = 0; i < 60; i++) {
-        const a = await RawHttpConnection.open(t.port);
-        const sid = sidOf(await a.exchange(t.path("transport=polling")));
-        a.request(t.path(`transport=polling&sid=${sid}`));
-        await held(t, sid);
+        const { conn: a, sid } = await openHeldPoll(t);
         t.engine.clients[sid]!.send("go");
         await a.next();
         const bytes = Buffer.from(

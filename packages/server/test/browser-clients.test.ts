@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { Server } from "@plexus/server";
 import { chromium } from "playwright-core";
+import { launchChromium } from "../../../test-support/chromium.js";
 
 const require = createRequire(import.meta.url);
 const entry = require.resolve("socket.io-client");
@@ -116,13 +117,9 @@ window.run = () => new Promise((resolve, reject) => {
   http.listen(0, "127.0.0.1");
   await once(http, "listening");
   const port = (http.address() as AddressInfo).port;
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  const session = await launchChromium("plexus-owned-polling-");
   try {
-    const tab = await browser.newPage();
+    const tab = await session.context.newPage();
     await tab.goto(`http://127.0.0.1:${port}/`);
     const result = (await tab.evaluate("window.run()")) as number[];
     assert.deepEqual(
@@ -135,7 +132,7 @@ window.run = () => new Promise((resolve, reject) => {
       `requests read on owned connections: ${io.engine._ownedRequests}`,
     );
   } finally {
-    await browser.close();
+    await session.close();
     await io.close();
   }
 });
