@@ -271,7 +271,7 @@ describe("polling connections held off node:http", () => {
 
   test("engine.close() and http.close() end owned connections; closeAllConnections ends held ones", async () => {
     const t = await startEcho({});
-    const { conn: a, sid } = await openHeldPoll(t);
+    const { conn: a } = await openHeldPoll(t);
     assert.equal(t.engine._ownedCount, 1);
     t.engine.close();
     const last = await a.next();
@@ -281,7 +281,7 @@ describe("polling connections held off node:http", () => {
     await new Promise<void>((resolve) => t.http.close(() => resolve()));
 
     const t2 = await startEcho({});
-    const { conn: b, sid: sid2 } = await openHeldPoll(t2);
+    const { conn: b } = await openHeldPoll(t2);
     assert.equal(t2.engine._ownedCount, 1);
     t2.http.closeAllConnections();
     await b.closed;
