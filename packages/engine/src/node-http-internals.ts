@@ -79,8 +79,9 @@ type Listener = (...args: unknown[]) => void;
  *
  * Refuses (returns `false`, nothing changed) unless the request is complete, it is the only request of
  * the connection (no pipelined one behind it, not even partly read), no byte of the response was written, nobody but Node
- * listens for the response finishing (a logger or a compression wrapper would never hear of it), the
- * socket is plain TCP, and Node's socket looks exactly as expected.
+ * listens for the response finishing (a logger or a compression wrapper would never hear of it), and
+ * Node's socket looks exactly as expected. TLS sockets are detached the same way (Node's HTTPS server
+ * runs the same connection listener on them).
  */
 export function detachFromNodeHttp(req: IncomingMessage, res: ServerResponse): boolean {
   if (freeParser === undefined) return false;
@@ -94,7 +95,6 @@ export function detachFromNodeHttp(req: IncomingMessage, res: ServerResponse): b
     socket._httpMessage !== res ||
     res.headersSent ||
     socket._paused === true ||
-    socket.encrypted === true ||
     socket.destroyed ||
     !socket.readable ||
     !socket.writable ||

@@ -2,7 +2,15 @@
  * Black-box helpers for the engine tests: a server on 127.0.0.1 port 0, raw HTTP requests, and a raw
  * WebSocket client (`ws`) that queues what it receives. No client of ours is used.
  */
-import { createServer, type Server as HttpServer, type IncomingHttpHeaders, request } from "node:http";
+import {
+  createServer,
+  type Server as HttpServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request,
+  type ServerResponse,
+} from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { Server, type ServerOptions, type Socket } from "@plexus/engine";
 import WebSocket from "ws";
@@ -19,11 +27,19 @@ export interface TestEngine {
   close(): Promise<void>;
 }
 
-export async function startEngine(options: ServerOptions = {}): Promise<TestEngine> {
-  const http = createServer((_req, res) => {
+/** Starts an engine on 127.0.0.1 port 0; with `tls` (key and certificate), on an HTTPS server. */
+export async function startEngine(
+  options: ServerOptions = {},
+  tls?: { key: string; cert: string },
+): Promise<TestEngine> {
+  const notEngine = (_req: IncomingMessage, res: ServerResponse): void => {
     res.writeHead(404);
     res.end("not engine");
-  });
+  };
+  const http =
+    tls === undefined
+      ? createServer(notEngine)
+      : (createHttpsServer(tls, notEngine) as unknown as HttpServer);
   const engine = new Server(options);
   engine.attach(http);
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));

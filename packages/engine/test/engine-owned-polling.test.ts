@@ -4,8 +4,12 @@
  * not plain polls, pipelining, timeouts, close, and the cases where the engine must not take over.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { Server, type ServerOptions, type Socket } from "@plexus/engine";
@@ -13,6 +17,23 @@ import { deferred, startEngine, type TestEngine } from "./engine-helpers.js";
 import { type RawAnswer, RawHttpConnection } from "./raw-http-connection.js";
 
 const BIG = "x".repeat(2000);
+
+const opensslSkip = spawnSync("openssl", ["version"]).status === 0 ? false : "openssl missing";
+
+/** A throwaway key and self-signed certificate for 127.0.0.1 (openssl, into a temporary directory). */
+function selfSignedCertificate(): Credentials {
+  const dir = mkdtempSync(join(tmpdir(), "plexus-tls-"));
+  try {
+    const key = join(dir, "key.pem");
+    const cert = join(dir, "cert.pem");
+    const args = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"];
+    const made = spawnSync("openssl", [...args, "-keyout", key, "-out", cert], { stdio: "ignore" });
+    assert.equal(made.status, 0, "openssl made a certificate");
+    return { key: readFileSync(key, "utf8"), cert: readFileSync(cert, "utf8") };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -23,8 +44,10 @@ async function until(check: () => boolean): Promise<void> {
   while (!check()) await turn();
 }
 
-async function startEcho(options: ServerOptions): Promise<TestEngine> {
-  const t = await startEngine(options);
+type Credentials = { key: string; cert: string };
+
+async function startEcho(options: ServerOptions, tls?: Credentials): Promise<TestEngine> {
+  const t = await startEngine(options, tls);
   t.engine.on("connection", (socket: Socket) => {
     socket.on("message", (data) => socket.send(data === "big" ? BIG : data));
   });
@@ -57,11 +80,12 @@ async function openHeldPoll(t: TestEngine): Promise<{ conn: RawHttpConnection; s
 async function transcript(
   options: ServerOptions,
   origin?: string,
+  tls?: Credentials,
 ): Promise<{ lines: string[]; owned: number }> {
-  const t = await startEcho(options);
+  const t = await startEcho(options, tls);
   const extra: Record<string, string> = origin === undefined ? {} : { Origin: origin };
-  const a = await RawHttpConnection.open(t.port);
-  const b = await RawHttpConnection.open(t.port);
+  const a = await RawHttpConnection.open(t.port, tls !== undefined);
+  const b = await RawHttpConnection.open(t.port, tls !== undefined);
   const sids: string[] = [];
   const answers: RawAnswer[] = [];
   let owned = 0;
@@ -148,6 +172,16 @@ describe("polling connections held off node:http", () => {
     assert.deepEqual(owned.lines, viaNode.lines);
     assert.ok(owned.lines[1]!.includes("Access-Control-Allow-Origin: https://app.example\r\n"));
     assert.ok(owned.lines[1]!.includes("Access-Control-Allow-Credentials: true\r\n"));
+  });
+
+  test("the same over HTTPS: TLS connections are owned too, with the same bytes", {
+    skip: opensslSkip,
+  }, async () => {
+    const tls = selfSignedCertificate();
+    const viaNode = await transcript({ pollingTakeover: false }, undefined, tls);
+    const owned = await transcript({}, undefined, tls);
+    assert.ok(owned.owned >= 1, "the held polls were taken over");
+    assert.deepEqual(owned.lines, viaNode.lines);
   });
 
   test("a compressed owned answer decodes to the payload", async () => {

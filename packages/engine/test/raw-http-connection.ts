@@ -3,6 +3,7 @@
  * socket (no agent, no `http` module), answers read back in order with their exact bytes.
  */
 import { connect, type Socket } from "node:net";
+import { connect as connectTls } from "node:tls";
 import { type Deferred, deferred } from "../../../test-support/deferred.js";
 
 export interface RawAnswer {
@@ -58,9 +59,13 @@ export class RawHttpConnection {
     });
   }
 
-  static open(port: number): Promise<RawHttpConnection> {
+  /** Opens a connection; with `tls`, over TLS (any certificate accepted: test servers are self-signed). */
+  static open(port: number, tls = false): Promise<RawHttpConnection> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ port, host: "127.0.0.1" }, () => resolve(new RawHttpConnection(socket)));
+      const done = () => resolve(new RawHttpConnection(socket));
+      const socket = tls
+        ? connectTls({ port, host: "127.0.0.1", rejectUnauthorized: false }, done)
+        : connect({ port, host: "127.0.0.1" }, done);
       socket.once("error", reject);
     });
   }
