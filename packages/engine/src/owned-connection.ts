@@ -30,16 +30,16 @@ import { detachFromNodeHttp, handBackToNodeHttp } from "./node-http-internals.js
 export interface ConnectionOwner {
   readonly opts: { readonly maxHttpBufferSize: number };
   /** Connections the engine owns now (a gauge for tests and metrics). */
-  _ownedCount: number;
+  count: number;
   /** Whether the engine is closed: answers then end their connection. */
-  readonly _ownedClosing: boolean;
+  readonly closing: boolean;
   /** The wheel driving idle and body timeouts of owned connections (lane 0: idle, lane 1: body). */
-  _ownedTimers(server: HttpServer): HeartbeatScheduler<OwnedConnection>;
+  timers(server: HttpServer): HeartbeatScheduler<OwnedConnection>;
   /**
    * The polling session a request read on an owned connection is for, with its CORS header lines set on
    * `conn.cors`; `null` sends the request to `node:http` (anything but a plain poll or POST of a session).
    */
-  _ownedTarget(conn: OwnedConnection, req: OwnedRequestHead): OwnedPollTarget | null;
+  target(conn: OwnedConnection, req: OwnedRequestHead): OwnedPollTarget | null;
 }
 
 /** The polling transport, as an owned connection drives it. */
@@ -78,7 +78,7 @@ const BODY = 2; // reading a POST body; on the body lane
 const CLOSED = 3; // ended, destroyed or handed back
 
 /** Lanes of the connection wheel. */
-export const IDLE_LANE = 0;
+const IDLE_LANE = 0;
 export const BODY_LANE = 1;
 
 /** Heads longer than Node's `maxHeaderSize` (the server's, or the process default) go to Node: it answers 431. */
@@ -285,7 +285,7 @@ export class OwnedConnection implements HeartbeatEntry {
     this.socket = socket;
     this.httpServer = httpServer;
     this.keepAlive = keepAlive;
-    owner._ownedCount++;
+    owner.count++;
     const s = socket as OwnedSocket;
     s[kConnection] = this;
     s.on("data", onSocketData);
@@ -315,16 +315,11 @@ export class OwnedConnection implements HeartbeatEntry {
     return new OwnedConnection(owner, socket, server, keepAlive);
   }
 
-  /** Whether this connection still owes the answer of a request (a held poll, a POST being answered). */
-  get responding(): boolean {
-    return this.state === HELD;
-  }
-
   /** @internal */
   onData(chunk: Buffer): void {
     const state = this.state;
     if (state === IDLE) {
-      this.owner._ownedTimers(this.httpServer).cancel(this);
+      this.owner.timers(this.httpServer).cancel(this);
       const buf = this.takePending(chunk);
       this.onRequestBytes(buf);
     } else if (state === BODY) {
@@ -361,7 +356,7 @@ export class OwnedConnection implements HeartbeatEntry {
       this.handBack(buf);
       return;
     }
-    const target = this.owner._ownedTarget(this, head);
+    const target = this.owner.target(this, head);
     if (target === null) {
       this.handBack(buf);
       return;
@@ -393,11 +388,11 @@ export class OwnedConnection implements HeartbeatEntry {
     this.state = BODY;
     if (bodyStart < buf.length) this.addPending(buf.subarray(bodyStart));
     if (this.pendingLength >= length) this.finishBody();
-    else this.owner._ownedTimers(this.httpServer).schedule(this, BODY_LANE);
+    else this.owner.timers(this.httpServer).schedule(this, BODY_LANE);
   }
 
   private finishBody(): void {
-    this.owner._ownedTimers(this.httpServer).cancel(this);
+    this.owner.timers(this.httpServer).cancel(this);
     const all = this.takePending(null);
     const length = this.bodyLength;
     const body = all.toString("utf8", 0, length);
@@ -428,7 +423,7 @@ export class OwnedConnection implements HeartbeatEntry {
           ? `Content-Encoding: ${encoding}\r\ncache-control: no-store\r\nContent-Length: ${length}\r\n`
           : `Content-Length: ${length}\r\ncache-control: no-store\r\n`;
     }
-    const keepAlive = this.keepAlive && !this.owner._ownedClosing;
+    const keepAlive = this.keepAlive && !this.owner.closing;
     text += currentDateLine() + connectionLines(keepAlive, this.httpServer.keepAliveTimeout);
     // An empty answer as Node ends one without a length: an empty chunked body.
     text += contentType === null ? "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" : "\r\n";
@@ -459,8 +454,7 @@ export class OwnedConnection implements HeartbeatEntry {
   }
 
   private scheduleIdle(): void {
-    if (this.httpServer.keepAliveTimeout > 0)
-      this.owner._ownedTimers(this.httpServer).schedule(this, IDLE_LANE);
+    if (this.httpServer.keepAliveTimeout > 0) this.owner.timers(this.httpServer).schedule(this, IDLE_LANE);
   }
 
   /** @internal A request read while the previous answer was owed. */
@@ -477,7 +471,7 @@ export class OwnedConnection implements HeartbeatEntry {
   /** The engine closes: an idle connection is destroyed now (as `closeIdleConnections`), a busy one after its answer. */
   closeIfIdle(): void {
     if (this.state === IDLE) {
-      this.owner._ownedTimers(this.httpServer).cancel(this);
+      this.owner.timers(this.httpServer).cancel(this);
       this.state = CLOSED;
       this.socket.destroy();
     }
@@ -495,8 +489,8 @@ export class OwnedConnection implements HeartbeatEntry {
   onClose(): void {
     const state = this.state;
     this.state = CLOSED;
-    this.owner._ownedCount--;
-    this.owner._ownedTimers(this.httpServer).cancel(this);
+    this.owner.count--;
+    this.owner.timers(this.httpServer).cancel(this);
     this.pending = null;
     const target = this.target;
     this.target = null;
@@ -506,8 +500,8 @@ export class OwnedConnection implements HeartbeatEntry {
   /** Gives the connection (and `buf`, the bytes of a request it will not serve) back to `node:http`. */
   private handBack(buf: Buffer | null): void {
     const socket = this.socket;
-    this.owner._ownedTimers(this.httpServer).cancel(this);
-    this.owner._ownedCount--;
+    this.owner.timers(this.httpServer).cancel(this);
+    this.owner.count--;
     this.state = CLOSED;
     this.target = null;
     socket[kConnection] = undefined;

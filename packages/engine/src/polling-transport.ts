@@ -153,13 +153,14 @@ class PendingOk {
   _takeOver(): void {
     const { server, req, res } = this;
     if (res.headersSent || res.writableEnded) return;
-    const conn = server._mayOwnPolls() ? OwnedConnection.takeOver(server, req, res) : null;
+    const owned = server._owned;
+    const conn = owned.mayOwn() ? OwnedConnection.takeOver(owned, req, res) : null;
     if (conn === null) {
       res.writeHead(200, OK_HEADERS);
       res.end("ok");
       return;
     }
-    conn.hold(null, server._corsLines(req.headers.origin), null);
+    conn.hold(null, owned.corsLines(req.headers.origin), null);
     conn.respond(200, "text/html", "ok", null);
   }
 }
@@ -249,12 +250,10 @@ export class PollingTransport implements Transport, OwnedPollTarget {
     this.pollInitial = initial;
     (res as OwnedResponse)[kOwner] = this;
     res.on("close", onPollResponseClose);
-    this.writable = true;
-    this.handler?.onTransportReady(this);
-    if (this.writable && this.shouldClose) this.send([NOOP_RECORD], false);
+    this.pollReady();
     // Still held: move it off node:http once Node is done with this request (same turn, check phase).
-    if (this.pollRes === res && !initial && this.protocol === 4 && this.server._mayOwnPolls()) {
-      this.server._queueTakeover(this);
+    if (this.pollRes === res && !initial && this.protocol === 4 && this.server._owned.mayOwn()) {
+      this.server._owned.queueTakeover(this);
     }
   }
 
@@ -262,17 +261,14 @@ export class PollingTransport implements Transport, OwnedPollTarget {
   _takeOver(): void {
     const req = this.pollReq;
     const res = this.pollRes;
-    if (req === null || res === null || res instanceof OwnedConnection || !this.server._mayOwnPolls()) return;
+    const owned = this.server._owned;
+    if (req === null || res === null || res instanceof OwnedConnection || !owned.mayOwn()) return;
     if (isOldIE(req)) return;
-    const conn = OwnedConnection.takeOver(this.server, req, res);
+    const conn = OwnedConnection.takeOver(owned, req, res);
     if (conn === null) return;
     res.removeListener("close", onPollResponseClose);
     (res as OwnedResponse)[kOwner] = null;
-    conn.hold(
-      this,
-      this.server._corsLines(req.headers.origin),
-      this.server._encodingFor(req.headers["accept-encoding"]),
-    );
+    conn.hold(this, owned.corsLines(req.headers.origin), owned.encodingFor(req.headers["accept-encoding"]));
     this.pollReq = null;
     this.pollRes = conn;
   }
@@ -283,10 +279,15 @@ export class PollingTransport implements Transport, OwnedPollTarget {
     this.pollReq = null;
     this.pollRes = conn;
     this.pollInitial = false;
+    this.pollReady();
+    return true;
+  }
+
+  /** A poll is now pending: the session may write; a close waiting for a poll answers it with `6`. */
+  private pollReady(): void {
     this.writable = true;
     this.handler?.onTransportReady(this);
     if (this.writable && this.shouldClose) this.send([NOOP_RECORD], false);
-    return true;
   }
 
   /** @internal A POST read on an owned connection: its body follows in {@link _onOwnedPayload}. */
@@ -395,8 +396,8 @@ export class PollingTransport implements Transport, OwnedPollTarget {
       return;
     }
     if (req === null || (this.server.listenerCount("headers") === 0 && !isOldIE(req))) {
-      if (req !== null && this.protocol === 4 && this.server._mayOwnPolls()) {
-        this.server._queueTakeover(new PendingOk(this.server, req, res));
+      if (req !== null && this.protocol === 4 && this.server._owned.mayOwn()) {
+        this.server._owned.queueTakeover(new PendingOk(this.server, req, res));
         return;
       }
       res.writeHead(200, OK_HEADERS);

@@ -4,13 +4,12 @@
  * registry, the shared heartbeat scheduler, and "prepare once, send to many".
  * Layer: engine.
  */
-import { channel } from "node:diagnostics_channel";
 import { EventEmitter } from "node:events";
 import type { Server as HttpServer, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { ENGINE_PACKET_CODES, type EngineErrorCode, encodeHandshake } from "@plexus/protocol";
 import { serializeCookie } from "./cookie.js";
-import { applyCors, type HeaderSink } from "./cors.js";
+import { applyCors } from "./cors.js";
 import {
   collectRequestExtras,
   createHandshakeRecord,
@@ -18,16 +17,9 @@ import {
   parseQuery,
 } from "./handshake-record.js";
 import { HeartbeatScheduler } from "./heartbeat-scheduler.js";
-import { attachedEngine, attachToHttpServer } from "./http-attach.js";
-import { type ContentEncoding, negotiateEncoding } from "./http-compression.js";
+import { attachToHttpServer } from "./http-attach.js";
 import { abortRequest, ENGINE_ERROR_MESSAGES, ENGINE_ERRORS, type ErrorContext } from "./http-errors.js";
-import { takeoverSupported } from "./node-http-internals.js";
-import {
-  BODY_LANE,
-  type OwnedConnection,
-  type OwnedRequestHead,
-  onOwnedTimeout,
-} from "./owned-connection.js";
+import { OwnedPolling } from "./owned-polling.js";
 import { PollingTransport } from "./polling-transport.js";
 import { type EngineMessage, PreparedPacket, type PrepareOptions } from "./prepared-packet.js";
 import { checkRequest } from "./request-check.js";
@@ -77,48 +69,6 @@ function onHeartbeatExpiry(socket: Socket, lane: number): void {
   socket._onHeartbeat(lane);
 }
 
-function runTakeovers(server: Server): void {
-  const pending = server._pendingTakeover;
-  server._pendingTakeover = [];
-  for (const transport of pending) transport._takeOver();
-}
-
-/** Subscribers of these see every request and response: then polls stay on node:http, which publishes them. */
-const requestStartChannel = channel("http.server.request.start");
-const responseFinishChannel = channel("http.server.response.finish");
-
-/** Node's margin over `keepAliveTimeout` before it ends an idle connection (lib/_http_server.js). */
-const KEEP_ALIVE_MARGIN_MS = 1000;
-/** Bound of the small caches of CORS lines and negotiated encodings (one entry per distinct header). */
-const HEADER_CACHE_SIZE = 256;
-
-/** A request as `checkRequest` reads it, for requests read on owned connections. */
-const ownedRequest = { method: "GET", headers: { origin: undefined as string | undefined } };
-
-/** Collects the headers CORS sets, as `Name: value` lines in order. */
-class HeaderLines implements HeaderSink {
-  readonly names: string[] = [];
-  readonly values: string[] = [];
-  setHeader(name: string, value: string): void {
-    const i = this.names.findIndex((n) => n.toLowerCase() === name.toLowerCase());
-    if (i === -1) {
-      this.names.push(name);
-      this.values.push(value);
-    } else {
-      this.values[i] = value;
-    }
-  }
-  getHeader(name: string): string | undefined {
-    const i = this.names.findIndex((n) => n.toLowerCase() === name.toLowerCase());
-    return i === -1 ? undefined : this.values[i];
-  }
-  toString(): string {
-    let out = "";
-    for (let i = 0; i < this.names.length; i++) out += `${this.names[i]}: ${this.values[i]}\r\n`;
-    return out;
-  }
-}
-
 export class Server extends EventEmitter {
   /** Error codes by name, as `engine.io`'s `Server.errors`. */
   static readonly errors = ENGINE_ERRORS;
@@ -133,20 +83,8 @@ export class Server extends EventEmitter {
   httpServer?: HttpServer;
   /** @internal */ readonly _scheduler: HeartbeatScheduler<Socket>;
   /** @internal */ _pendingFlush: Socket[] = [];
-  /** @internal held polls to move onto owned connections at the end of this turn */
-  _pendingTakeover: Array<{ _takeOver(): void }> = [];
-  /**
-   * Polling connections held off `node:http` right now (option `pollingTakeover`): a gauge for tests and
-   * metrics.
-   */
-  _ownedCount = 0;
-  /** Requests read and served on owned connections so far, without `node:http` (a counter, as above). */
-  _ownedRequests = 0;
-  /** @internal set by {@link close}: answers on owned connections end them */
-  _ownedClosing = false;
-  private ownedTimers: HeartbeatScheduler<OwnedConnection> | null = null;
-  private readonly corsCache = new Map<string, string>();
-  private readonly encodingCache = new Map<string, ContentEncoding | null>();
+  /** @internal Polling connections held off `node:http` (option `pollingTakeover`, owned-polling.ts). */
+  readonly _owned: OwnedPolling = new OwnedPolling(this);
   /** Middlewares the engine installs itself (CORS), which owned connections apply on their own. */
   private readonly builtinMiddlewares: number;
   private readonly middlewares: Middleware[] = [];
@@ -193,9 +131,9 @@ export class Server extends EventEmitter {
 
   /** Closes every session ("forced close"). */
   close(): this {
-    this._ownedClosing = true;
+    this._owned.closing = true;
     for (const id in this.clients) this.clients[id]!.close(true);
-    this._closeOwned(false);
+    this._owned.close(false);
     return this;
   }
 
@@ -501,124 +439,33 @@ export class Server extends EventEmitter {
     if (this.listenerCount("headers") > 0) this.emit("headers", headers, req);
   }
 
-  // ---- owned polling connections (owned-connection.ts) -----------------------------------------
+  // ---- owned polling connections (owned-polling.ts) ---------------------------------------------
 
   /**
-   * @internal Whether polls may be held on owned connections now: the option is on, this Node supports it,
-   * and nothing that expects to see every request is installed (middlewares other than the engine's own
-   * CORS, `headers` hooks, diagnostics-channel subscribers).
+   * @internal Whether no middleware or hook expects to see every polling request: no middlewares but the
+   * engine's own (static-origin) CORS, no `headers` / `initial_headers` hooks.
    */
-  _mayOwnPolls(): boolean {
+  _seesPlainRequestsOnly(): boolean {
     return (
-      this.opts.pollingTakeover &&
-      takeoverSupported &&
-      !this._ownedClosing &&
       this.middlewares.length === this.builtinMiddlewares &&
       this.listenerCount("headers") === 0 &&
-      this.listenerCount("initial_headers") === 0 &&
-      !requestStartChannel.hasSubscribers &&
-      !responseFinishChannel.hasSubscribers
+      this.listenerCount("initial_headers") === 0
     );
   }
 
-  /**
-   * @internal A poll is held on node:http, or a POST's answer is due there: take its connection over once
-   * Node is done with the request (in the check phase, when no HTTP parser is running).
-   */
-  _queueTakeover(job: { _takeOver(): void }): void {
-    if (this._pendingTakeover.push(job) === 1) setImmediate(runTakeovers, this);
+  /** Polling connections held off `node:http` right now: a gauge for tests and metrics. */
+  get _ownedCount(): number {
+    return this._owned.count;
   }
 
-  /** @internal */
-  _ownedTimers(server: HttpServer): HeartbeatScheduler<OwnedConnection> {
-    if (this.ownedTimers === null) {
-      const requestTimeout = server.requestTimeout > 0 ? server.requestTimeout : 300_000;
-      this.ownedTimers = new HeartbeatScheduler<OwnedConnection>(
-        [server.keepAliveTimeout + KEEP_ALIVE_MARGIN_MS, requestTimeout],
-        onOwnedTimeout,
-      );
-    }
-    return this.ownedTimers;
+  /** Requests read and served on owned connections so far, without `node:http` (a counter). */
+  get _ownedRequests(): number {
+    return this._owned.requests;
   }
 
-  /** @internal Routes a request read on an owned connection (see {@link OwnedConnection}). */
-  _ownedTarget(conn: OwnedConnection, head: OwnedRequestHead): PollingTransport | null {
-    if (!this._mayOwnPolls()) return null;
-    // Only on a server this engine is attached to and whose request listener is still the engine's: a
-    // request the application should see must reach its listeners.
-    const attached = attachedEngine(conn.httpServer);
-    if (attached === null || attached.engine !== this || !head.url.startsWith(attached.path)) return null;
-    const query = parseQuery(head.url);
-    const sid = query.sid;
-    if (sid === undefined) return null;
-    ownedRequest.method = head.method;
-    ownedRequest.headers.origin = head.origin;
-    const bad = checkRequest(
-      this.clients,
-      this.opts.transports,
-      ownedRequest as unknown as IncomingMessage,
-      query,
-      false,
-    );
-    if (bad !== null) return null; // node:http's path answers the exact error
-    const transport = this.clients[sid]!.transport;
-    if (!(transport instanceof PollingTransport) || transport.protocol !== 4) return null;
-    if (head.method === "POST" && head.contentType === "application/octet-stream") return null;
-    conn.cors = this._corsLines(head.origin);
-    conn.encoding = head.method === "GET" ? this._encodingFor(head.acceptEncoding) : null;
-    this._ownedRequests++;
-    return transport;
-  }
-
-  /** @internal The CORS header lines of a (non-preflight) request from `origin`, `""` without CORS. */
-  _corsLines(origin: string | undefined): string {
-    const cors = this.opts.cors;
-    if (cors === null) return "";
-    const key = origin ?? "";
-    let lines = this.corsCache.get(key);
-    if (lines === undefined) {
-      const sink = new HeaderLines();
-      const req = { method: "GET", headers: { origin } } as unknown as IncomingMessage;
-      let allowed = false;
-      applyCors(cors, req, sink, (err) => {
-        allowed = err === undefined || err === null;
-      });
-      lines = allowed ? sink.toString() : "";
-      if (this.corsCache.size >= HEADER_CACHE_SIZE) this.corsCache.clear();
-      this.corsCache.set(key, lines);
-    }
-    return lines;
-  }
-
-  /** @internal The encoding a compressed poll answer would use for this `Accept-Encoding`. */
-  _encodingFor(accept: string | undefined): ContentEncoding | null {
-    if (this.opts.httpCompression === false || accept === undefined) return null;
-    let encoding = this.encodingCache.get(accept);
-    if (encoding === undefined) {
-      encoding = negotiateEncoding(accept);
-      if (this.encodingCache.size >= HEADER_CACHE_SIZE) this.encodingCache.clear();
-      this.encodingCache.set(accept, encoding);
-    }
-    return encoding;
-  }
-
-  /**
-   * @internal Ends owned connections: idle ones (between requests) always, and with `all` also those
-   * holding a poll (`closeAllConnections`). Node's own tracking does not see them.
-   */
+  /** @internal Ends owned connections (`closeIdleConnections` / `closeAllConnections`, http-attach.ts). */
   _closeOwned(all: boolean): void {
-    const timers = this.ownedTimers;
-    if (timers !== null) {
-      timers.drain((conn, lane) => {
-        if (lane === BODY_LANE || all) conn.destroy();
-        else conn.closeIfIdle();
-      });
-    }
-    if (!all) return;
-    for (const id in this.clients) {
-      const transport = this.clients[id]!.transport;
-      if (transport instanceof PollingTransport) transport._destroyOwned();
-    }
+    this._owned.close(all);
   }
 
   /** @internal */

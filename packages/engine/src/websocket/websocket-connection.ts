@@ -63,8 +63,6 @@ const COPY_LIMIT = 16 * 1024;
 const CORKED = 1;
 const CLOSE_SENT = 2;
 const CLOSE_RECEIVED = 4;
-/** The tick's first write waits in `pendingWrite` for the end of the tick. */
-const PENDING = 8;
 
 const kConnection = Symbol("plexus.websocket");
 type TaggedSocket = Duplex & { [kConnection]?: WebSocketConnection };
@@ -77,7 +75,7 @@ export class WebSocketConnection extends WebSocketReceiver {
   private readonly options: WebSocketOptions;
   /** Negotiated permessage-deflate window (9–15), 0 when not negotiated. */
   private readonly deflateBits: number;
-  /** @internal CORKED | CLOSE_SENT | CLOSE_RECEIVED | PENDING. */
+  /** @internal CORKED | CLOSE_SENT | CLOSE_RECEIVED. */
   flags = 0;
   /** @internal The first write of this tick, written at the end of the tick (see {@link write}). */
   pendingWrite: Buffer | string | null = null;
@@ -230,19 +228,17 @@ export class WebSocketConnection extends WebSocketReceiver {
    */
   write(data: Buffer | string): boolean {
     const socket = this.socket;
-    const flags = this.flags;
-    if ((flags & CORKED) !== 0) return socket.write(data);
-    if ((flags & PENDING) === 0) {
-      this.flags = flags | PENDING;
+    if ((this.flags & CORKED) !== 0) return socket.write(data);
+    const first = this.pendingWrite;
+    if (first === null) {
       this.pendingWrite = data;
       if (corked.push(this) === 1) process.nextTick(uncorkAll);
       // Whether the socket takes it is known when it is written: a refusal is reported then
       // (`onWebSocketBackpressure`), and `drain` follows as for any write that returned false.
       return true;
     }
-    this.flags = (flags & ~PENDING) | CORKED;
+    this.flags |= CORKED;
     socket.cork();
-    const first = this.pendingWrite!;
     this.pendingWrite = null;
     socket.write(first);
     return socket.write(data);
@@ -250,9 +246,8 @@ export class WebSocketConnection extends WebSocketReceiver {
 
   /** @internal Writes the tick's first write now (end of the tick, or before the socket ends). */
   flushPending(): void {
-    if ((this.flags & PENDING) === 0) return;
-    this.flags &= ~PENDING;
-    const data = this.pendingWrite!;
+    const data = this.pendingWrite;
+    if (data === null) return;
     this.pendingWrite = null;
     if (!this.socket.destroyed && !this.socket.write(data)) this.handler.onWebSocketBackpressure?.();
   }
@@ -298,7 +293,7 @@ function uncorkAll(): void {
   try {
     for (; i < list.length; i++) {
       const conn = list[i]!;
-      if ((conn.flags & PENDING) !== 0) {
+      if (conn.pendingWrite !== null) {
         conn.flushPending();
       } else {
         conn.flags &= ~CORKED;
