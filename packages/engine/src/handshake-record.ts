@@ -248,3 +248,45 @@ export function parseQuery(url: string | undefined): EngineQuery {
   }
   return query;
 }
+
+/** The query parameters the engine routes a request on (one reused record: see {@link readEngineParams}). */
+export interface EngineParams {
+  EIO: string | undefined;
+  transport: string | undefined;
+  sid: string | undefined;
+}
+
+/**
+ * Reads `EIO`, `transport` and `sid` of a request target into `out`, with {@link parseQuery}'s result for
+ * these three (last value wins, a key without `=` is `""`) and no object or string per other parameter.
+ * `false` when the query needs decoding (escapes, `+`): then only {@link parseQuery} is right.
+ */
+export function readEngineParams(url: string, out: EngineParams): boolean {
+  out.EIO = out.transport = out.sid = undefined;
+  const q = url.indexOf("?");
+  if (q === -1) return true;
+  if (url.indexOf("%", q) !== -1 || url.indexOf("+", q) !== -1) return false;
+  const length = url.length;
+  let start = q + 1;
+  while (start <= length) {
+    let end = url.indexOf("&", start);
+    if (end === -1) end = length;
+    if (end > start) {
+      let eq = url.indexOf("=", start);
+      if (eq > end) eq = -1;
+      const keyLength = (eq === -1 ? end : eq) - start;
+      if (keyLength === 3 || keyLength === 9) {
+        const value = eq === -1 ? "" : url.slice(eq + 1, end);
+        if (keyLength === 9) {
+          if (url.startsWith("transport", start)) out.transport = value;
+        } else if (url.startsWith("sid", start)) {
+          out.sid = value;
+        } else if (url.startsWith("EIO", start)) {
+          out.EIO = value;
+        }
+      }
+    }
+    start = end + 1;
+  }
+  return true;
+}

@@ -26,7 +26,7 @@ export interface NodeHttpSocket extends NetSocket {
   parser?: NodeHttpParser | null;
   _httpMessage?: ServerResponse | null;
   _paused?: boolean;
-  _handle?: { _consumed?: boolean } | null;
+  _handle?: { _consumed?: boolean; useUserBuffer?: (buffer: Uint8Array) => void } | null;
   server?: HttpServer;
   encrypted?: boolean;
   timeout?: number;
@@ -140,4 +140,63 @@ export function handBackToNodeHttp(socket: NetSocket, server: HttpServer, pendin
     s._handle._consumed = false;
   }
   connectionListener!.call(server, socket);
+}
+
+/**
+ * What `net.Socket`'s `onread` option installs (lib/net.js): reads land in one caller-owned buffer and go
+ * to a callback, skipping the Readable machinery (a Buffer, `push`, a `data` event and a `nextTick` per
+ * read). Called as a method of the socket with the byte count; returning `false` stops reading.
+ */
+export type UserBufferRead = (this: NetSocket, nread: number, buffer: Buffer) => boolean;
+
+type SocketSymbols = { buffer: symbol; callback: symbol; generator: symbol };
+let socketSymbols: SocketSymbols | null | undefined;
+
+/** The private symbols behind the `onread` option, found by name on a plain socket (once). */
+function onreadSymbols(socket: NetSocket): SocketSymbols | null {
+  if (socketSymbols !== undefined) return socketSymbols;
+  const byName = new Map<string, symbol>();
+  for (const sym of Object.getOwnPropertySymbols(socket)) byName.set(sym.description ?? "", sym);
+  const buffer = byName.get("kBuffer");
+  const callback = byName.get("kBufferCb");
+  const generator = byName.get("kBufferGen");
+  socketSymbols =
+    buffer !== undefined && callback !== undefined && generator !== undefined
+      ? { buffer, callback, generator }
+      : null;
+  return socketSymbols;
+}
+
+/**
+ * Switches a detached plain-TCP socket to what `new net.Socket({ onread: { buffer, callback } })` would
+ * have set up at construction: every later read is copied by libuv into `buffer` and handed to `callback`
+ * (with `this` the socket) before the next read; nothing is pushed to the socket's Readable side. This
+ * cannot be undone (the handle keeps reading into `buffer`): a callback that no longer wants the bytes
+ * must push a copy of them (`socket.push`), which is what Node's own read path does.
+ *
+ * `true` as well when the socket already reads into `buffer` with `callback` (taken over again after a
+ * hand-back). Refuses (`false`, nothing changed) for TLS sockets, sockets reading into another buffer, or
+ * a Node whose sockets do not look like the ones this was written against.
+ */
+export function readIntoUserBuffer(socket: NetSocket, buffer: Buffer, callback: UserBufferRead): boolean {
+  const s = socket as NodeHttpSocket & Record<symbol, unknown>;
+  const handle = s._handle;
+  if (
+    s.encrypted === true ||
+    handle === null ||
+    handle === undefined ||
+    typeof handle.useUserBuffer !== "function" ||
+    handle.constructor?.name !== "TCP"
+  ) {
+    return false;
+  }
+  const sym = onreadSymbols(socket);
+  if (sym === null || s[sym.generator] !== null) return false;
+  // Taken over again after a hand-back: it already reads into this buffer.
+  if (s[sym.buffer] === buffer && s[sym.callback] === callback) return true;
+  if (s[sym.buffer] !== null || s[sym.callback] !== null) return false;
+  handle.useUserBuffer(buffer);
+  s[sym.buffer] = buffer;
+  s[sym.callback] = callback;
+  return true;
 }

@@ -24,7 +24,7 @@ import {
 import type { Socket as NetSocket } from "node:net";
 import type { HeartbeatEntry, HeartbeatScheduler } from "./heartbeat-scheduler.js";
 import type { ContentEncoding } from "./http-compression.js";
-import { detachFromNodeHttp, handBackToNodeHttp } from "./node-http-internals.js";
+import { detachFromNodeHttp, handBackToNodeHttp, readIntoUserBuffer } from "./node-http-internals.js";
 
 /** What an owned connection asks of the engine that owns it. */
 export interface ConnectionOwner {
@@ -90,8 +90,11 @@ const MAX_PENDING_BYTES = 64 * 1024;
 const HEAD_END = Buffer.from("\r\n\r\n");
 /** RFC 9110 token (header names). */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Anything but a visible character, space, tab or obs-text: Node's parser would refuse it. */
-const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+/**
+ * In a whole head: a control character other than tab, or a CR or LF that is not part of a CRLF line end.
+ * Node's parser would refuse such a head (or read it in its own way): it goes to Node.
+ */
+const INVALID_HEAD = /[^\t\r\n\x20-\x7e\x80-\xff]|\r(?!\n)|(?<!\r)\n/;
 /** Request targets in origin form, without spaces or control characters. */
 const INVALID_TARGET = /[^\x21-\x7e\x80-\xff]/;
 const DIGITS = /^\d{1,15}$/;
@@ -148,8 +151,26 @@ function connectionLines(keepAlive: boolean, keepAliveTimeout: number): string {
 
 // ---- socket listeners (module-level: no closure per connection) --------------------------------
 
+/**
+ * Plain TCP connections read into this one buffer (node-http-internals.ts `readIntoUserBuffer`): each
+ * read is handled before the next one, so one buffer serves every owned connection, and bytes kept past
+ * the read (a body in progress, a pipelined request) are copied out of it.
+ */
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
+
+function onOwnedRead(this: OwnedSocket, nread: number, buffer: Buffer): boolean {
+  const conn = this[kConnection];
+  if (conn !== undefined) {
+    conn.onBytes(buffer.subarray(0, nread), true);
+    return true;
+  }
+  // Handed back to node:http: the bytes go where Node's own read path puts them.
+  return this.push(Buffer.copyBytesFrom(buffer, 0, nread));
+}
+
+/** TLS connections read through `data` events. */
 function onSocketData(this: OwnedSocket, chunk: Buffer): void {
-  this[kConnection]?.onData(chunk);
+  this[kConnection]?.onBytes(chunk, false);
 }
 
 function onSocketEnd(this: OwnedSocket): void {
@@ -176,11 +197,21 @@ export function onOwnedTimeout(conn: OwnedConnection, lane: number): void {
 
 // ---- request head parsing ----------------------------------------------------------------------
 
+/** A field value without the optional whitespace around it (spaces and tabs only, as Node's parser). */
+function fieldValue(text: string, start: number, end: number): string {
+  let from = start;
+  let to = end;
+  while (from < to && (text.charCodeAt(from) === 32 || text.charCodeAt(from) === 9)) from++;
+  while (to > from && (text.charCodeAt(to - 1) === 32 || text.charCodeAt(to - 1) === 9)) to--;
+  return text.slice(from, to);
+}
+
 /**
  * Reads a request head into {@link head}. `false` when it is anything but a plain HTTP/1.1 GET or POST in
  * origin form with the few headers the engine understands; such a request goes to Node.
  */
 function parseHead(text: string): boolean {
+  if (INVALID_HEAD.test(text)) return false;
   let lineEnd = text.indexOf("\r\n");
   const requestLine = lineEnd === -1 ? text : text.slice(0, lineEnd);
   const sp1 = requestLine.indexOf(" ");
@@ -199,13 +230,12 @@ function parseHead(text: string): boolean {
   while (lineEnd !== -1) {
     const start = lineEnd + 2;
     lineEnd = text.indexOf("\r\n", start);
-    const line = lineEnd === -1 ? text.slice(start) : text.slice(start, lineEnd);
-    const colon = line.indexOf(":");
-    if (colon <= 0) return false;
-    const rawName = line.slice(0, colon);
+    const end = lineEnd === -1 ? text.length : lineEnd;
+    const colon = text.indexOf(":", start);
+    if (colon <= start || colon >= end) return false;
+    const rawName = text.slice(start, colon);
     if (!TOKEN.test(rawName)) return false;
-    const value = line.slice(colon + 1).trim();
-    if (INVALID_VALUE.test(value)) return false;
+    const value = fieldValue(text, colon + 1, end);
     switch (rawName.toLowerCase()) {
       case "host":
         if (head.host) return false;
@@ -288,7 +318,7 @@ export class OwnedConnection implements HeartbeatEntry {
     owner.count++;
     const s = socket as OwnedSocket;
     s[kConnection] = this;
-    s.on("data", onSocketData);
+    if (!readIntoUserBuffer(socket, readBuffer, onOwnedRead)) s.on("data", onSocketData);
     s.on("end", onSocketEnd);
     s.on("close", onSocketClose);
     s.on("error", onSocketError);
@@ -315,19 +345,23 @@ export class OwnedConnection implements HeartbeatEntry {
     return new OwnedConnection(owner, socket, server, keepAlive);
   }
 
-  /** @internal */
-  onData(chunk: Buffer): void {
+  /** @internal Bytes read; `transient` ones are only valid during this call (the shared read buffer). */
+  onBytes(chunk: Buffer, transient: boolean): void {
     const state = this.state;
     if (state === IDLE) {
       this.owner.timers(this.httpServer).cancel(this);
-      const buf = this.takePending(chunk);
-      this.onRequestBytes(buf);
+      if (this.pending === null) {
+        this.onRequestBytes(chunk, transient);
+      } else {
+        this.addPending(transient ? Buffer.from(chunk) : chunk);
+        this.onRequestBytes(this.takePending(), false);
+      }
     } else if (state === BODY) {
-      this.addPending(chunk);
-      if (this.pendingLength >= this.bodyLength) this.finishBody();
+      this.addPending(transient ? Buffer.from(chunk) : chunk);
+      if (this.pendingLength >= this.bodyLength) this.finishBody(this.takePending(), 0, false);
     } else if (state === HELD) {
       // Pipelined: read after the answer, which is not left waiting for traffic; within bounds.
-      this.addPending(chunk);
+      this.addPending(transient ? Buffer.from(chunk) : chunk);
       if (this.pendingLength > MAX_PENDING_BYTES) this.socket.destroy();
       else this.target?._releaseOwnedPoll(this);
     }
@@ -341,62 +375,77 @@ export class OwnedConnection implements HeartbeatEntry {
     this.pendingLength += chunk.length;
   }
 
-  private takePending(chunk: Buffer | null): Buffer {
-    if (chunk !== null) this.addPending(chunk);
+  private takePending(): Buffer {
     const p = this.pending!;
     this.pending = null;
     this.pendingLength = 0;
     return Array.isArray(p) ? Buffer.concat(p) : p;
   }
 
-  /** @internal A request starts at the beginning of `buf`: route it, or give it to Node. */
-  private onRequestBytes(buf: Buffer): void {
+  /**
+   * @internal A request starts at the beginning of `buf`: route it, or give it to Node. `transient`: `buf`
+   * is the shared read buffer, so whatever is kept of it is copied.
+   */
+  private onRequestBytes(buf: Buffer, transient: boolean): void {
     const end = buf.indexOf(HEAD_END);
     if (end === -1 || end > maxHeadBytes(this.httpServer) || !parseHead(buf.toString("latin1", 0, end))) {
-      this.handBack(buf);
+      this.handBack(transient ? Buffer.from(buf) : buf);
       return;
     }
     const target = this.owner.target(this, head);
     if (target === null) {
-      this.handBack(buf);
+      this.handBack(transient ? Buffer.from(buf) : buf);
       return;
     }
     const bodyStart = end + 4;
     const keepAlive = !head.close;
     if (head.method === "GET") {
       // Bytes behind the head (a pipelined request) wait for the answer, which may be written at once.
-      if (bodyStart < buf.length) this.addPending(buf.subarray(bodyStart));
+      if (bodyStart < buf.length) {
+        const rest = buf.subarray(bodyStart);
+        this.addPending(transient ? Buffer.from(rest) : rest);
+      }
       this.keepAlive = keepAlive;
       this.target = target;
       this.state = HELD;
       if (!target._acceptOwnedPoll(this)) {
         this.pending = null;
         this.pendingLength = 0;
-        this.handBack(buf);
+        this.handBack(transient ? Buffer.from(buf) : buf);
       }
       return;
     }
     // POST: the answer is `ok` once the body has been read and handled.
     const length = head.contentLength;
     if (length > this.owner.opts.maxHttpBufferSize || !target._acceptOwnedData(this)) {
-      this.handBack(buf);
+      this.handBack(transient ? Buffer.from(buf) : buf);
       return;
     }
     this.keepAlive = keepAlive;
     this.target = target;
     this.bodyLength = length;
     this.state = BODY;
-    if (bodyStart < buf.length) this.addPending(buf.subarray(bodyStart));
-    if (this.pendingLength >= length) this.finishBody();
-    else this.owner.timers(this.httpServer).schedule(this, BODY_LANE);
+    if (buf.length - bodyStart >= length) {
+      // The usual case: the whole body came with the head.
+      this.finishBody(buf, bodyStart, transient);
+      return;
+    }
+    if (bodyStart < buf.length) {
+      const rest = buf.subarray(bodyStart);
+      this.addPending(transient ? Buffer.from(rest) : rest);
+    }
+    this.owner.timers(this.httpServer).schedule(this, BODY_LANE);
   }
 
-  private finishBody(): void {
+  /** The body of the POST being read is `buf` from `start` on (with any bytes of a next request behind it). */
+  private finishBody(buf: Buffer, start: number, transient: boolean): void {
     this.owner.timers(this.httpServer).cancel(this);
-    const all = this.takePending(null);
-    const length = this.bodyLength;
-    const body = all.toString("utf8", 0, length);
-    if (all.length > length) this.addPending(all.subarray(length));
+    const bodyEnd = start + this.bodyLength;
+    const body = buf.toString("utf8", start, bodyEnd);
+    if (buf.length > bodyEnd) {
+      const rest = buf.subarray(bodyEnd);
+      this.addPending(transient ? Buffer.from(rest) : rest);
+    }
     this.state = HELD;
     const target = this.target!;
     target._onOwnedPayload(this, body);
@@ -460,7 +509,7 @@ export class OwnedConnection implements HeartbeatEntry {
   /** @internal A request read while the previous answer was owed. */
   resumePending(): void {
     if (this.state !== IDLE || this.pending === null) return;
-    this.onRequestBytes(this.takePending(null));
+    this.onRequestBytes(this.takePending(), false);
   }
 
   /** Ends the connection at once (a failed compression, the engine closing). */
@@ -505,7 +554,7 @@ export class OwnedConnection implements HeartbeatEntry {
     this.state = CLOSED;
     this.target = null;
     socket[kConnection] = undefined;
-    socket.removeListener("data", onSocketData);
+    socket.removeListener("data", onSocketData); // TLS; plain TCP keeps its read callback (onOwnedRead)
     socket.removeListener("end", onSocketEnd);
     socket.removeListener("close", onSocketClose);
     socket.removeListener("error", onSocketError);

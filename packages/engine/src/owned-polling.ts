@@ -8,7 +8,7 @@
 import { channel } from "node:diagnostics_channel";
 import type { Server as HttpServer, IncomingMessage } from "node:http";
 import { applyCors, type CorsOptions, type HeaderSink } from "./cors.js";
-import { parseQuery } from "./handshake-record.js";
+import { type EngineParams, type EngineQuery, parseQuery, readEngineParams } from "./handshake-record.js";
 import { HeartbeatScheduler } from "./heartbeat-scheduler.js";
 import { attachedEngine } from "./http-attach.js";
 import { type ContentEncoding, type HttpCompressionOptions, negotiateEncoding } from "./http-compression.js";
@@ -52,6 +52,9 @@ const responseFinishChannel = channel("http.server.response.finish");
 const KEEP_ALIVE_MARGIN_MS = 1000;
 /** Bound of the small caches of CORS lines and negotiated encodings (one entry per distinct header). */
 const HEADER_CACHE_SIZE = 256;
+
+/** The routing parameters of the request being read on an owned connection (one at a time, synchronously). */
+const params: EngineParams = { EIO: undefined, transport: undefined, sid: undefined };
 
 /** A request as `checkRequest` reads it, for requests read on owned connections. */
 const ownedRequest = { method: "GET", headers: { origin: undefined as string | undefined } };
@@ -158,7 +161,7 @@ export class OwnedPolling implements ConnectionOwner {
       !head.url.startsWith(attached.path)
     )
       return null;
-    const query = parseQuery(head.url);
+    const query: Partial<EngineParams> = readEngineParams(head.url, params) ? params : parseQuery(head.url);
     const sid = query.sid;
     if (sid === undefined) return null;
     ownedRequest.method = head.method;
@@ -168,7 +171,7 @@ export class OwnedPolling implements ConnectionOwner {
       clients,
       opts.transports,
       ownedRequest as unknown as IncomingMessage,
-      query,
+      query as unknown as EngineQuery,
       false,
     );
     if (bad !== null) return null; // node:http's path answers the exact error

@@ -15,7 +15,7 @@ import {
   decodeTextPayloadV3,
   encodePayloadV3,
 } from "../src/eio3-codec.js";
-import { parseQuery } from "../src/handshake-record.js";
+import { type EngineParams, parseQuery, readEngineParams } from "../src/handshake-record.js";
 import { negotiateEncoding } from "../src/http-compression.js";
 
 describe("EIO3 codec", () => {
@@ -243,6 +243,27 @@ describe("query fast path", () => {
       const expected: Record<string, string> = {};
       for (const [k, v] of new URLSearchParams(url.slice(url.indexOf("?") + 1))) expected[k] = v;
       assert.deepEqual(parseQuery(url), expected, url);
+    }
+  });
+
+  test("the routing parameters of owned requests read as parseQuery reads them (random queries)", () => {
+    const parts = ["EIO", "sid", "transport", "t", "EI", "sids", "=", "&", "4", "x", "%", "+", "polling"];
+    const out: EngineParams = { EIO: "stale", transport: "stale", sid: "stale" };
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed;
+    };
+    for (let i = 0; i < 5000; i++) {
+      let query = "";
+      const n = next() % 12;
+      for (let j = 0; j < n; j++) query += parts[next() % parts.length];
+      const url = next() % 10 === 0 ? "/p/" : `/p/?${query}`;
+      const plain = readEngineParams(url, out);
+      assert.equal(plain, !(url.includes("%") || url.includes("+")), url);
+      if (!plain) continue;
+      const full = parseQuery(url);
+      assert.deepEqual({ ...out }, { EIO: full.EIO, transport: full.transport, sid: full.sid }, url);
     }
   });
 });

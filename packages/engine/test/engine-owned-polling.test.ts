@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket as NetSocket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -15,6 +15,7 @@ import { gunzipSync } from "node:zlib";
 import { Server, type ServerOptions, type Socket } from "@plexus/engine";
 import { deferred, startEngine, type TestEngine } from "./engine-helpers.js";
 import { type RawAnswer, RawHttpConnection } from "./raw-http-connection.js";
+import { decodeFrames } from "./websocket-frame-reader.js";
 
 const BIG = "x".repeat(2000);
 
@@ -152,6 +153,40 @@ async function transcript(
   return { lines, owned };
 }
 
+/** A masked client text frame (RFC 6455 §5.3), payloads under 126 bytes. */
+function maskedText(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const mask = [0x12, 0x34, 0x56, 0x78];
+  const frame = Buffer.alloc(6 + payload.length);
+  frame[0] = 0x81;
+  frame[1] = 0x80 | payload.length;
+  for (let i = 0; i < 4; i++) frame[2 + i] = mask[i]!;
+  for (let i = 0; i < payload.length; i++) frame[6 + i] = payload[i]! ^ mask[i % 4]!;
+  return frame;
+}
+
+/** The text frames a server sends on `socket` from now on, one by one. */
+class FrameCollector {
+  private bytes = Buffer.alloc(0);
+  private taken = 0;
+  private wake: (() => void) | null = null;
+  constructor(socket: NetSocket) {
+    socket.on("data", (chunk: Buffer) => {
+      this.bytes = Buffer.concat([this.bytes, chunk]);
+      this.wake?.();
+    });
+  }
+  async next(): Promise<string> {
+    for (;;) {
+      const frames = decodeFrames(this.bytes);
+      if (frames.length > this.taken) return frames[this.taken++]!.payload.toString("utf8");
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+  }
+}
+
 describe("polling connections held off node:http", () => {
   test("the wire is byte for byte node:http's: polls, POSTs, compression, errors, other paths, close", async () => {
     const viaNode = await transcript({ pollingTakeover: false });
@@ -242,6 +277,64 @@ describe("polling connections held off node:http", () => {
       assert.equal((await a.next()).body, "ok");
     } finally {
       a.destroy();
+      await t.close();
+    }
+  });
+
+  test("owned TCP reads skip the stream: bodies in pieces, then an upgrade after a hand-back", async () => {
+    const t = await startEcho({});
+    const a = await RawHttpConnection.open(t.port);
+    const b = await RawHttpConnection.open(t.port);
+    try {
+      const { sid } = await (async () => {
+        const id = sidOf(await a.exchange(t.path("transport=polling")));
+        a.request(t.path(`transport=polling&sid=${id}`));
+        await held(t, id);
+        return { sid: id };
+      })();
+      assert.equal(t.engine._ownedCount, 1);
+      // Plain TCP reads go to the engine's read callback, not through `data` events.
+      const transport = t.engine.clients[sid]!.transport as unknown as {
+        pollRes: { socket: NetSocket } | null;
+      };
+      const serverSocket = transport.pollRes!.socket;
+      assert.equal(serverSocket.listenerCount("data"), 0);
+      assert.equal((await b.exchange(t.path(`transport=polling&sid=${sid}`), { body: "4one" })).body, "ok");
+      assert.equal((await a.next()).body, "4one");
+      // A POST on the owned connection in three writes, a UTF-8 character split between the last two.
+      const body = Buffer.from("4héllo wörld");
+      const cut = body.indexOf(Buffer.from("ö")) + 1;
+      const head =
+        `POST ${t.path(`transport=polling&sid=${sid}`)} HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+        `Content-Type: text/plain;charset=UTF-8\r\nContent-Length: ${body.length}\r\n\r\n`;
+      const requestsBefore = t.engine._ownedRequests;
+      a.write(head);
+      await turn();
+      a.write(body.subarray(0, cut));
+      await turn();
+      a.write(body.subarray(cut));
+      assert.equal((await a.next()).body, "ok");
+      assert.equal(t.engine._ownedRequests, requestsBefore + 1);
+      assert.equal((await a.exchange(t.path(`transport=polling&sid=${sid}`))).body, "4héllo wörld");
+      // An upgrade on the same connection goes back to node:http, which reads it from then on.
+      const ownedBefore = t.engine._ownedCount; // a, and b (taken over to answer its POST)
+      a.write(
+        `GET ${t.path(`transport=websocket&sid=${sid}`)} HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+          "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n" +
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+      );
+      assert.equal((await a.next()).status, 101);
+      assert.equal(t.engine._ownedCount, ownedBefore - 1);
+      const frames = new FrameCollector(a.socket);
+      a.write(maskedText("2probe"));
+      assert.equal(await frames.next(), "3probe");
+      a.write(maskedText("5"));
+      await until(() => t.engine.clients[sid]?.transport.name === "websocket");
+      a.write(maskedText("4over websocket"));
+      assert.equal(await frames.next(), "4over websocket");
+    } finally {
+      a.destroy();
+      b.destroy();
       await t.close();
     }
   });
