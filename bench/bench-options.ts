@@ -109,7 +109,10 @@ export interface BenchOptions {
 export const USAGE = `usage: npm run bench -- [options]
   --quick                 small counts, 1 run (smoke test, < 2 min)
   --impl NAME             implementation to run (repeat; default: --impl socket.io --impl plexus)
-                          NAME is socket.io or plexus; the ratio column is the last over the first
+                          NAME is socket.io, plexus or ws; the ratio column is the last over the first
+                          ws = bare-ws-server.ts, the floor: a bare \`ws\` server speaking only the wire
+                          strings the bench clients use (WebSocket scenarios only; e.g. --impl socket.io
+                          --impl ws --impl plexus adds a "plexus / ws" column)
   --runs N                runs per implementation, interleaved A,B,A,B… (default 3, quick 1)
   --only a,b              scenarios: ${SCENARIO_NAMES.join(", ")}
   --ws-levels 1000,5000   idle WebSocket connection counts      --polling-levels 1000,5000

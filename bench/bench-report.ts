@@ -109,9 +109,12 @@ export function formatTable(
   const last = slots[slots.length - 1]!.label;
   // Targets are ratios Plexus / socket.io: meaningless for any other pairing (e.g. an A/A noise run).
   const targets = slots[0]!.impl === "socket.io" && slots[slots.length - 1]!.impl === "plexus";
+  // Slots between the first and the last (e.g. the `ws` floor) get a ratio column of their own: last / slot.
+  const middle = slots.slice(1, -1).map((s) => s.label);
   const header = ["measurement", "unit", ...slots.map((s) => s.label)];
   if (slots.length > 1) header.push(`${last} / ${first}`);
   if (targets) header.push("target", "met");
+  for (const label of middle) header.push(`${last} / ${label}`);
   const lines = summary.map((row) => {
     const cells = [row.label, row.unit];
     for (const slot of slots) {
@@ -120,6 +123,13 @@ export function formatTable(
     }
     if (slots.length > 1) cells.push(row.ratio === null ? "–" : row.ratio.toFixed(2));
     if (targets) cells.push(row.target ?? "", row.met === null ? "" : row.met ? "yes" : "NO");
+    for (const label of middle) {
+      const a = row.medians[label];
+      const b = row.medians[last];
+      cells.push(
+        a === null || a === undefined || b === null || b === undefined || a === 0 ? "–" : (b / a).toFixed(2),
+      );
+    }
     return cells;
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));

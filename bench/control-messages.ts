@@ -4,8 +4,9 @@
  */
 
 /** Which implementation a target server runs: the official stack or Plexus (same script, one argument). */
-export type ImplName = "socket.io" | "plexus";
-export const IMPL_NAMES: readonly ImplName[] = ["socket.io", "plexus"];
+/** `ws` is the reference floor (`bare-ws-server.ts`): Socket.IO level, WebSocket only. */
+export type ImplName = "socket.io" | "plexus" | "ws";
+export const IMPL_NAMES: readonly ImplName[] = ["socket.io", "plexus", "ws"];
 
 /** `socket`: a Socket.IO server (`socket.io` / `@plexus/server`); `engine`: a bare engine (`engine.io` / `@plexus/engine`). */
 export type ServerLevel = "socket" | "engine";
@@ -40,6 +41,12 @@ export interface BroadcastStart {
   readonly startedAt: number;
   /** Wall-clock time after the last emit call returned (ms). */
   readonly emittedAt: number;
+  /**
+   * Wall-clock time at the next check phase after the last emit (ms): by then the server has handed every
+   * frame of the broadcast to the kernel (Plexus writes at the end of the emitting turn, socket.io inside
+   * `emit`), so `writtenAt - startedAt` is the server's own share of the fan-out time.
+   */
+  readonly writtenAt: number;
   readonly cpuMicros: number;
 }
 

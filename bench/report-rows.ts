@@ -111,6 +111,12 @@ export function reportRows(s: BenchSizes): ReportRow[] {
       millis(1),
       0.7,
     ),
+    row(
+      "broadcast",
+      "serverWrittenMs",
+      `one emit until the server has written it to all ${k(s.broadcastClients)} clients`,
+      millis(1),
+    ),
     row("echo", "cpuPerRoundTrip", `${echo}: server CPU per round trip`, micros(1), 0.75),
     row("echo", "p50", `${echo}: latency p50`, millis(2)),
     row("echo", "p99", `${echo}: latency p99`, millis(2), 1.0),

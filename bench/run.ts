@@ -9,7 +9,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
-import { parseBenchOptions, USAGE } from "./bench-options.js";
+import { parseBenchOptions, type ScenarioName, USAGE } from "./bench-options.js";
 import {
   formatLevelsTable,
   formatTable,
@@ -19,9 +19,11 @@ import {
   summarize,
 } from "./bench-report.js";
 import { killAllStarted } from "./child-process-handle.js";
+import type { ServerLevel } from "./control-messages.js";
 import { reportRows } from "./report-rows.js";
 import { ScenarioContext } from "./scenario-context.js";
 import { SCENARIOS } from "./scenarios/scenarios.js";
+import { servesScenario } from "./target-implementations.js";
 
 let parsed: ReturnType<typeof parseBenchOptions>;
 try {
@@ -90,11 +92,24 @@ log(
       .join(" ")}`,
 );
 
+/** Server level and transport each scenario needs (the `ws` floor serves Socket.IO over WebSocket only). */
+const SCENARIO_SHAPE: { readonly [N in ScenarioName]: readonly [ServerLevel, "websocket" | "polling"] } = {
+  "websocket-idle": ["socket", "websocket"],
+  broadcast: ["socket", "websocket"],
+  echo: ["socket", "websocket"],
+  polling: ["socket", "polling"],
+  "engine-websocket": ["engine", "websocket"],
+  "engine-polling": ["engine", "polling"],
+};
+
 const records: RunRecord[] = [];
 const details: Record<string, string[]> = {};
 for (const scenario of options.scenarios) {
   for (let run = 1; run <= options.runs; run++) {
     for (const slot of slots) {
+      const [level, transport] = SCENARIO_SHAPE[scenario];
+      // Not a failure: the floor has no such level or transport, and its column shows "–" there.
+      if (!servesScenario(slot.impl, level, transport)) continue;
       if (Date.now() - startedMs > softDeadlineMs) {
         records.push({ scenario, label: slot.label, run, durationMs: 0, error: "skipped: time limit" });
         continue;

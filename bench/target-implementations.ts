@@ -39,10 +39,19 @@ export interface LoadedImplementation {
   attachEngine?(http: HttpServer, options: ServerOptions): BenchEngine;
 }
 
-const PACKAGES: { readonly [L in ServerLevel]: { readonly [I in ImplName]: string } } = {
+const PACKAGES: { readonly [L in ServerLevel]: { readonly [I in Exclude<ImplName, "ws">]: string } } = {
   socket: { "socket.io": "socket.io", plexus: "@plexus/server" },
   engine: { "socket.io": "engine.io", plexus: "@plexus/engine" },
 };
+
+/** Scenario levels and transports each implementation serves (`ws` is the WebSocket-only floor). */
+export function servesScenario(
+  impl: ImplName,
+  level: ServerLevel,
+  transport: "websocket" | "polling",
+): boolean {
+  return impl !== "ws" || (level === "socket" && transport === "websocket");
+}
 
 /** Engine path of a bare engine (the `engine.io` default) and of a Socket.IO server. */
 export const ENGINE_PATH = "/engine.io/";
@@ -66,6 +75,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** Imports the package for `impl` at `level`. The specifier is a variable on purpose: Plexus may not exist yet. */
 export async function loadImplementation(impl: ImplName, level: ServerLevel): Promise<LoadedImplementation> {
+  if (impl === "ws") {
+    if (level !== "socket") throw new Error("--impl ws serves the Socket.IO level only");
+    const { attachBareServer } = await import("./bare-ws-server.js");
+    return {
+      detail: `ws@${packageVersion("ws")} (bare wire floor)`,
+      path: SOCKET_PATH,
+      attachSocketServer: (http, options) => attachBareServer(http, SOCKET_PATH, options),
+    };
+  }
   const name = PACKAGES[level][impl];
   const specifier: string = name;
   const mod: unknown = await import(specifier);

@@ -139,7 +139,10 @@ function broadcast(params: BroadcastParams): Promise<BroadcastStart> {
     const burst = () => {
       for (let i = 0; i < params.perTick && seq < params.emits; i++) server.emit("b", seq++, params.payload);
       if (seq < params.emits) setImmediate(burst);
-      else resolve({ startedAt, emittedAt: wallNow(), cpuMicros: cpu });
+      else {
+        const emittedAt = wallNow();
+        setImmediate(() => resolve({ startedAt, emittedAt, writtenAt: wallNow(), cpuMicros: cpu }));
+      }
     };
     burst();
   });

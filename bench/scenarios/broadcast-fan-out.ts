@@ -12,6 +12,8 @@ interface Fanout {
   readonly durationMs: number;
   /** From the first emit to the moment the first client had a message (ms). */
   readonly firstMs: number;
+  /** From the first emit until the server had written the last frame (ms). */
+  readonly writtenMs: number;
   readonly deliveries: number;
   readonly cpuMicros: number;
 }
@@ -33,6 +35,7 @@ async function fanout(ctx: ScenarioContext, params: BroadcastParams): Promise<Fa
   return {
     durationMs: lastAt - start.startedAt,
     firstMs: firstAt - start.startedAt,
+    writtenMs: start.writtenAt - start.startedAt,
     deliveries: clients * params.emits,
     cpuMicros: after.cpuMicros - start.cpuMicros,
   };
@@ -70,16 +73,20 @@ export async function broadcastFanOut(ctx: ScenarioContext): Promise<Record<stri
   }
   const latencies: number[] = [];
   const firsts: number[] = [];
+  const written: number[] = [];
   for (let i = 0; i < sizes.latencySamples; i++) {
     await pause(200);
     const r = await fanout(ctx, single);
     latencies.push(r.durationMs);
     firsts.push(r.firstMs);
+    written.push(r.writtenMs);
   }
   metrics.lastClientMs = median(latencies);
   metrics.firstClientMs = median(firsts);
+  metrics.serverWrittenMs = median(written);
   ctx.log(
-    `one emit until the last of ${ctx.clients} clients has it: ${latencies.map((l) => l.toFixed(0)).join(", ")} ms`,
+    `one emit until the last of ${ctx.clients} clients has it: ${latencies.map((l) => l.toFixed(0)).join(", ")} ms; ` +
+      `server done writing after ${written.map((l) => l.toFixed(0)).join(", ")} ms`,
   );
   return metrics;
 }
