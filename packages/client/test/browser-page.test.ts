@@ -133,7 +133,7 @@ for (const factory of serverFactories) {
         const page = await open(t, `${pageOrigin}/`);
         await call(page, "connect", name, s.url, { transports, closeOnBeforeunload: true, auth: { name } });
         await page.goto("about:blank");
-        assert.equal(await s.reasonOf(name), "transport close");
+        assert.equal(await s.reasonOf(name), "transport close", `${name}: server-side disconnect reason`);
       }
     });
   });
