@@ -10,6 +10,11 @@ export interface HttpRequest {
   readonly method: "GET" | "POST";
   readonly url: string;
   readonly body?: string | undefined;
+  /**
+   * The request must outlive the page (the close packet sent from `beforeunload`): in browsers a
+   * `keepalive` fetch, which the page's unload does not cancel. Ignored in Node.
+   */
+  readonly keepalive?: boolean;
   /** The transport's options: `extraHeaders`, `withCredentials`, and in Node `agent`, TLS and `autoUnref`. */
   readonly opts: TransportOptions;
 }

@@ -81,15 +81,23 @@ export class PollingTransport extends Transport {
   close(): void {
     const wasOpen = this.state === "open";
     this.state = "closed";
-    // Tell the server (§A8); it answers the pending GET with a noop, which is then ignored.
-    if (wasOpen) this.request(encodePayload([{ type: "close" }]), () => {});
+    // Tell the server (§A8); it answers the pending GET with a noop, which is then ignored. The POST is a
+    // keepalive request: a close from `beforeunload` (closeOnBeforeunload) still reaches the server
+    // when the page is torn down right after, so the server sees "transport close", not a dropped poll.
+    if (wasOpen) this.request(encodePayload([{ type: "close" }]), () => {}, true);
     else this.abortPoll?.();
   }
 
   /** A failed GET is an `xhr poll error`, a failed POST an `xhr post error` (socket.io-client's messages). */
-  private request(body: string | undefined, onOk: (body: string) => void): () => void {
+  private request(body: string | undefined, onOk: (body: string) => void, keepalive = false): () => void {
     const get = body === undefined;
-    const req = { method: get ? "GET" : "POST", url: this.uri(false), opts: this.opts, body } as const;
+    const req = {
+      method: get ? "GET" : "POST",
+      url: this.uri(false),
+      opts: this.opts,
+      body,
+      keepalive,
+    } as const;
     return platform().request(req, (err, text, context) => {
       if (err === null) onOk(text);
       else if (this.state !== "closed") {

@@ -20,6 +20,9 @@ function request(req: HttpRequest, cb: HttpCallback): () => void {
     init.body = body;
     (init.headers as Record<string, string>)["content-type"] = "text/plain;charset=UTF-8";
   }
+  // A keepalive fetch survives the page's unload. Only for a simple request (no extra headers): a
+  // keepalive request that needs a CORS preflight is refused by some browsers.
+  if (req.keepalive === true && Object.keys(opts.extraHeaders ?? {}).length === 0) init.keepalive = true;
   // requestTimeout: aborting settles the fetch with an error (a no-op once it completed).
   if (opts.requestTimeout) setTimeout(() => controller.abort(), opts.requestTimeout);
   fetch(req.url, init)
