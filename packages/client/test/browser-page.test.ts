@@ -118,8 +118,18 @@ for (const factory of serverFactories) {
           auth: { name: closing },
         });
         await call(page, "connect", staying, s.url, { ...opts, auth: { name: staying } });
+        // Records the close POSTs (body `1`): each must be a keepalive fetch, which a page unload does not cancel.
+        await page.evaluate(`(() => {
+          const f = window.fetch;
+          window.closePosts = [];
+          window.fetch = (url, init) => {
+            if (init && init.method === "POST" && init.body === "1") window.closePosts.push(init.keepalive === true);
+            return f(url, init);
+          };
+        })()`);
         await page.evaluate("dispatchEvent(new Event('beforeunload'))");
         assert.equal(await s.reasonOf(closing), "transport close");
+        assert.deepEqual(await page.evaluate("window.closePosts"), transport === "polling" ? [true] : []);
         assert.equal(await call(page, "emitWithAck", staying, "echo", 1), 1);
         await call(page, "disconnect", staying);
       }
