@@ -84,21 +84,12 @@ class BareServer implements BenchSocketServer {
   private readonly sockets = new Set<BareSocket>();
   private connection: Listener | undefined;
   private readonly heartbeat: NodeJS.Timeout;
-  private readonly openPacket: (sid: string) => string;
 
   constructor(
     http: HttpServer,
     private readonly path: string,
-    options: ServerOptions,
+    private readonly options: ServerOptions,
   ) {
-    this.openPacket = (sid: string) =>
-      `${ENGINE_OPEN}${JSON.stringify({
-        sid,
-        upgrades: [],
-        pingInterval: options.pingInterval,
-        pingTimeout: options.pingTimeout,
-        maxPayload: 1_000_000,
-      })}`;
     http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (!isEngineWebSocketRequest(req, this.path)) {
         socket.destroy();
@@ -136,7 +127,9 @@ class BareServer implements BenchSocketServer {
     ws.on("message", onMessage);
     ws.on("close", onClose);
     ws.on("error", onError);
-    ws.send(this.openPacket(sessionId()));
+    const { pingInterval, pingTimeout } = this.options;
+    const open = { sid: sessionId(), upgrades: [], pingInterval, pingTimeout, maxPayload: 1_000_000 };
+    ws.send(`${ENGINE_OPEN}${JSON.stringify(open)}`);
   }
 
   private ping(): void {

@@ -11,10 +11,11 @@
  * clients answering `2` with `3` (this file with `--clients-child`), waits until all joined plus two
  * intervals, then prints the server's own CPU per client per ping interval over `--intervals` intervals.
  */
-import { type ChildProcess, fork } from "node:child_process";
+import { fork } from "node:child_process";
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
+import { ipcAsk } from "./ipc-ask.js";
 
 const self = new URL(import.meta.url).pathname;
 const argv = process.argv.slice(2);
@@ -37,12 +38,10 @@ async function serverChild(impl: string, interval: number): Promise<void> {
     const address = http.address();
     process.send?.({ port: typeof address === "object" && address !== null ? address.port : 0 });
   });
-  process.on("message", (m) => {
-    if (m === "joined") process.send?.({ joined });
-    else if (m === "cpu") {
-      const c = process.cpuUsage();
-      process.send?.({ cpu: c.user + c.system });
-    }
+  // One reply per command (`ipcAsk`): the joined count and the process's CPU so far (µs).
+  process.on("message", () => {
+    const c = process.cpuUsage();
+    process.send?.({ joined, cpu: c.user + c.system });
   });
   process.on("disconnect", () => process.exit(0));
 }
@@ -68,17 +67,9 @@ function clientsChild(port: string, count: number, address: string): void {
   process.on("disconnect", () => process.exit(0));
 }
 
-function ask<T>(child: ChildProcess, message: string, key: string): Promise<T> {
-  return new Promise((resolve) => {
-    const listener = (reply: unknown) => {
-      if (typeof reply === "object" && reply !== null && key in reply) {
-        child.off("message", listener);
-        resolve((reply as Record<string, T>)[key]!);
-      }
-    };
-    child.on("message", listener);
-    child.send(message);
-  });
+interface Reading {
+  readonly joined: number;
+  readonly cpu: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -108,14 +99,14 @@ async function main(): Promise<void> {
   );
   try {
     const deadline = Date.now() + 60_000;
-    while ((await ask<number>(server, "joined", "joined")) < n) {
+    while ((await ipcAsk<Reading>(server, {})).joined < n) {
       if (Date.now() > deadline) throw new Error("clients did not all join within 60 s");
       await sleep(200);
     }
     await sleep(2 * interval);
-    const before = await ask<number>(server, "cpu", "cpu");
+    const before = (await ipcAsk<Reading>(server, {})).cpu;
     await sleep(intervals * interval);
-    const after = await ask<number>(server, "cpu", "cpu");
+    const after = (await ipcAsk<Reading>(server, {})).cpu;
     const perClient = (after - before) / n / intervals;
     console.log(
       `${values.impl}: ${perClient.toFixed(1)} µs server CPU per client per ${interval} ms ping interval ` +

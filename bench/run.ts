@@ -9,7 +9,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
-import { parseBenchOptions, type ScenarioName, USAGE } from "./bench-options.js";
+import { parseBenchOptions, USAGE } from "./bench-options.js";
 import {
   formatLevelsTable,
   formatTable,
@@ -19,10 +19,9 @@ import {
   summarize,
 } from "./bench-report.js";
 import { killAllStarted } from "./child-process-handle.js";
-import type { ServerLevel } from "./control-messages.js";
 import { reportRows } from "./report-rows.js";
 import { ScenarioContext } from "./scenario-context.js";
-import { SCENARIOS } from "./scenarios/scenarios.js";
+import { SCENARIO_SHAPE, SCENARIOS } from "./scenarios/scenarios.js";
 import { servesScenario } from "./target-implementations.js";
 
 let parsed: ReturnType<typeof parseBenchOptions>;
@@ -91,16 +90,6 @@ log(
       .map((l) => l.toFixed(2))
       .join(" ")}`,
 );
-
-/** Server level and transport each scenario needs (the `ws` floor serves Socket.IO over WebSocket only). */
-const SCENARIO_SHAPE: { readonly [N in ScenarioName]: readonly [ServerLevel, "websocket" | "polling"] } = {
-  "websocket-idle": ["socket", "websocket"],
-  broadcast: ["socket", "websocket"],
-  echo: ["socket", "websocket"],
-  polling: ["socket", "polling"],
-  "engine-websocket": ["engine", "websocket"],
-  "engine-polling": ["engine", "polling"],
-};
 
 const records: RunRecord[] = [];
 const details: Record<string, string[]> = {};

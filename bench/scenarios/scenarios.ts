@@ -3,6 +3,7 @@
  * test) and its own load generators, and returns metrics in base units (bytes, µs, ms, per second).
  */
 import type { ScenarioName } from "../bench-options.js";
+import type { ServerLevel } from "../control-messages.js";
 import type { ScenarioContext, ScenarioResult } from "../scenario-context.js";
 import { broadcastFanOut } from "./broadcast-fan-out.js";
 import { echoRoundTrips } from "./echo-round-trips.js";
@@ -98,4 +99,16 @@ export const SCENARIOS: { readonly [N in ScenarioName]: ScenarioRunner } = {
   polling,
   "engine-websocket": (ctx) => engineIdle(ctx, "websocket"),
   "engine-polling": (ctx) => engineIdle(ctx, "polling"),
+};
+
+/** Server level and transport each scenario needs (the `ws` floor serves Socket.IO over WebSocket only). */
+export const SCENARIO_SHAPE: {
+  readonly [N in ScenarioName]: readonly [ServerLevel, "websocket" | "polling"];
+} = {
+  "websocket-idle": ["socket", "websocket"],
+  broadcast: ["socket", "websocket"],
+  echo: ["socket", "websocket"],
+  polling: ["socket", "polling"],
+  "engine-websocket": ["engine", "websocket"],
+  "engine-polling": ["engine", "polling"],
 };
