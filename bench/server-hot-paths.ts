@@ -18,6 +18,9 @@
  * - emit:       `io.emit("b", seq, payload)` to 500 clients, one emit per tick; CPU per delivery.
  * - room:       `io.to("r").emit(...)` where every client is in room `r`; CPU per delivery.
  * - multi-room: `io.to(["r", "s"]).emit(...)`, every client in both rooms (one copy each); CPU per delivery.
+ * - relay:      a chat burst: 100 of the 500 clients each send one `relay` event at once and the listener
+ *               rebroadcasts each with `io.emit` (messages read in one event-loop iteration may share their
+ *               recipients' writes); CPU per delivery.
  */
 import { fork } from "node:child_process";
 import { createServer } from "node:http";
@@ -60,6 +63,9 @@ async function child(impl: ImplName): Promise<void> {
   const loaded = await loadImplementation(impl, "socket");
   const io = loaded.attachSocketServer!(http, { pingInterval: 300_000, pingTimeout: 300_000 }) as RoomServer;
   io.on("connection", onEchoConnection);
+  io.on("connection", (...args: unknown[]) => {
+    (args[0] as BenchEmitter).on("relay", (...a: unknown[]) => io.emit("m", a[0], a[1]));
+  });
   await new Promise<void>((resolve) => http.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, resolve));
   process.on("message", (m: { cmd: string; mode?: string; count?: number }) => {
     if (m.cmd === "cpu") {
@@ -231,6 +237,39 @@ async function broadcastCpu(t: Target, mode: string, clients: number, emits: num
   return perDelivery;
 }
 
+/**
+ * Server CPU per delivery of a chat burst: in each of `rounds` rounds, `senders` of the `clients` send one
+ * `relay` event at once; the server rebroadcasts each to every client (`senders × clients` deliveries).
+ */
+async function relayCpu(t: Target, clients: number, senders: number, rounds: number): Promise<number> {
+  let received = 0;
+  let expected = 0;
+  let finish: () => void = () => {};
+  const onMessage: OnMessage = (_ws, data) => {
+    if (data[0] !== EngineByte.MESSAGE || data[1] !== SocketByte.EVENT) return;
+    if (++received === expected) finish();
+  };
+  const list = await openClients(t, clients, onMessage);
+  const from = list.slice(0, senders);
+  const run = async (count: number): Promise<number> => {
+    const c0 = await cpuNow(t);
+    for (let r = 0; r < count; r++) {
+      received = 0;
+      expected = senders * clients;
+      await new Promise<void>((resolve) => {
+        finish = resolve;
+        for (let i = 0; i < from.length; i++) from[i]!.send(`42["relay",${i},"${PAYLOAD}"]`);
+      });
+    }
+    await settle();
+    return ((await cpuNow(t)) - c0) / (count * senders * clients);
+  };
+  await run(Math.max(2, rounds >> 2));
+  const perDelivery = await run(rounds);
+  for (const ws of list) ws.terminate();
+  return perDelivery;
+}
+
 async function main(): Promise<void> {
   const { only, rounds, scale: q, impls: given } = parseHotPathOptions(3);
   const impls: ImplSpec[] = given ?? ["socket.io", "plexus"];
@@ -252,6 +291,7 @@ async function main(): Promise<void> {
       unit: "µs CPU / delivery",
       run: (t) => broadcastCpu(t, "multi-room", 500, Math.round(200 * q)),
     },
+    { name: "relay", unit: "µs CPU / delivery", run: (t) => relayCpu(t, 500, 100, Math.round(20 * q)) },
   ];
   for (const s of scenarios) {
     if (only !== undefined && !only.includes(s.name)) continue;
