@@ -468,9 +468,12 @@ export class Server extends EventEmitter {
     this._owned.close(all);
   }
 
-  /** @internal */
+  /**
+   * @internal Polling sessions with queued packets are flushed at the end of the event-loop iteration
+   * (`setImmediate`), so what several callbacks of one iteration sent leaves in one poll response.
+   */
   _scheduleFlush(socket: Socket): void {
-    if (this._pendingFlush.push(socket) === 1) process.nextTick(flushPending, this);
+    if (this._pendingFlush.push(socket) === 1) setImmediate(flushPending, this);
   }
 
   /** @internal */

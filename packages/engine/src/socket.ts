@@ -4,8 +4,9 @@
  * Lean by design (issue 6): no timer of its own (the server's {@link HeartbeatScheduler} links the
  * session itself into its lists), no listener closures (transports call the {@link TransportHandler}
  * methods), no retained `IncomingMessage` (a compact {@link HandshakeRecord}), and the outbound queue
- * is only allocated once something is queued. Writes queued in one tick leave together: one poll
- * response, or one corked batch of WebSocket frames.
+ * is only allocated once something is queued. Writes queued in one event-loop iteration leave together
+ * at its end (`setImmediate`): one poll response, or one corked batch of WebSocket frames — also when
+ * several callbacks of the iteration (e.g. messages of several clients read in one poll phase) wrote them.
  * Layer: engine.
  */
 import { EventEmitter } from "node:events";
@@ -167,7 +168,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     return this.handshake.address;
   }
 
-  /** @internal Whether a flush is scheduled for the end of the tick (polling). */
+  /** @internal Whether a flush is scheduled for the end of the event-loop iteration (polling). */
   get _flushScheduled(): boolean {
     return (this._flags & FLUSH_SCHEDULED) !== 0;
   }
@@ -295,7 +296,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     this._queuedBytes += size;
     if (compress) this._flags |= COMPRESS;
     if (transport.name === "websocket") {
-      // The WebSocket connection corks its socket until the next tick: writing now still means one syscall.
+      // The WebSocket connection holds its writes to the end of the iteration: writing now is still one syscall.
       this.flush();
     } else if ((this._flags & FLUSH_SCHEDULED) === 0) {
       this._flags |= FLUSH_SCHEDULED;

@@ -216,6 +216,21 @@ describe("polling", () => {
     assert.equal((await poll(t, sid)).body, "4a\x1ebAQI=\x1e4b");
   });
 
+  test("a held GET answers with what separate callbacks of one event-loop iteration sent", async () => {
+    const conn = nextConnection(t.engine);
+    const { sid } = await handshake(t);
+    const socket = await conn;
+    const pending = poll(t, sid);
+    while (!socket.transport.writable) await new Promise<void>((r) => setImmediate(r));
+    // As two messages read in one poll phase, each answered by its own listener (a tick between them).
+    setImmediate(() => {
+      socket.send("a");
+      process.nextTick(() => socket.send("b"));
+    });
+    setImmediate(() => socket.send("c"));
+    assert.equal((await pending).body, "4a\x1e4b\x1e4c");
+  });
+
   test("send callbacks run once the packets are written", async () => {
     const conn = nextConnection(t.engine);
     const { sid } = await handshake(t);

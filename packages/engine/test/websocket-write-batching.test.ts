@@ -1,5 +1,6 @@
-// One syscall per tick (DESIGN.md principle 2): the tick's first frame is written alone at the end of the
-// tick, a second one corks both into one writev; order and backpressure are kept. Raw TCP client.
+// One syscall per event-loop iteration (DESIGN.md principle 2): the iteration's first frame is written alone
+// at its end (setImmediate), a second one corks both into one writev, also when separate callbacks of the
+// iteration wrote them; order and backpressure are kept. Raw TCP client.
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
@@ -56,7 +57,7 @@ function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-describe("WebSocket writes: one syscall per tick", () => {
+describe("WebSocket writes: one syscall per event-loop iteration", () => {
   it("a single frame in a tick is one plain write; three frames in a tick are one writev, in order", async () => {
     await using server = await startServer();
     const pending = server.nextConnection();
@@ -81,6 +82,37 @@ describe("WebSocket writes: one syscall per tick", () => {
         [2, "\x01\x02\x03"],
         [1, "four"],
       ],
+    );
+    raw.client.destroy();
+  });
+
+  it("frames written by separate callbacks of one iteration (ticks between them) leave in one writev", async () => {
+    await using server = await startServer();
+    const pending = server.nextConnection();
+    const raw = await openRaw(server.port);
+    const { conn } = await pending;
+    await turn();
+    const counts = countWrites(conn.socket);
+    // Two immediates of one check phase, with a nextTick and a microtask after the first: as several
+    // messages read in one poll phase, each answered by its own listener.
+    await new Promise<void>((resolve) => {
+      setImmediate(() => {
+        conn.send("a");
+        process.nextTick(() => conn.send("b"));
+        queueMicrotask(() => conn.send("c"));
+      });
+      setImmediate(() => {
+        conn.send("d");
+        resolve();
+      });
+    });
+    assert.deepEqual(counts, { write: 0, writev: 0 }, "nothing written before the iteration ends");
+    await turn();
+    assert.deepEqual(counts, { write: 0, writev: 1 });
+    while (decodeFrames(raw.bytes()).length < 4) await raw.more();
+    assert.deepEqual(
+      decodeFrames(raw.bytes()).map((f) => f.payload.toString()),
+      ["a", "b", "c", "d"],
     );
     raw.client.destroy();
   });

@@ -4,7 +4,7 @@
  * that find the connection through a symbol on the socket, the connection *is* its frame parser (it
  * extends `WebSocketReceiver`, one object per connection), options are a shared reference, and no timer
  * exists except during a close handshake.
- * Writes issued in the same tick are corked and leave in one syscall (`writev`) on the next tick.
+ * Writes issued in one event-loop iteration are corked and leave in one syscall (`writev`) at its end.
  * Layer: engine (transport).
  */
 import type { Socket } from "node:net";
@@ -32,7 +32,7 @@ export interface WebSocketHandler {
   /** A protocol violation (the connection is then closing with `error.closeCode`) or a socket error. */
   onWebSocketError(error: WebSocketError): void;
   /**
-   * A write of an earlier call (kept to the end of the tick, see `write`) filled the socket's buffer above
+   * A write of an earlier call (kept to the end of the iteration, see `write`) filled the socket's buffer above
    * its high-water mark: `onWebSocketDrain` follows when it drains.
    */
   onWebSocketBackpressure?(): void;
@@ -77,7 +77,7 @@ export class WebSocketConnection extends WebSocketReceiver {
   private readonly deflateBits: number;
   /** @internal CORKED | CLOSE_SENT | CLOSE_RECEIVED. */
   flags = 0;
-  /** @internal The first write of this tick, written at the end of the tick (see {@link write}). */
+  /** @internal The first write of this iteration, written at its end (see {@link write}). */
   pendingWrite: Buffer | string | null = null;
   private closeCode: number = CloseCodes.ABNORMAL;
   private closeReason = "";
@@ -203,7 +203,7 @@ export class WebSocketConnection extends WebSocketReceiver {
     else this.endSocket();
   }
 
-  /** Ends the socket after what this tick wrote. */
+  /** Ends the socket after what this iteration wrote. */
   private endSocket(): void {
     this.flushPending();
     this.socket.end();
@@ -218,13 +218,17 @@ export class WebSocketConnection extends WebSocketReceiver {
   }
 
   /**
-   * @internal Writes to the socket so that one tick = one syscall (DESIGN.md principle 2). The tick's first
-   * write is only kept (`pendingWrite`) and written alone at the end of the tick: the common case of a
-   * broadcast — one frame per recipient per tick — then costs a plain `write`, without corking, a buffered
-   * entry and `writev`. A second write in the same tick corks the socket and both leave in one `writev`.
-   * The end of the tick is not a `process.nextTick` per connection (a broadcast to N sessions would
-   * allocate N tick objects per emit): the connection joins a module-level list, and one `nextTick` per
-   * tick flushes every connection written to (no allocation per recipient).
+   * @internal Writes to the socket so that one event-loop iteration = one syscall (DESIGN.md principle 2).
+   * The iteration's first write is only kept (`pendingWrite`) and written alone at its end: the common case
+   * of a broadcast — one frame per recipient per iteration — then costs a plain `write`, without corking, a
+   * buffered entry and `writev`. A second write in the same iteration corks the socket and all leave in one
+   * `writev`. The end is the iteration's check phase (`setImmediate`), not the end of the tick
+   * (`process.nextTick`): the messages of many clients read in one poll phase, each rebroadcast by its own
+   * listener, then share one syscall per recipient instead of one each (`bench/server-hot-paths.ts --only
+   * relay`: 11× less CPU per delivery); the price is one immediate per iteration that wrote anything (~1–2 µs,
+   * visible only when each iteration carries a single message). Not one immediate per connection either (a
+   * broadcast to N sessions would allocate N objects per emit): the connection joins a module-level list,
+   * and one `setImmediate` flushes every connection written to (no allocation per recipient).
    */
   write(data: Buffer | string): boolean {
     const socket = this.socket;
@@ -232,7 +236,7 @@ export class WebSocketConnection extends WebSocketReceiver {
     const first = this.pendingWrite;
     if (first === null) {
       this.pendingWrite = data;
-      if (corked.push(this) === 1) process.nextTick(uncorkAll);
+      if (corked.push(this) === 1) setImmediate(uncorkAll);
       // Whether the socket takes it is known when it is written: a refusal is reported then
       // (`onWebSocketBackpressure`), and `drain` follows as for any write that returned false.
       return true;
@@ -244,7 +248,7 @@ export class WebSocketConnection extends WebSocketReceiver {
     return socket.write(data);
   }
 
-  /** @internal Writes the tick's first write now (end of the tick, or before the socket ends). */
+  /** @internal Writes the iteration's first write now (at its end, or before the socket ends). */
   flushPending(): void {
     const data = this.pendingWrite;
     if (data === null) return;
@@ -281,7 +285,7 @@ export class WebSocketConnection extends WebSocketReceiver {
   }
 }
 
-/** Connections corked in the current tick; two arrays swapped so flushing allocates nothing. */
+/** Connections written to in the current iteration; two arrays swapped so flushing allocates nothing. */
 let corked: WebSocketConnection[] = [];
 let spare: WebSocketConnection[] = [];
 
@@ -302,7 +306,7 @@ function uncorkAll(): void {
     }
   } finally {
     // Should an uncork throw, the connections after it must not stay corked forever: next batch.
-    for (let j = i + 1; j < list.length; j++) if (corked.push(list[j]!) === 1) process.nextTick(uncorkAll);
+    for (let j = i + 1; j < list.length; j++) if (corked.push(list[j]!) === 1) setImmediate(uncorkAll);
     list.length = 0;
     spare = list;
   }
