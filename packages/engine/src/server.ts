@@ -33,6 +33,7 @@ import { randomId } from "./session-id.js";
 import { hasListeners, Socket } from "./socket.js";
 import type { OutItem, TransportName } from "./transport.js";
 import { UpgradeResponse } from "./upgrade-response.js";
+import { noteBatchFlushed, scheduleBatchFlush } from "./websocket/flush-timing.js";
 import {
   abortHandshake,
   acceptWebSocket,
@@ -60,6 +61,7 @@ type Reject = (code: EngineErrorCode, context?: ErrorContext) => void;
 function ignore(): void {}
 
 function flushPending(server: Server): void {
+  noteBatchFlushed();
   const pending = server._pendingFlush;
   server._pendingFlush = [];
   for (const socket of pending) if (socket._flushScheduled) socket.flush();
@@ -469,11 +471,11 @@ export class Server extends EventEmitter {
   }
 
   /**
-   * @internal Polling sessions with queued packets are flushed at the end of the event-loop iteration
-   * (`setImmediate`), so what several callbacks of one iteration sent leaves in one poll response.
+   * @internal Polling sessions with queued packets are flushed at the end of the tick, or of the event-loop
+   * iteration on a busy server (flush-timing.ts): what several callbacks of it sent leaves in one response.
    */
   _scheduleFlush(socket: Socket): void {
-    if (this._pendingFlush.push(socket) === 1) setImmediate(flushPending, this);
+    if (this._pendingFlush.push(socket) === 1) scheduleBatchFlush(flushPending, this, true);
   }
 
   /** @internal */

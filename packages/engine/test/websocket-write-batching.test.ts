@@ -1,6 +1,7 @@
-// One syscall per event-loop iteration (DESIGN.md principle 2): the iteration's first frame is written alone
-// at its end (setImmediate), a second one corks both into one writev, also when separate callbacks of the
-// iteration wrote them; order and backpressure are kept. Raw TCP client.
+// One syscall per batch (DESIGN.md principle 2): the batch's first frame is written alone at its end, a second
+// one corks both into one writev. A batch is a tick on a quiet server and an event-loop iteration on a busy
+// one (flush-timing.ts), where separate callbacks' frames share the writev; order and backpressure are kept.
+// Raw TCP client.
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
@@ -57,7 +58,15 @@ function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-describe("WebSocket writes: one syscall per event-loop iteration", () => {
+/**
+ * Lets the event loop block in its poll for a moment, as a quiet server does between messages: the
+ * condition under test (flush-timing.ts reads libuv's idle time), not a synchronisation.
+ */
+function waitInPoll(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 2));
+}
+
+describe("WebSocket writes: one syscall per batch", () => {
   it("a single frame in a tick is one plain write; three frames in a tick are one writev, in order", async () => {
     await using server = await startServer();
     const pending = server.nextConnection();
@@ -86,35 +95,81 @@ describe("WebSocket writes: one syscall per event-loop iteration", () => {
     raw.client.destroy();
   });
 
-  it("frames written by separate callbacks of one iteration (ticks between them) leave in one writev", async () => {
+  it("a quiet server (the loop waited for I/O since the last flush) writes at the end of the tick", async () => {
+    await using server = await startServer();
+    const pending = server.nextConnection();
+    const raw = await openRaw(server.port);
+    const { conn } = await pending;
+    await waitInPoll();
+    const counts = countWrites(conn.socket);
+    conn.send("now");
+    await new Promise<void>((resolve) => process.nextTick(resolve));
+    assert.deepEqual(counts, { write: 1, writev: 0 });
+    raw.client.destroy();
+  });
+
+  it("a busy server holds what separate callbacks of one iteration wrote to its end: one writev", async () => {
     await using server = await startServer();
     const pending = server.nextConnection();
     const raw = await openRaw(server.port);
     const { conn } = await pending;
     await turn();
     const counts = countWrites(conn.socket);
-    // Two immediates of one check phase, with a nextTick and a microtask after the first: as several
-    // messages read in one poll phase, each answered by its own listener.
+    // An immediate writes and flushes ("warm"); the loop then has no reason to wait (immediates are
+    // pending), so the next two immediates of one check phase, with a nextTick and a microtask after the
+    // first, are a busy stretch: as the messages of several clients read in one poll phase, each answered
+    // by its own listener.
     await new Promise<void>((resolve) => {
       setImmediate(() => {
-        conn.send("a");
-        process.nextTick(() => conn.send("b"));
-        queueMicrotask(() => conn.send("c"));
-      });
-      setImmediate(() => {
-        conn.send("d");
-        resolve();
+        conn.send("warm");
+        setImmediate(() => {
+          conn.send("a");
+          process.nextTick(() => conn.send("b"));
+          queueMicrotask(() => conn.send("c"));
+        });
+        setImmediate(() => {
+          conn.send("d");
+          resolve();
+        });
       });
     });
-    assert.deepEqual(counts, { write: 0, writev: 0 }, "nothing written before the iteration ends");
+    assert.deepEqual(
+      counts,
+      { write: 1, writev: 0 },
+      "only the first batch written before the iteration ends",
+    );
     await turn();
-    assert.deepEqual(counts, { write: 0, writev: 1 });
-    while (decodeFrames(raw.bytes()).length < 4) await raw.more();
+    assert.deepEqual(counts, { write: 1, writev: 1 });
+    while (decodeFrames(raw.bytes()).length < 5) await raw.more();
     assert.deepEqual(
       decodeFrames(raw.bytes()).map((f) => f.payload.toString()),
-      ["a", "b", "c", "d"],
+      ["warm", "a", "b", "c", "d"],
     );
     raw.client.destroy();
+  });
+
+  it("a busy server writing each batch to other connections (echo-like) keeps the end of the tick", async () => {
+    await using server = await startServer();
+    const first = server.nextConnection();
+    const rawA = await openRaw(server.port);
+    const { conn: a } = await first;
+    const second = server.nextConnection();
+    const rawB = await openRaw(server.port);
+    const { conn: b } = await second;
+    await turn();
+    const countsB = countWrites(b.socket);
+    const atTickEnd = await new Promise<WriteCounts>((resolve) => {
+      setImmediate(() => {
+        a.send("to a");
+        setImmediate(() => {
+          b.send("to b");
+          process.nextTick(() => resolve({ ...countsB }));
+        });
+      });
+    });
+    assert.deepEqual(atTickEnd, { write: 1, writev: 0 }, "written at the end of the tick");
+    rawA.client.destroy();
+    rawB.client.destroy();
   });
 
   it("a frame and the close frame of the same tick leave in order before the socket ends", async () => {

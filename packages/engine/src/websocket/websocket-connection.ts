@@ -4,11 +4,13 @@
  * that find the connection through a symbol on the socket, the connection *is* its frame parser (it
  * extends `WebSocketReceiver`, one object per connection), options are a shared reference, and no timer
  * exists except during a close handshake.
- * Writes issued in one event-loop iteration are corked and leave in one syscall (`writev`) at its end.
+ * Writes of a batch (a tick, or an event-loop iteration on a busy server: flush-timing.ts) are corked and
+ * leave in one syscall (`writev`).
  * Layer: engine (transport).
  */
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import { noteBatchFlushed, scheduleBatchFlush } from "./flush-timing.js";
 import { deflateMessage, type PerMessageDeflateOptions } from "./permessage-deflate.js";
 import { CloseCodes, WebSocketError, WebSocketErrorCodes } from "./websocket-error.js";
 import { closeFrame, frame, frameHeader, frameText, Opcode } from "./websocket-frame.js";
@@ -77,8 +79,10 @@ export class WebSocketConnection extends WebSocketReceiver {
   private readonly deflateBits: number;
   /** @internal CORKED | CLOSE_SENT | CLOSE_RECEIVED. */
   flags = 0;
-  /** @internal The first write of this iteration, written at its end (see {@link write}). */
+  /** @internal The first write of this batch, written at its end (see {@link write}). */
   pendingWrite: Buffer | string | null = null;
+  /** @internal The number of the last batch this connection was written in (see {@link write}). */
+  lastBatch = -1;
   private closeCode: number = CloseCodes.ABNORMAL;
   private closeReason = "";
   /** @internal Exists only during a closing handshake we started. */
@@ -222,13 +226,13 @@ export class WebSocketConnection extends WebSocketReceiver {
    * The iteration's first write is only kept (`pendingWrite`) and written alone at its end: the common case
    * of a broadcast — one frame per recipient per iteration — then costs a plain `write`, without corking, a
    * buffered entry and `writev`. A second write in the same iteration corks the socket and all leave in one
-   * `writev`. The end is the iteration's check phase (`setImmediate`), not the end of the tick
-   * (`process.nextTick`): the messages of many clients read in one poll phase, each rebroadcast by its own
-   * listener, then share one syscall per recipient instead of one each (`bench/server-hot-paths.ts --only
-   * relay`: 11× less CPU per delivery); the price is one immediate per iteration that wrote anything (~1–2 µs,
-   * visible only when each iteration carries a single message). Not one immediate per connection either (a
-   * broadcast to N sessions would allocate N objects per emit): the connection joins a module-level list,
-   * and one `setImmediate` flushes every connection written to (no allocation per recipient).
+   * `writev`. A batch ends with the tick, or, on a busy server where the previous batch wrote to a
+   * connection of this one again, with the event-loop iteration (flush-timing.ts): the messages of many
+   * clients read in one poll phase, each rebroadcast by its own listener, then share one syscall per
+   * recipient; echo-like traffic (each batch to other connections) keeps the cheaper end of the tick. Not
+   * one tick or immediate per connection (a broadcast to N sessions would allocate N objects per emit):
+   * the connection joins a module-level list, and one scheduled flush writes every connection written to
+   * (no allocation per recipient).
    */
   write(data: Buffer | string): boolean {
     const socket = this.socket;
@@ -236,7 +240,11 @@ export class WebSocketConnection extends WebSocketReceiver {
     const first = this.pendingWrite;
     if (first === null) {
       this.pendingWrite = data;
-      if (corked.push(this) === 1) setImmediate(uncorkAll);
+      // Written in the previous batch too: had both been one, they would have shared a syscall.
+      const again = this.lastBatch === ((batchNo - 1) & BATCH_MASK);
+      this.lastBatch = batchNo;
+      if (again) repeated = true;
+      if (corked.push(this) === 1) scheduleBatchFlush(uncorkAll, undefined, again || deferNext);
       // Whether the socket takes it is known when it is written: a refusal is reported then
       // (`onWebSocketBackpressure`), and `drain` follows as for any write that returned false.
       return true;
@@ -285,11 +293,22 @@ export class WebSocketConnection extends WebSocketReceiver {
   }
 }
 
-/** Connections written to in the current iteration; two arrays swapped so flushing allocates nothing. */
+/** Connections written to in the current batch; two arrays swapped so flushing allocates nothing. */
 let corked: WebSocketConnection[] = [];
 let spare: WebSocketConnection[] = [];
+/** Batches are numbered (modulo a small-integer range, so that `lastBatch` stays a small integer). */
+const BATCH_MASK = 0x3fffffff;
+let batchNo = 0;
+/** A connection of the batch being filled was written in the previous batch too. */
+let repeated = false;
+/** The batch just flushed had such a connection: the next one may wait for the end of the iteration. */
+let deferNext = false;
 
 function uncorkAll(): void {
+  noteBatchFlushed();
+  deferNext = repeated;
+  repeated = false;
+  batchNo = (batchNo + 1) & BATCH_MASK;
   // Swap first: an uncork may run code that writes again (re-entrancy), which then starts a new batch.
   const list = corked;
   corked = spare;
@@ -306,7 +325,8 @@ function uncorkAll(): void {
     }
   } finally {
     // Should an uncork throw, the connections after it must not stay corked forever: next batch.
-    for (let j = i + 1; j < list.length; j++) if (corked.push(list[j]!) === 1) setImmediate(uncorkAll);
+    for (let j = i + 1; j < list.length; j++)
+      if (corked.push(list[j]!) === 1) scheduleBatchFlush(uncorkAll, undefined, true);
     list.length = 0;
     spare = list;
   }
