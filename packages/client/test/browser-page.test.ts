@@ -159,7 +159,8 @@ for (const factory of serverFactories) {
       }
     });
 
-    // Over WebSocket the client's close frame gives "transport close". Over polling the
+    // Over WebSocket the client's close frame gives "transport close" (so does a reset of the TCP connection,
+    // should the unload tear it down first: engine.io's behaviour, and Plexus's since). Over polling the
     // close POST races the browser's abort of the held GET, which the unload cancels: when the abort arrives
     // first, the server (socket.io's too) ends the session with "transport error" ("poll connection closed
     // prematurely") and the close POST that follows finds the session gone. Either way the close packet is sent,

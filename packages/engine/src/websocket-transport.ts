@@ -8,7 +8,7 @@ import { decodeEngineRecord, type EnginePacket } from "@plexus/protocol";
 import { base64RecordV3, binaryFrameV3, decodePacketV3 } from "./eio3-codec.js";
 import type { OutItem, Transport, TransportHandler } from "./transport.js";
 import type { WebSocketConnection, WebSocketHandler } from "./websocket/websocket-connection.js";
-import type { WebSocketError } from "./websocket/websocket-error.js";
+import { type WebSocketError, WebSocketErrorCodes } from "./websocket/websocket-error.js";
 
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -71,6 +71,10 @@ export class WebSocketTransport implements Transport, WebSocketHandler {
   }
 
   onWebSocketError(error: WebSocketError): void {
+    // A TCP error (ECONNRESET from a peer that went away, e.g. a browser tearing a page down) is the
+    // transport closing, as with engine.io (ws reports no socket errors): `onWebSocketClose` follows and
+    // the session ends with "transport close" (PROTOCOL.md: TCP/WS close). Frame-level violations stay errors.
+    if (error.code === WebSocketErrorCodes.SOCKET_ERROR) return;
     this.handler?.onTransportError(this, "websocket error", error);
   }
 

@@ -96,6 +96,21 @@ describe("websocket", () => {
     assert.equal(await reason.promise, "transport close");
   });
 
+  test("a TCP reset (ECONNRESET) ends the session with 'transport close', as engine.io's", async () => {
+    const conn = nextConnection(t.engine);
+    const c = new WsClient(wsUrl(t, "transport=websocket"));
+    const socket = await conn;
+    const reason = deferred<string>();
+    const errors: unknown[] = [];
+    socket.on("error", (e: unknown) => errors.push(e));
+    socket.once("close", (r: string) => reason.resolve(r));
+    await c.nextText();
+    // A peer that goes away abruptly (a browser tearing a page down): RST instead of FIN.
+    (c.ws as unknown as { _socket: import("node:net").Socket })._socket.resetAndDestroy();
+    assert.equal(await reason.promise, "transport close");
+    assert.deepEqual(errors, []);
+  });
+
   test("server close: the WebSocket is closed ('forced close')", async () => {
     const conn = nextConnection(t.engine);
     const c = new WsClient(wsUrl(t, "transport=websocket"));
