@@ -4,9 +4,10 @@
  * Lean by design (issue 6): no timer of its own (the server's {@link HeartbeatScheduler} links the
  * session itself into its lists), no listener closures (transports call the {@link TransportHandler}
  * methods), no retained `IncomingMessage` (a compact {@link HandshakeRecord}), and the outbound queue
- * is only allocated once something is queued. Writes queued in one event-loop iteration leave together
- * at its end (`setImmediate`): one poll response, or one corked batch of WebSocket frames — also when
- * several callbacks of the iteration (e.g. messages of several clients read in one poll phase) wrote them.
+ * is only allocated once something is queued. Writes queued in one batch leave together: one poll
+ * response, or one corked set of WebSocket frames. A batch is a tick, or on a busy server an event-loop
+ * iteration, so that several callbacks of it (the messages of several clients read in one poll phase)
+ * share it (websocket/flush-timing.ts).
  * Layer: engine.
  */
 import { EventEmitter } from "node:events";
@@ -168,7 +169,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     return this.handshake.address;
   }
 
-  /** @internal Whether a flush is scheduled for the end of the event-loop iteration (polling). */
+  /** @internal Whether a flush is scheduled for the end of the batch (polling). */
   get _flushScheduled(): boolean {
     return (this._flags & FLUSH_SCHEDULED) !== 0;
   }
@@ -296,7 +297,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     this._queuedBytes += size;
     if (compress) this._flags |= COMPRESS;
     if (transport.name === "websocket") {
-      // The WebSocket connection holds its writes to the end of the iteration: writing now is still one syscall.
+      // The WebSocket connection holds its writes to the end of the batch: writing now is still one syscall.
       this.flush();
     } else if ((this._flags & FLUSH_SCHEDULED) === 0) {
       this._flags |= FLUSH_SCHEDULED;

@@ -1,7 +1,7 @@
 /**
  * WebSocket transport (PROTOCOL.md §A5): one engine packet per frame, binary messages as raw binary
  * frames. It is the {@link WebSocketHandler} of its connection, so no listener is allocated per session;
- * frames written in one event-loop iteration leave in one syscall (the connection corks its socket).
+ * frames written in one batch leave in one syscall (the connection corks its socket).
  * Layer: engine.
  */
 import { decodeEngineRecord, type EnginePacket } from "@plexus/protocol";

@@ -34,7 +34,7 @@ export interface WebSocketHandler {
   /** A protocol violation (the connection is then closing with `error.closeCode`) or a socket error. */
   onWebSocketError(error: WebSocketError): void;
   /**
-   * A write of an earlier call (kept to the end of the iteration, see `write`) filled the socket's buffer above
+   * A write of an earlier call (kept to the end of the batch, see `write`) filled the socket's buffer above
    * its high-water mark: `onWebSocketDrain` follows when it drains.
    */
   onWebSocketBackpressure?(): void;
@@ -207,7 +207,7 @@ export class WebSocketConnection extends WebSocketReceiver {
     else this.endSocket();
   }
 
-  /** Ends the socket after what this iteration wrote. */
+  /** Ends the socket after what this batch wrote. */
   private endSocket(): void {
     this.flushPending();
     this.socket.end();
@@ -222,10 +222,10 @@ export class WebSocketConnection extends WebSocketReceiver {
   }
 
   /**
-   * @internal Writes to the socket so that one event-loop iteration = one syscall (DESIGN.md principle 2).
-   * The iteration's first write is only kept (`pendingWrite`) and written alone at its end: the common case
-   * of a broadcast — one frame per recipient per iteration — then costs a plain `write`, without corking, a
-   * buffered entry and `writev`. A second write in the same iteration corks the socket and all leave in one
+   * @internal Writes to the socket so that one batch = one syscall (DESIGN.md principle 2). The batch's
+   * first write is only kept (`pendingWrite`) and written alone at its end: the common case of a
+   * broadcast — one frame per recipient per batch — then costs a plain `write`, without corking, a
+   * buffered entry and `writev`. A second write in the same batch corks the socket and all leave in one
    * `writev`. A batch ends with the tick, or, on a busy server where the previous batch wrote to a
    * connection of this one again, with the event-loop iteration (flush-timing.ts): the messages of many
    * clients read in one poll phase, each rebroadcast by its own listener, then share one syscall per
@@ -256,7 +256,7 @@ export class WebSocketConnection extends WebSocketReceiver {
     return socket.write(data);
   }
 
-  /** @internal Writes the iteration's first write now (at its end, or before the socket ends). */
+  /** @internal Writes the batch's first write now (at its end, or before the socket ends). */
   flushPending(): void {
     const data = this.pendingWrite;
     if (data === null) return;
