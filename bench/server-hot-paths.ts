@@ -208,28 +208,36 @@ async function echoCpu(t: Target, clients: number, total: number): Promise<numbe
   return perRound;
 }
 
+/** Counts the events (`42…`) the clients receive: `expect(n)` resolves once `n` more have arrived. */
+function eventCounter(): { onMessage: OnMessage; expect(n: number): Promise<void> } {
+  let left = 0;
+  let finish: () => void = () => {};
+  return {
+    onMessage: (_ws, data) => {
+      if (data[0] !== EngineByte.MESSAGE || data[1] !== SocketByte.EVENT) return;
+      if (--left === 0) finish();
+    },
+    expect: (n) => {
+      left = n;
+      return new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+    },
+  };
+}
+
 /** Server CPU per delivery: `emits` broadcasts (one per tick) to `clients`. */
 async function broadcastCpu(t: Target, mode: string, clients: number, emits: number): Promise<number> {
-  let received = 0;
-  let expected = 0;
-  let finish: () => void = () => {};
-  const onMessage: OnMessage = (_ws, data) => {
-    if (data[0] !== EngineByte.MESSAGE || data[1] !== SocketByte.EVENT) return;
-    if (++received === expected) finish();
-  };
-  const list = await openClients(t, clients, onMessage);
+  const events = eventCounter();
+  const list = await openClients(t, clients, events.onMessage);
   if (mode !== "emit") await t.ask({ cmd: "join" });
   const run = async (count: number): Promise<number> => {
-    received = 0;
-    expected = count * clients;
-    const all = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
+    const all = events.expect(count * clients);
     const c0 = await cpuNow(t);
     await t.ask({ cmd: "broadcast", mode, count });
     await all;
     await settle();
-    return ((await cpuNow(t)) - c0) / expected;
+    return ((await cpuNow(t)) - c0) / (count * clients);
   };
   await run(Math.max(5, emits >> 2));
   const perDelivery = await run(emits);
@@ -242,24 +250,15 @@ async function broadcastCpu(t: Target, mode: string, clients: number, emits: num
  * `relay` event at once; the server rebroadcasts each to every client (`senders × clients` deliveries).
  */
 async function relayCpu(t: Target, clients: number, senders: number, rounds: number): Promise<number> {
-  let received = 0;
-  let expected = 0;
-  let finish: () => void = () => {};
-  const onMessage: OnMessage = (_ws, data) => {
-    if (data[0] !== EngineByte.MESSAGE || data[1] !== SocketByte.EVENT) return;
-    if (++received === expected) finish();
-  };
-  const list = await openClients(t, clients, onMessage);
+  const events = eventCounter();
+  const list = await openClients(t, clients, events.onMessage);
   const from = list.slice(0, senders);
   const run = async (count: number): Promise<number> => {
     const c0 = await cpuNow(t);
     for (let r = 0; r < count; r++) {
-      received = 0;
-      expected = senders * clients;
-      await new Promise<void>((resolve) => {
-        finish = resolve;
-        for (let i = 0; i < from.length; i++) from[i]!.send(`42["relay",${i},"${PAYLOAD}"]`);
-      });
+      const all = events.expect(senders * clients);
+      for (let i = 0; i < from.length; i++) from[i]!.send(`42["relay",${i},"${PAYLOAD}"]`);
+      await all;
     }
     await settle();
     return ((await cpuNow(t)) - c0) / (count * senders * clients);

@@ -17,3 +17,16 @@ export function deferred<T = void>(): Deferred<T> {
   });
   return { promise, resolve, reject };
 }
+
+/** Deferreds by key, made on first use: whichever of "wait for it" and "it happened" comes first. */
+export function deferredByKey<T = void>(): (key: string) => Deferred<T> {
+  const entries = new Map<string, Deferred<T>>();
+  return (key) => {
+    let d = entries.get(key);
+    if (d === undefined) {
+      d = deferred<T>();
+      entries.set(key, d);
+    }
+    return d;
+  };
+}

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
 import type { BrowserContext, Page } from "playwright-core";
 import { type ChromiumSession, chromiumSkip, launchChromium } from "../../../test-support/chromium.js";
-import { type Deferred, deferred } from "./deferred.js";
+import { deferredByKey } from "./deferred.js";
 import { callHarness as call, openHarnessPage } from "./harness-page.js";
 import { type ScenarioServer, serverFactories, startServer } from "./servers.js";
 
@@ -64,28 +64,12 @@ for (const factory of serverFactories) {
 
     /** A server whose sockets report their disconnect reason by `auth.name`, and ack `cookie` with the Cookie header. */
     async function socketServer(t: TestContext, pageOrigin: string) {
-      const reasons = new Map<string, Deferred<string>>();
-      const entry = (name: string): Deferred<string> => {
-        let d = reasons.get(name);
-        if (d === undefined) {
-          d = deferred<string>();
-          reasons.set(name, d);
-        }
-        return d;
-      };
+      const entry = deferredByKey<string>();
       const reasonOf = (name: string) => entry(name).promise;
       // A POST for the session of `auth.name` after it ended, answered "Session ID unknown": over polling, the
       // close POST that came after the browser's abort of the held GET. (A close POST in time is taken by the
       // polling transport and ends the session with "transport close".)
-      const latePosts = new Map<string, Deferred<void>>();
-      const latePostEntry = (name: string): Deferred<void> => {
-        let d = latePosts.get(name);
-        if (d === undefined) {
-          d = deferred<void>();
-          latePosts.set(name, d);
-        }
-        return d;
-      };
+      const latePostEntry = deferredByKey();
       const latePostOf = (name: string) => latePostEntry(name).promise;
       const names = new Map<string, string>();
       const setup = (srv: ScenarioServer) => {

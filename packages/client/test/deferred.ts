@@ -1,7 +1,7 @@
 /** Test helpers: deferred promises and event waiting, so tests never sleep to synchronise. */
 import { deferred } from "../../../test-support/deferred.js";
 
-export { type Deferred, deferred } from "../../../test-support/deferred.js";
+export { type Deferred, deferred, deferredByKey } from "../../../test-support/deferred.js";
 
 interface Listenable {
   once(event: string, listener: (...args: never[]) => void): unknown;

@@ -7,7 +7,7 @@ import { connect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { describe, it } from "node:test";
 import { decodeFrames } from "./websocket-frame-reader.js";
-import { deferred, startServer } from "./websocket-test-server.js";
+import { deferred, startServer, type TestServer } from "./websocket-test-server.js";
 
 const UPGRADE =
   "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
@@ -54,6 +54,14 @@ async function openRaw(
   return { client, bytes: () => received.subarray(start), more };
 }
 
+/** A raw client connected to `server`, and the server side of its connection. */
+async function accepted(server: TestServer) {
+  const pending = server.nextConnection();
+  const raw = await openRaw(server.port);
+  const { conn } = await pending;
+  return { conn, raw };
+}
+
 function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -69,9 +77,7 @@ function waitInPoll(): Promise<void> {
 describe("WebSocket writes: one syscall per batch", () => {
   it("a single frame in a tick is one plain write; three frames in a tick are one writev, in order", async () => {
     await using server = await startServer();
-    const pending = server.nextConnection();
-    const raw = await openRaw(server.port);
-    const { conn } = await pending;
+    const { conn, raw } = await accepted(server);
     await turn();
     const counts = countWrites(conn.socket);
     conn.send("one");
@@ -97,9 +103,7 @@ describe("WebSocket writes: one syscall per batch", () => {
 
   it("a quiet server (the loop waited for I/O since the last flush) writes at the end of the tick", async () => {
     await using server = await startServer();
-    const pending = server.nextConnection();
-    const raw = await openRaw(server.port);
-    const { conn } = await pending;
+    const { conn, raw } = await accepted(server);
     await waitInPoll();
     const counts = countWrites(conn.socket);
     conn.send("now");
@@ -110,9 +114,7 @@ describe("WebSocket writes: one syscall per batch", () => {
 
   it("a busy server holds what separate callbacks of one iteration wrote to its end: one writev", async () => {
     await using server = await startServer();
-    const pending = server.nextConnection();
-    const raw = await openRaw(server.port);
-    const { conn } = await pending;
+    const { conn, raw } = await accepted(server);
     await turn();
     const counts = countWrites(conn.socket);
     // An immediate writes and flushes ("warm"); the loop then has no reason to wait (immediates are
@@ -150,12 +152,8 @@ describe("WebSocket writes: one syscall per batch", () => {
 
   it("a busy server writing each batch to other connections (echo-like) keeps the end of the tick", async () => {
     await using server = await startServer();
-    const first = server.nextConnection();
-    const rawA = await openRaw(server.port);
-    const { conn: a } = await first;
-    const second = server.nextConnection();
-    const rawB = await openRaw(server.port);
-    const { conn: b } = await second;
+    const { conn: a, raw: rawA } = await accepted(server);
+    const { conn: b, raw: rawB } = await accepted(server);
     await turn();
     const countsB = countWrites(b.socket);
     const atTickEnd = await new Promise<WriteCounts>((resolve) => {
@@ -174,9 +172,7 @@ describe("WebSocket writes: one syscall per batch", () => {
 
   it("a frame and the close frame of the same tick leave in order before the socket ends", async () => {
     await using server = await startServer();
-    const pending = server.nextConnection();
-    const raw = await openRaw(server.port);
-    const { conn } = await pending;
+    const { conn, raw } = await accepted(server);
     await turn();
     conn.send("last words");
     conn.close(1000, "bye");
@@ -196,9 +192,7 @@ describe("WebSocket writes: one syscall per batch", () => {
         onWebSocketDrain: () => drained.resolve(),
       });
     });
-    const pending = server.nextConnection();
-    const raw = await openRaw(server.port);
-    const { conn } = await pending;
+    const { conn, raw } = await accepted(server);
     raw.client.pause(); // the kernel buffers fill up: some write is eventually refused
     // Below the size written as header + payload (two writes): one write per tick, the deferred path.
     const chunk = Buffer.alloc(12 * 1024, 7);
