@@ -144,6 +144,13 @@ export interface Adapter extends EventEmitter<AdapterEvents> {
   /** Socket id → rooms it is in (this node). */
   readonly sids: ReadonlyMap<SocketId, ReadonlySet<Room>>;
 
+  /**
+   * Optional: a fresh socket id for a new connection of this namespace (default: 20 random url-safe
+   * characters). A cluster adapter puts its node id in front, so a message to one socket is routed to
+   * the one node that holds it.
+   */
+  newSocketId?(): SocketId;
+
   init(): Promise<void> | void;
   close(): Promise<void> | void;
   /** Number of nodes, this one included. */

@@ -1,5 +1,6 @@
 /**
- * @plexus/adapter — the adapter contract, the in-memory (single node) adapter and the recovery session store.
+ * @plexus/adapter — the adapter contract, the in-memory (single node) adapter, the recovery session store and
+ * the cluster base that broker adapters (Redis...) extend.
  */
 export type {
   Adapter,
@@ -18,5 +19,28 @@ export type {
   Session,
   SocketId,
 } from "./adapter.js";
+export {
+  ClusterAdapter,
+  type ClusterAdapterOptions,
+  type ClusterCounters,
+  type ClusterMessageKind,
+  type ClusterOutgoing,
+  type ClusterRoute,
+  NODE_ID_LENGTH,
+  newNodeId,
+} from "./cluster-adapter.js";
+export { ClusterError, type ClusterErrorCode, ClusterErrorCodes } from "./cluster-error.js";
+export { ClusterMembership, type ClusterMembershipEvents } from "./cluster-membership.js";
+export {
+  type BroadcastMessage,
+  ClusterMessageType,
+  type NodeId,
+  type RequestMessage,
+  type ResponseMessage,
+  type WirePacket,
+  type WireTarget,
+} from "./cluster-message.js";
 export { InMemoryAdapter } from "./in-memory-adapter.js";
+export { createInProcessCluster, type InProcessCluster } from "./in-process-cluster.js";
+export { newId } from "./random-id.js";
 export { SessionStore, type SessionStoreOptions } from "./session-store.js";

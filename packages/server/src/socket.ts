@@ -5,14 +5,15 @@
  * stays small (issue 6; DESIGN.md principle 1): 11 fields and a fast-mode listener table.
  */
 import { EventEmitter } from "node:events";
-import type {
-  AdapterSocket,
-  BroadcastFlags,
-  PreparedPacket,
-  PrivateSessionId,
-  RestoredSession,
-  Room,
-  SocketId,
+import {
+  type AdapterSocket,
+  type BroadcastFlags,
+  newId,
+  type PreparedPacket,
+  type PrivateSessionId,
+  type RestoredSession,
+  type Room,
+  type SocketId,
 } from "@plexus/adapter";
 import {
   type DisconnectReason,
@@ -29,7 +30,6 @@ import { buildHandshake, type Handshake } from "./handshake.js";
 import { LeanEventEmitter, ListenerTable } from "./lean-event-emitter.js";
 import type { Namespace } from "./namespace.js";
 import { type PacketMiddleware, runPacketMiddlewares } from "./packet-middleware.js";
-import { newId } from "./random-id.js";
 import type { Server } from "./server.js";
 import { ackTimeoutError, reservedEventError } from "./server-error.js";
 import type {
@@ -154,7 +154,9 @@ export class Socket<
       extras.pid = previous.pid;
       extras.restored = previous;
     } else {
-      this.id = newId();
+      // A cluster adapter names the node in the id, so a message to this socket goes to one node.
+      const adapter = nsp.adapter;
+      this.id = adapter.newSocketId === undefined ? newId() : adapter.newSocketId();
       if (nsp.recovery !== undefined) this.more().pid = newId();
     }
   }

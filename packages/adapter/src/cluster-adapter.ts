@@ -1,0 +1,589 @@
+/**
+ * The cluster base: everything a multi-node adapter does that does not depend on the broker. It keeps
+ * the in-memory adapter for this node's sockets and adds cross-node broadcasts (with `except`, multi-room
+ * dedupe, `volatile`, `local`, binary), broadcasts with acks, `fetchSockets`, `socketsJoin`/`socketsLeave`,
+ * `disconnectSockets`, `serverSideEmit` with and without acks and `serverCount`, over membership by
+ * heartbeat and per-room routing. A broker (Redis, NATS, ...) extends it and implements only the hooks:
+ * `publish` (encode synchronously and send, or queue while disconnected), `subscribeRooms` /
+ * `unsubscribeRooms` (per-room routing), and optionally `probeNodes` / `countForeignNodes`; it hands every
+ * decoded message to `receive`.
+ *
+ * Guarantees on top of the contract's (`adapter.ts`):
+ * - **Order per sender.** Messages of one node are published in call order; a broker must deliver one
+ *   publisher's messages to a subscriber in that order (one connection each way does).
+ * - **Joins take effect everywhere.** `join()` returns a promise while the room's subscription is in flight;
+ *   once it resolved, broadcasts from any node reach the socket. After `socketsJoin`, broadcasts to the
+ *   joined rooms go to every node until every member confirmed its subscription.
+ * - **Bounded waits.** Requests wait for live members only (see `ClusterRequests`); errors carry codes
+ *   (`cluster-error.ts`).
+ * - **A message to one socket** goes to the node named in the socket id (`newSocketId`).
+ */
+import { randomBytes } from "node:crypto";
+import type { SocketPacket } from "@plexus/protocol";
+import type {
+  AdapterNamespace,
+  AdapterSocket,
+  BroadcastOptions,
+  RemoteSocketDetails,
+  Room,
+  SocketId,
+} from "./adapter.js";
+import { answerRequest, type RequestAnswerer } from "./cluster-answers.js";
+import { ClusterMembership } from "./cluster-membership.js";
+import {
+  type BroadcastMessage,
+  ClusterMessageType,
+  type NodeId,
+  parseBroadcast,
+  parseRequest,
+  parseResponse,
+  parseSocketDetails,
+  type RequestMessage,
+  type ResponseMessage,
+  type WireTarget,
+} from "./cluster-message.js";
+import { ClusterRequests, type RequestSpec } from "./cluster-requests.js";
+import { InMemoryAdapter } from "./in-memory-adapter.js";
+import { newId } from "./random-id.js";
+import { RoomSubscriptions } from "./room-subscriptions.js";
+
+/** Characters of a node id (the prefix of every socket id this node hands out). */
+export const NODE_ID_LENGTH = 8;
+const SOCKET_ID_LENGTH = NODE_ID_LENGTH + 20;
+
+/** A fresh node id: 8 url-safe characters (48 random bits), no glob or channel separator characters. */
+export function newNodeId(): NodeId {
+  return randomBytes(6).toString("base64url");
+}
+
+export interface ClusterAdapterOptions {
+  /** How long a request waits for other nodes' answers, ms. Default 5000 (as socket.io's adapters). */
+  readonly requestsTimeout?: number;
+  /** How often this node announces itself, ms. Default 5000. */
+  readonly heartbeatInterval?: number;
+  /** After how long without a heartbeat a node is considered gone, ms. Default 10000. */
+  readonly heartbeatTimeout?: number;
+  /** How long a room channel stays subscribed after its last local member left, ms. Default 2000. */
+  readonly unsubscribeDelay?: number;
+  /** Most requests waiting for answers at once. Default 10000. */
+  readonly maxPendingRequests?: number;
+}
+
+/** Where a message goes. `room`: the nodes holding that room; `node`: one node (`room`: the socket id it is about). */
+export type ClusterRoute =
+  | { readonly kind: "all" }
+  | { readonly kind: "room"; readonly room: Room }
+  | { readonly kind: "node"; readonly node: NodeId; readonly room?: Room };
+
+export type ClusterOutgoing =
+  | { readonly kind: "broadcast"; readonly message: BroadcastMessage }
+  | { readonly kind: "request"; readonly message: RequestMessage }
+  | { readonly kind: "response"; readonly message: ResponseMessage };
+
+export type ClusterMessageKind = ClusterOutgoing["kind"];
+
+/** Counters for metrics (monotonic, read them any time). */
+export interface ClusterCounters {
+  /** Messages handed to the broker. */
+  published: number;
+  /** Messages received from other nodes and acted on. */
+  received: number;
+  /** Messages dropped because they could not be decoded or had a wrong shape. */
+  badMessages: number;
+  /** Messages queued while the broker was unreachable. */
+  queued: number;
+  /** Queued messages dropped (queue full by bytes, or too old) during an outage. */
+  droppedWhileDown: number;
+  /** Requests that timed out. */
+  requestTimeouts: number;
+}
+
+interface AckBroadcast {
+  readonly clientCount: (count: number) => void;
+  readonly ack: (...args: unknown[]) => void;
+  readonly waiting: Set<NodeId>;
+  readonly timer: NodeJS.Timeout;
+}
+
+export abstract class ClusterAdapter extends InMemoryAdapter {
+  readonly nodeId: NodeId;
+  readonly membership: ClusterMembership;
+  readonly counters: ClusterCounters = {
+    published: 0,
+    received: 0,
+    badMessages: 0,
+    queued: 0,
+    droppedWhileDown: 0,
+    requestTimeouts: 0,
+  };
+  protected readonly clusterOptions: Required<ClusterAdapterOptions>;
+  private readonly requests: ClusterRequests;
+  private readonly subscriptions: RoomSubscriptions;
+  private readonly ackBroadcasts = new Map<string, AckBroadcast>();
+  /** Rooms that just got remote members: broadcasts to them go to all nodes until the joins are confirmed. */
+  private readonly widened = new Map<Room, number>();
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private answerer: RequestAnswerer | undefined;
+  private closed = false;
+
+  constructor(nsp: AdapterNamespace, nodeId: NodeId, opts: ClusterAdapterOptions = {}) {
+    super(nsp);
+    this.nodeId = nodeId;
+    this.clusterOptions = {
+      requestsTimeout: opts.requestsTimeout ?? 5000,
+      heartbeatInterval: opts.heartbeatInterval ?? 5000,
+      heartbeatTimeout: opts.heartbeatTimeout ?? 10000,
+      unsubscribeDelay: opts.unsubscribeDelay ?? 2000,
+      maxPendingRequests: opts.maxPendingRequests ?? 10000,
+    };
+    this.membership = new ClusterMembership(nodeId, this.clusterOptions.heartbeatTimeout);
+    this.requests = new ClusterRequests(this.membership, {
+      timeoutMs: this.clusterOptions.requestsTimeout,
+      maxPending: this.clusterOptions.maxPendingRequests,
+      probe: this.probeNodes === ClusterAdapter.prototype.probeNodes ? undefined : (n) => this.probeNodes(n),
+      onTimeout: () => {
+        this.counters.requestTimeouts++;
+      },
+    });
+    this.subscriptions = new RoomSubscriptions(
+      {
+        subscribe: (rooms) => this.subscribeRooms(rooms),
+        unsubscribe: (rooms) => this.unsubscribeRooms(rooms),
+      },
+      this.clusterOptions.unsubscribeDelay,
+    );
+    this.membership.on("down", (node) => this.onNodeDown(node));
+    this.on("create-room", (room) => {
+      if (!this.ownsSocketRoom(room)) this.subscriptions.add(room);
+    });
+    this.on("delete-room", (room) => this.subscriptions.remove(room));
+  }
+
+  // ---- broker hooks ------------------------------------------------------------------------------------
+
+  /** Sends a message along `route`. Must encode synchronously (packets are mutated after the call). */
+  protected abstract publish(out: ClusterOutgoing, route: ClusterRoute): void;
+  /** Starts receiving messages routed to `rooms`; resolves once they arrive (or the broker is down). */
+  protected abstract subscribeRooms(rooms: readonly Room[]): Promise<void>;
+  protected abstract unsubscribeRooms(rooms: readonly Room[]): void;
+  /** Which of `nodes` still exist (optional: lets requests finish early when a node died silently). */
+  protected probeNodes(nodes: readonly NodeId[]): Promise<ReadonlySet<NodeId>> {
+    return Promise.resolve(new Set(nodes));
+  }
+  /** How many nodes without heartbeats (socket.io nodes) share the cluster (optional). */
+  protected countForeignNodes(): Promise<number> {
+    return Promise.resolve(0);
+  }
+
+  /** Rooms this node is subscribed to (a broker restores them after reconnecting). */
+  protected subscribedRooms(): IterableIterator<Room> {
+    return this.subscriptions.rooms();
+  }
+
+  /** The broker (re)connected: announce this node at once. */
+  protected onBrokerConnected(): void {
+    this.heartbeat();
+  }
+
+  /** A decoded message from the broker. Anything malformed is dropped and counted, never thrown. */
+  protected receive(kind: ClusterMessageKind, value: unknown): void {
+    if (this.closed) return;
+    if (kind === "broadcast") {
+      const message = parseBroadcast(value);
+      if (message === undefined) this.counters.badMessages++;
+      else this.onBroadcast(message);
+    } else if (kind === "request") {
+      const message = parseRequest(value);
+      if (message === undefined) this.counters.badMessages++;
+      else if (message.uid !== this.nodeId) this.onRequest(message);
+    } else {
+      const message = parseResponse(value);
+      if (message === undefined) this.counters.badMessages++;
+      else this.onResponse(message);
+    }
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------------------
+
+  override init(): void {
+    this.heartbeat();
+    this.heartbeatTimer = setInterval(() => {
+      this.membership.sweep();
+      this.heartbeat();
+      this.countForeignNodes().then(
+        (n) => {
+          this.membership.foreignNodes = n;
+        },
+        () => {},
+      );
+    }, this.clusterOptions.heartbeatInterval).unref();
+  }
+
+  override close(): void {
+    if (this.closed) return;
+    this.publishRequest({ uid: this.nodeId, type: ClusterMessageType.NODE_LEAVE }, ALL);
+    this.closed = true;
+    clearInterval(this.heartbeatTimer);
+    this.requests.closeAll();
+    for (const entry of this.ackBroadcasts.values()) clearTimeout(entry.timer);
+    this.ackBroadcasts.clear();
+    this.subscriptions.close();
+    this.membership.clear();
+    super.close();
+  }
+
+  newSocketId(): SocketId {
+    return this.nodeId + newId();
+  }
+
+  override serverCount(): Promise<number> {
+    return Promise.resolve(this.membership.count);
+  }
+
+  // ---- rooms -------------------------------------------------------------------------------------------
+
+  override addAll(id: SocketId, rooms: Iterable<Room>): Promise<void> | void {
+    super.addAll(id, rooms);
+    let waits: Promise<void>[] | undefined;
+    for (const room of typeof rooms === "string" ? [rooms] : rooms) {
+      const ready = this.subscriptions.ready(room);
+      if (ready === undefined) continue;
+      if (waits === undefined) waits = [ready];
+      else waits.push(ready);
+    }
+    if (waits === undefined) return;
+    return waits.length === 1 ? waits[0] : Promise.all(waits).then(noop);
+  }
+
+  // ---- broadcasts --------------------------------------------------------------------------------------
+
+  override broadcast(packet: SocketPacket, opts: BroadcastOptions): void {
+    if (opts.flags?.local !== true && !this.isLocalSocketTarget(opts)) {
+      const message: BroadcastMessage = {
+        uid: this.nodeId,
+        packet: { type: packet.type, nsp: this.nsp.name, data: packet.data as unknown[] },
+        opts: { ...wireTarget(opts), flags: opts.flags ?? {} },
+      };
+      this.publishOut({ kind: "broadcast", message }, this.routeFor(opts.rooms));
+    }
+    super.broadcast(packet, opts);
+  }
+
+  override broadcastWithAck(
+    packet: SocketPacket,
+    opts: BroadcastOptions,
+    clientCountCallback: (clientCount: number) => void,
+    ack: (...args: unknown[]) => void,
+  ): void {
+    if (opts.flags?.local !== true) {
+      const requestId = randomBytes(9).toString("base64url");
+      const entry: AckBroadcast = {
+        clientCount: clientCountCallback,
+        ack,
+        waiting: new Set(this.membership.nodes()),
+        timer: setTimeout(() => this.ackBroadcasts.delete(requestId), opts.flags?.timeout ?? 0),
+      };
+      this.ackBroadcasts.set(requestId, entry);
+      this.publishRequest(
+        {
+          uid: this.nodeId,
+          requestId,
+          type: ClusterMessageType.BROADCAST,
+          packet: { type: packet.type, nsp: this.nsp.name, data: packet.data as unknown[] },
+          opts: { ...wireTarget(opts), flags: opts.flags ?? {} },
+        },
+        ALL,
+      );
+    }
+    super.broadcastWithAck(packet, opts, clientCountCallback, ack);
+  }
+
+  // ---- requests ----------------------------------------------------------------------------------------
+
+  override async fetchSockets(opts: BroadcastOptions): Promise<Array<AdapterSocket | RemoteSocketDetails>> {
+    const found: Array<AdapterSocket | RemoteSocketDetails> = await super.fetchSockets(opts);
+    if (opts.flags?.local === true || this.isLocalSocketTarget(opts)) return found;
+    return this.ask(
+      opts.rooms,
+      (response) => {
+        for (const raw of response.sockets ?? []) {
+          const details = parseSocketDetails(raw);
+          if (details !== undefined) found.push(details);
+        }
+      },
+      () => found,
+      (requestId) => ({
+        uid: this.nodeId,
+        requestId,
+        type: ClusterMessageType.REMOTE_FETCH,
+        opts: wireTarget(opts),
+      }),
+    );
+  }
+
+  override async sockets(rooms: ReadonlySet<Room>): Promise<Set<SocketId>> {
+    const ids = await super.sockets(rooms);
+    return this.ask(
+      rooms,
+      (response) => {
+        for (const id of response.sockets ?? []) if (typeof id === "string") ids.add(id);
+      },
+      () => ids,
+      (requestId) => ({ uid: this.nodeId, requestId, type: ClusterMessageType.SOCKETS, rooms: [...rooms] }),
+    );
+  }
+
+  /** Every room of every node (as socket.io's adapters offer). */
+  allRooms(): Promise<Set<Room>> {
+    const rooms = new Set<Room>(this.rooms.keys());
+    return this.ask(
+      NO_ROOMS,
+      (response) => {
+        for (const room of response.rooms ?? []) if (typeof room === "string") rooms.add(room);
+      },
+      () => rooms,
+      (requestId) => ({ uid: this.nodeId, requestId, type: ClusterMessageType.ALL_ROOMS }),
+    );
+  }
+
+  override addSockets(opts: BroadcastOptions, rooms: readonly Room[]): void {
+    if (opts.flags?.local !== true && !this.isLocalSocketTarget(opts)) {
+      // Until every member confirmed (subscribed), broadcasts to these rooms go to every node.
+      for (const room of rooms) this.widened.set(room, (this.widened.get(room) ?? 0) + 1);
+      const narrow = (): void => {
+        for (const room of rooms) {
+          const n = (this.widened.get(room) ?? 1) - 1;
+          if (n === 0) this.widened.delete(room);
+          else this.widened.set(room, n);
+        }
+      };
+      const target = this.targetNode(opts.rooms);
+      this.requests
+        .start(
+          {
+            nodes: target === undefined ? this.membership.nodes() : [target],
+            foreign: 0,
+            onAnswer: noop,
+            result: noop,
+          },
+          (requestId) =>
+            this.publishRequest(
+              {
+                uid: this.nodeId,
+                requestId,
+                type: ClusterMessageType.REMOTE_JOIN,
+                opts: wireTarget(opts),
+                rooms,
+              },
+              this.requestRoute(target),
+            ),
+        )
+        .then(narrow, narrow);
+    }
+    super.addSockets(opts, rooms);
+  }
+
+  override delSockets(opts: BroadcastOptions, rooms: readonly Room[]): void {
+    if (opts.flags?.local !== true && !this.isLocalSocketTarget(opts)) {
+      this.publishRequest(
+        { uid: this.nodeId, type: ClusterMessageType.REMOTE_LEAVE, opts: wireTarget(opts), rooms },
+        this.requestRoute(this.targetNode(opts.rooms)),
+      );
+    }
+    super.delSockets(opts, rooms);
+  }
+
+  override disconnectSockets(opts: BroadcastOptions, close: boolean): void {
+    if (opts.flags?.local !== true && !this.isLocalSocketTarget(opts)) {
+      this.publishRequest(
+        { uid: this.nodeId, type: ClusterMessageType.REMOTE_DISCONNECT, opts: wireTarget(opts), close },
+        this.requestRoute(this.targetNode(opts.rooms)),
+      );
+    }
+    super.disconnectSockets(opts, close);
+  }
+
+  override serverSideEmit(packet: unknown[]): void {
+    const last = packet[packet.length - 1];
+    if (typeof last !== "function") {
+      this.publishRequest({ uid: this.nodeId, type: ClusterMessageType.SERVER_SIDE_EMIT, data: packet }, ALL);
+      return;
+    }
+    const ack = last as (err: Error | null, responses: unknown[]) => void;
+    const data = packet.slice(0, -1);
+    const responses: unknown[] = [];
+    this.requests
+      .start(
+        {
+          nodes: this.membership.nodes(),
+          foreign: this.membership.foreignNodes,
+          onAnswer: (response) => responses.push(response.data),
+          result: () => responses,
+        },
+        (requestId) =>
+          this.publishRequest(
+            { uid: this.nodeId, requestId, type: ClusterMessageType.SERVER_SIDE_EMIT, data },
+            ALL,
+          ),
+      )
+      .then(
+        (all) => ack(null, all),
+        (err: Error & { responses?: unknown[] }) => {
+          err.responses = responses;
+          ack(err, responses);
+        },
+      );
+  }
+
+  // ---- receiving ---------------------------------------------------------------------------------------
+
+  private onBroadcast(message: BroadcastMessage): void {
+    if (message.uid === this.nodeId) return;
+    const { packet, opts } = message;
+    if (packet.nsp !== this.nsp.name) {
+      this.counters.badMessages++;
+      return;
+    }
+    // A room channel may still deliver for a moment after the last member left (delayed unsubscribe).
+    if (opts.rooms.length === 1 && !this.rooms.has(opts.rooms[0]!)) return;
+    this.counters.received++;
+    super.broadcast(
+      { type: 2, nsp: this.nsp.name, data: packet.data },
+      { rooms: new Set(opts.rooms), except: new Set(opts.except), flags: opts.flags ?? {} },
+    );
+  }
+
+  private onRequest(message: RequestMessage): void {
+    const type = message.type;
+    if (type === ClusterMessageType.HEARTBEAT) {
+      // A newcomer learns about this node at once instead of after a heartbeat interval.
+      if (this.membership.touch(message.uid)) this.heartbeat(message.uid);
+      return;
+    }
+    if (type === ClusterMessageType.NODE_LEAVE) {
+      this.membership.remove(message.uid);
+      return;
+    }
+    if (this.membership.has(message.uid)) this.membership.touch(message.uid);
+    this.counters.received++;
+    this.answerer ??= this.asAnswerer();
+    if (!answerRequest(this.answerer, message)) this.counters.badMessages++;
+  }
+
+  private onResponse(response: ResponseMessage): void {
+    const entry = this.ackBroadcasts.get(response.requestId);
+    if (entry !== undefined) {
+      this.counters.received++;
+      if (response.type === ClusterMessageType.BROADCAST_CLIENT_COUNT) {
+        if (response.uid !== undefined) entry.waiting.delete(response.uid);
+        entry.clientCount(response.clientCount ?? 0);
+      } else if (response.type === ClusterMessageType.BROADCAST_ACK) entry.ack(response.packet);
+      return;
+    }
+    if (this.requests.answer(response)) this.counters.received++;
+  }
+
+  private onNodeDown(node: NodeId): void {
+    this.requests.nodeDown(node);
+    // Its broadcast-ack count will never come: it had no recipients as far as the collector is concerned.
+    for (const entry of this.ackBroadcasts.values()) if (entry.waiting.delete(node)) entry.clientCount(0);
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------------------
+
+  /** What `cluster-answers.ts` needs to act on a request for this node. */
+  private asAnswerer(): RequestAnswerer {
+    return {
+      nodeId: this.nodeId,
+      adapter: this,
+      local: {
+        sockets: (rooms: ReadonlySet<Room>) => super.sockets(rooms),
+        fetchSockets: (opts: BroadcastOptions) => super.fetchSockets(opts),
+        broadcastWithAck: (
+          packet: SocketPacket,
+          opts: BroadcastOptions,
+          count: (n: number) => void,
+          ack: (...args: unknown[]) => void,
+        ) => super.broadcastWithAck(packet, opts, count, ack),
+        apply: (opts: BroadcastOptions, fn: (socket: AdapterSocket) => void) => this.apply(opts, fn),
+      },
+      respond: (to: NodeId, response: ResponseMessage) =>
+        this.publishOut({ kind: "response", message: response }, { kind: "node", node: to }),
+    };
+  }
+
+  private ask<T>(
+    rooms: ReadonlySet<Room>,
+    onAnswer: (response: ResponseMessage) => void,
+    result: () => T,
+    build: (requestId: string) => RequestMessage,
+  ): Promise<T> {
+    const target = this.targetNode(rooms);
+    const spec: RequestSpec<T> =
+      target === undefined
+        ? { nodes: this.membership.nodes(), foreign: this.membership.foreignNodes, onAnswer, result }
+        : { nodes: [target], foreign: 0, onAnswer, result };
+    return this.requests.start(spec, (requestId) =>
+      this.publishRequest(build(requestId), this.requestRoute(target)),
+    );
+  }
+
+  private heartbeat(to?: NodeId): void {
+    if (this.closed) return;
+    this.publishRequest(
+      { uid: this.nodeId, type: ClusterMessageType.HEARTBEAT },
+      to === undefined ? ALL : { kind: "node", node: to },
+    );
+  }
+
+  private publishRequest(message: RequestMessage, route: ClusterRoute): void {
+    this.publishOut({ kind: "request", message }, route);
+  }
+
+  private publishOut(out: ClusterOutgoing, route: ClusterRoute): void {
+    if (this.closed) return;
+    this.counters.published++;
+    this.publish(out, route);
+  }
+
+  /** True for a socket id this node hands out (the broker routes those to this node without a room subscription). */
+  ownsSocketRoom(room: Room): boolean {
+    return room.length === SOCKET_ID_LENGTH && room.startsWith(this.nodeId);
+  }
+
+  /** The live member a single-socket target lives on, if the target is one socket of another Plexus node. */
+  private targetNode(rooms: ReadonlySet<Room>): NodeId | undefined {
+    if (rooms.size !== 1) return undefined;
+    const room = rooms.values().next().value as Room;
+    if (room.length !== SOCKET_ID_LENGTH) return undefined;
+    const node = room.slice(0, NODE_ID_LENGTH);
+    return this.membership.has(node) ? node : undefined;
+  }
+
+  private requestRoute(target: NodeId | undefined): ClusterRoute {
+    return target === undefined ? ALL : { kind: "node", node: target };
+  }
+
+  private routeFor(rooms: ReadonlySet<Room>): ClusterRoute {
+    if (rooms.size !== 1) return ALL;
+    const room = rooms.values().next().value as Room;
+    // A Plexus socket id names its node (even one not heard from yet: its id says where it lives).
+    if (room.length === SOCKET_ID_LENGTH) return { kind: "node", node: room.slice(0, NODE_ID_LENGTH), room };
+    return this.widened.has(room) ? ALL : { kind: "room", room };
+  }
+
+  /** `io.to(socketId)` for a socket of this node: nothing to publish. */
+  private isLocalSocketTarget(opts: BroadcastOptions): boolean {
+    if (opts.rooms.size !== 1 || (opts.except !== undefined && opts.except.size > 0)) return false;
+    const room = opts.rooms.values().next().value as Room;
+    return this.ownsSocketRoom(room) && this.nsp.sockets.has(room);
+  }
+}
+
+const ALL: ClusterRoute = { kind: "all" };
+const NO_ROOMS: ReadonlySet<Room> = new Set();
+function noop(): void {}
+
+function wireTarget(opts: BroadcastOptions): WireTarget {
+  return { rooms: [...opts.rooms], except: opts.except === undefined ? [] : [...opts.except] };
+}

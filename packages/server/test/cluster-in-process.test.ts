@@ -1,0 +1,40 @@
+/**
+ * The adapter test kit against the in-process reference cluster: three Plexus servers in this process,
+ * joined by `createInProcessCluster()` (the cluster base with a broker that copies messages in memory and
+ * routes them per room like a real one).
+ */
+import { type ClusterAdapter, createInProcessCluster } from "@plexus/adapter";
+import { clusterFormed, runClusterAdapterSuite } from "@plexus/adapter/test-kit";
+import type { Socket } from "@plexus/server";
+import { next, startServer, type TestServer } from "./helpers.js";
+
+runClusterAdapterSuite({
+  name: "in-process cluster",
+  async start(count) {
+    const cluster = createInProcessCluster();
+    const servers: TestServer[] = [];
+    for (let i = 0; i < count; i++) {
+      servers.push(await startServer({ adapter: cluster.adapter({ requestsTimeout: 1500 }) }));
+    }
+    await clusterFormed(
+      servers.map((s) => s.io.of("/").adapter as ClusterAdapter),
+      count,
+    );
+    return {
+      nodes: servers.map((s) => ({
+        io: s.io,
+        async connect() {
+          const connected = next<[Socket]>(s.io, "connection");
+          const client = s.client("/", { transports: ["websocket"] });
+          const [socket] = await connected;
+          await next(client, "connect");
+          return { client, socket };
+        },
+        close: () => s.close(),
+      })),
+      async close() {
+        await Promise.all(servers.map((s) => s.close()));
+      },
+    };
+  },
+});
