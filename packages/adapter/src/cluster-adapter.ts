@@ -96,6 +96,8 @@ export interface ClusterCounters {
   droppedWhileDown: number;
   /** Requests that timed out. */
   requestTimeouts: number;
+  /** Times the subscriber connection was silent (did not even hear this node) and was reconnected. */
+  subscriberResets: number;
 }
 
 interface AckBroadcast {
@@ -115,6 +117,7 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
     queued: 0,
     droppedWhileDown: 0,
     requestTimeouts: 0,
+    subscriberResets: 0,
   };
   protected readonly clusterOptions: Required<ClusterAdapterOptions>;
   private readonly requests: ClusterRequests;
@@ -180,6 +183,9 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
     return this.subscriptions.rooms();
   }
 
+  /** Called on every heartbeat tick (a broker may probe its connections here). */
+  protected onHeartbeat(): void {}
+
   /** The broker (re)connected: announce this node at once. */
   protected onBrokerConnected(): void {
     this.heartbeat();
@@ -209,6 +215,7 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
     this.heartbeat();
     this.heartbeatTimer = setInterval(() => {
       this.membership.sweep();
+      this.onHeartbeat();
       this.heartbeat();
       this.countForeignNodes().then(
         (n) => {

@@ -1,0 +1,274 @@
+/**
+ * The two Redis connections of one node (the `pubClient` and `subClient` the application passes), for
+ * `ioredis` and `redis` (node-redis v4+) clients alike, recognised by their methods (no `instanceof`:
+ * any copy of either package works), connected already or still connecting.
+ *
+ * - Publishing never blocks local delivery: while the publishing connection is not ready, messages wait
+ *   in the bounded `OutageQueue` and leave in order when it is ready again.
+ * - Subscribing while the subscriber connection is down resolves at once and is replayed when it is ready
+ *   (both clients also restore their own subscriptions after a reconnection).
+ * - `resetSubscriber` forces a silent subscriber connection to reconnect (ioredis; node-redis clients
+ *   reconnect by themselves on socket errors).
+ */
+import { OutageQueue, type QueuedPublish } from "./outage-queue.js";
+
+/** An `ioredis` `Redis`/`Cluster` or a node-redis (`redis` package) client. */
+export type RedisClient = object;
+
+export type SubscriptionMode = "channel" | "pattern" | "shard";
+export type ChannelHandler = (channel: string, message: Buffer) => void;
+
+type Fn = (...args: unknown[]) => unknown;
+interface Loose {
+  readonly [key: string]: unknown;
+}
+
+function method(client: RedisClient, name: string): Fn | undefined {
+  const fn = (client as Loose)[name];
+  return typeof fn === "function" ? (fn as Fn).bind(client) : undefined;
+}
+
+function call(client: RedisClient, name: string, ...args: unknown[]): unknown {
+  const fn = method(client, name);
+  if (fn === undefined) throw new TypeError(`the Redis client has no ${name}() method`);
+  return fn(...args);
+}
+
+function toBuffer(value: unknown): Buffer {
+  return Buffer.isBuffer(value) ? value : Buffer.from(value as string);
+}
+
+/** node-redis clients have camel-cased pub/sub methods (`pSubscribe`); ioredis ones are lower-case. */
+export function isNodeRedis(client: RedisClient): boolean {
+  return typeof (client as Loose).pSubscribe === "function";
+}
+
+function isReady(client: RedisClient): boolean {
+  const c = client as Loose;
+  return c.isReady === true || c.status === "ready";
+}
+
+const IOREDIS_EVENTS: Record<SubscriptionMode, string> = {
+  channel: "messageBuffer",
+  pattern: "pmessageBuffer",
+  shard: "smessageBuffer",
+};
+const NODE_REDIS_METHODS: Record<SubscriptionMode, [string, string]> = {
+  channel: ["subscribe", "unsubscribe"],
+  pattern: ["pSubscribe", "pUnsubscribe"],
+  shard: ["sSubscribe", "sUnsubscribe"],
+};
+const IOREDIS_METHODS: Record<SubscriptionMode, [string, string]> = {
+  channel: ["subscribe", "unsubscribe"],
+  pattern: ["psubscribe", "punsubscribe"],
+  shard: ["ssubscribe", "sunsubscribe"],
+};
+
+interface Deferred {
+  readonly channels: readonly string[];
+  readonly mode: SubscriptionMode;
+  readonly handler: ChannelHandler;
+}
+
+export interface RedisLinkOptions {
+  readonly outageQueueBytes: number;
+  readonly outageQueueMaxAge: number;
+}
+
+export class RedisLink {
+  readonly pub: RedisClient;
+  readonly sub: RedisClient;
+  readonly nodeRedis: boolean;
+  readonly queue: OutageQueue;
+  /** Publishes that failed after they were handed to the client (connection lost mid-flight). */
+  failedPublishes = 0;
+  private readonly handlers: Record<SubscriptionMode, Set<ChannelHandler>> = {
+    channel: new Set(),
+    pattern: new Set(),
+    shard: new Set(),
+  };
+  /** node-redis: our listener per handler (node-redis passes `(message, channel)`). */
+  private readonly nodeRedisListeners = new Map<ChannelHandler, (message: Buffer, channel: Buffer) => void>();
+  private deferred: Deferred[] = [];
+  private readonly readyListeners = new Set<() => void>();
+  private lastReset = 0;
+  private readonly detach: Array<() => void> = [];
+
+  constructor(pub: RedisClient, sub: RedisClient, opts: RedisLinkOptions) {
+    this.pub = pub;
+    this.sub = sub;
+    this.nodeRedis = isNodeRedis(sub);
+    this.queue = new OutageQueue(opts.outageQueueBytes, opts.outageQueueMaxAge);
+    this.listen(pub, "ready", () => this.flush());
+    this.listen(sub, "ready", () => this.onSubscriberReady());
+    // Errors are the application's to log (as with socket.io's adapter); without a listener, an
+    // EventEmitter would throw them and crash the process during an outage.
+    const quiet = (): void => {};
+    this.listen(pub, "error", quiet);
+    this.listen(sub, "error", quiet);
+    if (!this.nodeRedis) {
+      for (const mode of ["channel", "shard"] as const) {
+        this.listen(sub, IOREDIS_EVENTS[mode], (channel, message) => {
+          const name = toBuffer(channel).toString();
+          for (const handler of this.handlers[mode]) handler(name, message as Buffer);
+        });
+      }
+      this.listen(sub, IOREDIS_EVENTS.pattern, (_pattern, channel, message) => {
+        const name = toBuffer(channel).toString();
+        for (const handler of this.handlers.pattern) handler(name, message as Buffer);
+      });
+    }
+  }
+
+  /** Called whenever the subscriber connection is ready again (after the deferred subscriptions). */
+  onReady(listener: () => void): () => void {
+    this.readyListeners.add(listener);
+    return () => this.readyListeners.delete(listener);
+  }
+
+  get publisherReady(): boolean {
+    return isReady(this.pub);
+  }
+
+  get subscriberReady(): boolean {
+    return isReady(this.sub);
+  }
+
+  /** Publishes now, or queues (bounded) while the publisher is down or older messages still wait. */
+  publish(channel: string, payload: Uint8Array | string, sharded: boolean): void {
+    if (!this.publisherReady || this.queue.length > 0) {
+      this.queue.push(channel, payload, sharded);
+      if (this.publisherReady) this.flush();
+      return;
+    }
+    this.send({ channel, payload, sharded, bytes: 0, at: 0 });
+  }
+
+  /** A Redis command on the publishing connection (PUBSUB NUMSUB...). Rejects while it is down. */
+  command(args: readonly string[]): Promise<unknown> {
+    if (!this.publisherReady) return Promise.reject(new Error("Redis is not connected"));
+    if (this.nodeRedis) return call(this.pub, "sendCommand", [...args]) as Promise<unknown>;
+    return call(this.pub, "call", ...args) as Promise<unknown>;
+  }
+
+  /** Subscribes `handler` to `channels`; resolves once Redis confirmed, or at once while disconnected. */
+  async subscribe(
+    channels: readonly string[],
+    mode: SubscriptionMode,
+    handler: ChannelHandler,
+  ): Promise<void> {
+    if (channels.length === 0) return;
+    this.handlers[mode].add(handler);
+    if (!this.subscriberReady) {
+      this.deferred.push({ channels, mode, handler });
+      return;
+    }
+    try {
+      await this.rawSubscribe(channels, mode, handler);
+    } catch {
+      // The connection dropped meanwhile: the client restores subscriptions when it reconnects.
+    }
+  }
+
+  unsubscribe(channels: readonly string[], mode: SubscriptionMode, handler: ChannelHandler): void {
+    if (channels.length === 0) return;
+    const drop = new Set(channels);
+    this.deferred = this.deferred.filter(
+      (d) => d.handler !== handler || !d.channels.some((c) => drop.has(c)),
+    );
+    if (!this.subscriberReady) return;
+    const [, unsub] = (this.nodeRedis ? NODE_REDIS_METHODS : IOREDIS_METHODS)[mode];
+    const each = mode === "shard" ? channels.map((c) => [c]) : [channels];
+    for (const group of each) {
+      try {
+        const done = this.nodeRedis
+          ? call(this.sub, unsub, [...group], this.nodeRedisListener(handler), true)
+          : call(this.sub, unsub, ...group);
+        (done as Promise<unknown> | undefined)?.then?.(undefined, () => {});
+      } catch {
+        // Disconnected: nothing to undo on the server.
+      }
+    }
+  }
+
+  /** Stops dispatching to `handler` (the adapter closed). */
+  removeHandler(handler: ChannelHandler): void {
+    for (const mode of ["channel", "pattern", "shard"] as const) this.handlers[mode].delete(handler);
+    this.nodeRedisListeners.delete(handler);
+  }
+
+  /** Forces the subscriber connection to reconnect (at most once per `minIntervalMs`); true if it did. */
+  resetSubscriber(minIntervalMs: number): boolean {
+    const now = performance.now();
+    if (now - this.lastReset < minIntervalMs || this.nodeRedis) return false;
+    this.lastReset = now;
+    method(this.sub, "disconnect")?.(true);
+    return true;
+  }
+
+  /** Removes this link's listeners from the clients. */
+  close(): void {
+    for (const undo of this.detach.splice(0)) undo();
+  }
+
+  private listen(client: RedisClient, event: string, fn: (...args: unknown[]) => void): void {
+    method(client, "on")?.(event, fn);
+    this.detach.push(
+      () => method(client, "off")?.(event, fn) ?? method(client, "removeListener")?.(event, fn),
+    );
+  }
+
+  private nodeRedisListener(handler: ChannelHandler): (message: Buffer, channel: Buffer) => void {
+    let listener = this.nodeRedisListeners.get(handler);
+    if (listener === undefined) {
+      listener = (message, channel) => handler(toBuffer(channel).toString(), toBuffer(message));
+      this.nodeRedisListeners.set(handler, listener);
+    }
+    return listener;
+  }
+
+  private async rawSubscribe(
+    channels: readonly string[],
+    mode: SubscriptionMode,
+    handler: ChannelHandler,
+  ): Promise<void> {
+    const [sub] = (this.nodeRedis ? NODE_REDIS_METHODS : IOREDIS_METHODS)[mode];
+    // Sharded channels may live in different slots (Redis Cluster): one SSUBSCRIBE per channel.
+    const groups = mode === "shard" ? channels.map((c) => [c]) : [channels];
+    await Promise.all(
+      groups.map((group) =>
+        this.nodeRedis
+          ? call(this.sub, sub, [...group], this.nodeRedisListener(handler), true)
+          : call(this.sub, sub, ...group),
+      ),
+    );
+  }
+
+  private async onSubscriberReady(): Promise<void> {
+    const pending = this.deferred;
+    this.deferred = [];
+    await Promise.all(
+      pending.map((d) => this.rawSubscribe(d.channels, d.mode, d.handler).catch(() => this.deferred.push(d))),
+    );
+    for (const listener of this.readyListeners) listener();
+  }
+
+  private flush(): void {
+    this.queue.drain((item) => this.send(item));
+  }
+
+  private send(item: QueuedPublish): void {
+    const payload = typeof item.payload === "string" ? item.payload : toBuffer(item.payload);
+    let name: string;
+    if (item.sharded) name = this.nodeRedis ? "sPublish" : "spublish";
+    else name = "publish";
+    try {
+      const done = call(this.pub, name, item.channel, payload) as Promise<unknown>;
+      done.then(undefined, () => {
+        this.failedPublishes++;
+      });
+    } catch {
+      this.failedPublishes++;
+    }
+  }
+}
