@@ -126,6 +126,8 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
   /** Rooms that just got remote members: broadcasts to them go to all nodes until the joins are confirmed. */
   private readonly widened = new Map<Room, number>();
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  /** When this node last heard its own heartbeat (ms, monotonic). */
+  protected lastHeardSelf = performance.now();
   private answerer: RequestAnswerer | undefined;
   private closed = false;
 
@@ -202,6 +204,11 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
       const message = parseRequest(value);
       if (message === undefined) this.counters.badMessages++;
       else if (message.uid !== this.nodeId) this.onRequest(message);
+      else if (message.type === ClusterMessageType.HEARTBEAT) {
+        // This node hears itself: its subscriptions work end to end (after a reconnection too).
+        this.lastHeardSelf = performance.now();
+        this.membership.emit("self", this.nodeId);
+      }
     } else {
       const message = parseResponse(value);
       if (message === undefined) this.counters.badMessages++;
@@ -213,17 +220,22 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
 
   override init(): void {
     this.heartbeat();
+    this.refreshForeignNodes();
     this.heartbeatTimer = setInterval(() => {
       this.membership.sweep();
       this.onHeartbeat();
       this.heartbeat();
-      this.countForeignNodes().then(
-        (n) => {
-          this.membership.foreignNodes = n;
-        },
-        () => {},
-      );
+      this.refreshForeignNodes();
     }, this.clusterOptions.heartbeatInterval).unref();
+  }
+
+  private refreshForeignNodes(): void {
+    this.countForeignNodes().then(
+      (n) => {
+        this.membership.foreignNodes = n;
+      },
+      () => {},
+    );
   }
 
   override close(): void {

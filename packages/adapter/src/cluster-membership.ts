@@ -12,6 +12,8 @@ export interface ClusterMembershipEvents {
   up: [node: NodeId];
   /** A node expired, left, or was reported gone. */
   down: [node: NodeId];
+  /** This node heard its own heartbeat through the broker: its subscriptions work (after a reconnection too). */
+  self: [node: NodeId];
 }
 
 export class ClusterMembership extends EventEmitter<ClusterMembershipEvents> {

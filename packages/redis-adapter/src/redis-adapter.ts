@@ -21,7 +21,6 @@ import {
   type AdapterNamespace,
   ClusterAdapter,
   type ClusterAdapterOptions,
-  ClusterMessageType,
   type ClusterOutgoing,
   type ClusterRoute,
   type NodeId,
@@ -63,7 +62,6 @@ export class RedisAdapter extends ClusterAdapter {
   private readonly handler = (channel: string, message: Buffer): void =>
     this.onChannelMessage(channel, message);
   private readonly subscribed: Promise<void>;
-  private lastOwnHeartbeat = performance.now();
   private readonly stopReady: () => void;
 
   constructor(nsp: AdapterNamespace, link: RedisLink, nodeId: NodeId, settings: RedisAdapterSettings) {
@@ -156,16 +154,16 @@ export class RedisAdapter extends ClusterAdapter {
   }
 
   protected override onBrokerConnected(): void {
-    this.lastOwnHeartbeat = performance.now();
+    this.lastHeardSelf = performance.now();
     super.onBrokerConnected();
   }
 
   /** Heartbeat tick: also checks that this node still hears itself (a silent subscriber connection). */
   protected override onHeartbeat(): void {
     const timeout = this.clusterOptions.heartbeatTimeout;
-    if (this.link.publisherReady && performance.now() - this.lastOwnHeartbeat > timeout) {
+    if (this.link.publisherReady && performance.now() - this.lastHeardSelf > timeout) {
       if (this.link.resetSubscriber(timeout)) this.counters.subscriberResets++;
-      this.lastOwnHeartbeat = performance.now();
+      this.lastHeardSelf = performance.now();
     }
     this.counters.queued = this.link.queue.queued;
     this.counters.droppedWhileDown = this.link.queue.dropped + this.link.failedPublishes;
@@ -240,19 +238,15 @@ export class RedisAdapter extends ClusterAdapter {
       this.counters.badMessages++;
       return;
     }
-    let decoded: unknown;
     try {
       if (this.sharded) {
         const found = decodeShardedMessage(message, this.settings.parser);
         if (found === undefined) throw new Error("not a Plexus sharded message");
-        this.noteOwnHeartbeat(found.message);
         this.receive(found.kind, found.message);
         return;
       }
       if (channel === this.requestChannel) {
-        decoded = decodeClassicMessage(message, this.settings.parser);
-        this.noteOwnHeartbeat(decoded);
-        this.receive("request", decoded);
+        this.receive("request", decodeClassicMessage(message, this.settings.parser));
       } else if (channel.startsWith(this.responsePrefix)) {
         this.receive("response", decodeClassicMessage(message, this.settings.parser));
       } else if (channel !== this.markerChannel) {
@@ -260,18 +254,6 @@ export class RedisAdapter extends ClusterAdapter {
       }
     } catch {
       this.counters.badMessages++;
-    }
-  }
-
-  private noteOwnHeartbeat(value: unknown): void {
-    const v = value as { uid?: unknown; type?: unknown } | null;
-    if (
-      v !== null &&
-      typeof v === "object" &&
-      v.uid === this.nodeId &&
-      v.type === ClusterMessageType.HEARTBEAT
-    ) {
-      this.lastOwnHeartbeat = performance.now();
     }
   }
 

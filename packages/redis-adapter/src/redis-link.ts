@@ -92,6 +92,7 @@ export class RedisLink {
   private deferred: Deferred[] = [];
   private readonly readyListeners = new Set<() => void>();
   private lastReset = 0;
+  private pubReady: Promise<void> | undefined;
   private readonly detach: Array<() => void> = [];
 
   constructor(pub: RedisClient, sub: RedisClient, opts: RedisLinkOptions) {
@@ -144,11 +145,21 @@ export class RedisLink {
     this.send({ channel, payload, sharded, bytes: 0, at: 0 });
   }
 
-  /** A Redis command on the publishing connection (PUBSUB NUMSUB...). Rejects while it is down. */
-  command(args: readonly string[]): Promise<unknown> {
-    if (!this.publisherReady) return Promise.reject(new Error("Redis is not connected"));
-    if (this.nodeRedis) return call(this.pub, "sendCommand", [...args]) as Promise<unknown>;
-    return call(this.pub, "call", ...args) as Promise<unknown>;
+  /** A Redis command on the publishing connection (PUBSUB NUMSUB...), sent once it is ready. */
+  async command(args: readonly string[]): Promise<unknown> {
+    if (!this.publisherReady) {
+      this.pubReady ??= new Promise<void>((resolve) => {
+        const onReady = (): void => {
+          method(this.pub, "off")?.("ready", onReady);
+          this.pubReady = undefined;
+          resolve();
+        };
+        method(this.pub, "on")?.("ready", onReady);
+      });
+      await this.pubReady;
+    }
+    if (this.nodeRedis) return call(this.pub, "sendCommand", [...args]);
+    return call(this.pub, "call", ...args);
   }
 
   /** Subscribes `handler` to `channels`; resolves once Redis confirmed, or at once while disconnected. */
