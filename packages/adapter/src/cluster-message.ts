@@ -151,7 +151,9 @@ const REQUEST_TYPES = new Set<number>(Object.values(ClusterMessageType));
 /** Checks a decoded request; type-specific fields are checked where they are used. */
 export function parseRequest(value: unknown): RequestMessage | undefined {
   if (!isObject(value)) return undefined;
-  const { uid, type, requestId } = value;
+  const { type, requestId } = value;
+  // The redis emitter sends its join/leave/disconnect requests without a uid: they come from nobody.
+  const uid = value.uid === undefined ? "" : value.uid;
   if (typeof uid !== "string" || typeof type !== "number" || !REQUEST_TYPES.has(type)) return undefined;
   if (requestId !== undefined && typeof requestId !== "string") return undefined;
   const out: { -readonly [K in keyof RequestMessage]: RequestMessage[K] } = {
