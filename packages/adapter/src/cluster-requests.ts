@@ -2,8 +2,8 @@
  * Requests waiting for other nodes' answers (`fetchSockets`, `serverSideEmitWithAck`, `allSockets`,
  * `allRooms`, join acknowledgements). A request waits only for the live members it was sent to (plus a
  * count of anonymous socket.io nodes), finishes as soon as the last of them answered or died, and on
- * timeout fails with a `ClusterError` naming the nodes that did not answer. Halfway to the timeout, the
- * broker is asked whether the silent nodes still exist, so a node killed without a goodbye does not
+ * timeout fails with a `ClusterError` naming the nodes that did not answer. After a second (or a quarter of
+ * the timeout, if shorter), the broker is asked whether the silent nodes still exist, so a node killed without a goodbye does not
  * hold requests for the whole timeout.
  */
 import { randomBytes } from "node:crypto";
@@ -31,6 +31,9 @@ interface Pending {
   readonly timer: NodeJS.Timeout;
   probeTimer: NodeJS.Timeout | undefined;
 }
+
+/** A request still waiting after this long asks the broker whether the silent nodes still exist. */
+const PROBE_AFTER_MS = 1000;
 
 export interface ClusterRequestsOptions {
   readonly timeoutMs: number;
@@ -95,7 +98,7 @@ export class ClusterRequests {
         probeTimer: undefined,
       };
       if (this.opts.probe !== undefined && entry.waiting.size > 0) {
-        entry.probeTimer = setTimeout(() => this.probe(requestId), Math.max(1, timeoutMs / 4));
+        entry.probeTimer = setTimeout(() => this.probe(requestId), Math.min(PROBE_AFTER_MS, timeoutMs / 4));
       }
       this.pending.set(requestId, entry);
       send(requestId);

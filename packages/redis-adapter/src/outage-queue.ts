@@ -3,7 +3,14 @@
  * age. What does not fit, or waited longer than `maxAgeMs`, is dropped and counted — a node never grows
  * without bound during an outage, and stale messages are not delivered long after the fact.
  */
+/** Where a message's fate is counted (the adapter's counters). */
+export interface OutageCounters {
+  queued: number;
+  droppedWhileDown: number;
+}
+
 export interface QueuedPublish {
+  readonly counters: OutageCounters;
   readonly channel: string;
   readonly payload: Uint8Array | string;
   readonly sharded: boolean;
@@ -17,10 +24,6 @@ export class OutageQueue {
   private bytes = 0;
   private readonly maxBytes: number;
   private readonly maxAgeMs: number;
-  /** Messages dropped (full or too old) since the start. */
-  dropped = 0;
-  /** Messages queued since the start. */
-  queued = 0;
 
   constructor(maxBytes: number, maxAgeMs: number) {
     this.maxBytes = maxBytes;
@@ -31,17 +34,17 @@ export class OutageQueue {
     return this.items.length - this.head;
   }
 
-  push(channel: string, payload: Uint8Array | string, sharded: boolean): void {
+  push(counters: OutageCounters, channel: string, payload: Uint8Array | string, sharded: boolean): void {
     const now = performance.now();
     this.expire(now);
     const bytes = typeof payload === "string" ? payload.length * 3 : payload.byteLength;
     if (this.bytes + bytes > this.maxBytes) {
-      this.dropped++;
+      counters.droppedWhileDown++;
       return;
     }
-    this.items.push({ channel, payload, sharded, bytes, at: now });
+    this.items.push({ counters, channel, payload, sharded, bytes, at: now });
     this.bytes += bytes;
-    this.queued++;
+    counters.queued++;
   }
 
   /** Hands every message still young enough to `send`, oldest first, and empties the queue. */
@@ -58,9 +61,10 @@ export class OutageQueue {
   private expire(now: number): void {
     const items = this.items;
     while (this.head < items.length && now - items[this.head]!.at > this.maxAgeMs) {
-      this.bytes -= items[this.head]!.bytes;
+      const item = items[this.head]!;
+      this.bytes -= item.bytes;
       this.head++;
-      this.dropped++;
+      item.counters.droppedWhileDown++;
     }
     if (this.head > 1024 && this.head * 2 > items.length) {
       this.items = items.slice(this.head);

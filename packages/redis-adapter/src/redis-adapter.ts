@@ -116,7 +116,7 @@ export class RedisAdapter extends ClusterAdapter {
   protected publish(out: ClusterOutgoing, route: ClusterRoute): void {
     const encode = this.sharded ? encodeShardedMessage : encodeClassicMessage;
     const payload = encode(out, this.settings.parser);
-    this.link.publish(this.channelFor(out, route), payload, this.sharded);
+    this.link.publish(this.counters, this.channelFor(out, route), payload, this.sharded);
   }
 
   protected subscribeRooms(rooms: readonly Room[]): Promise<void> {
@@ -165,8 +165,6 @@ export class RedisAdapter extends ClusterAdapter {
       if (this.link.resetSubscriber(timeout)) this.counters.subscriberResets++;
       this.lastHeardSelf = performance.now();
     }
-    this.counters.queued = this.link.queue.queued;
-    this.counters.droppedWhileDown = this.link.queue.dropped + this.link.failedPublishes;
   }
 
   // ---- channels ----------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@
  * - `resetSubscriber` forces a silent subscriber connection to reconnect (ioredis; node-redis clients
  *   reconnect by themselves on socket errors).
  */
-import { OutageQueue, type QueuedPublish } from "./outage-queue.js";
+import { type OutageCounters, OutageQueue, type QueuedPublish } from "./outage-queue.js";
 
 /** An `ioredis` `Redis`/`Cluster` or a node-redis (`redis` package) client. */
 export type RedisClient = object;
@@ -80,8 +80,6 @@ export class RedisLink {
   readonly sub: RedisClient;
   readonly nodeRedis: boolean;
   readonly queue: OutageQueue;
-  /** Publishes that failed after they were handed to the client (connection lost mid-flight). */
-  failedPublishes = 0;
   private readonly handlers: Record<SubscriptionMode, Set<ChannelHandler>> = {
     channel: new Set(),
     pattern: new Set(),
@@ -136,13 +134,13 @@ export class RedisLink {
   }
 
   /** Publishes now, or queues (bounded) while the publisher is down or older messages still wait. */
-  publish(channel: string, payload: Uint8Array | string, sharded: boolean): void {
+  publish(counters: OutageCounters, channel: string, payload: Uint8Array | string, sharded: boolean): void {
     if (!this.publisherReady || this.queue.length > 0) {
-      this.queue.push(channel, payload, sharded);
+      this.queue.push(counters, channel, payload, sharded);
       if (this.publisherReady) this.flush();
       return;
     }
-    this.send({ channel, payload, sharded, bytes: 0, at: 0 });
+    this.send({ counters, channel, payload, sharded, bytes: 0, at: 0 });
   }
 
   /** A Redis command on the publishing connection (PUBSUB NUMSUB...), sent once it is ready. */
@@ -274,12 +272,13 @@ export class RedisLink {
     if (item.sharded) name = this.nodeRedis ? "sPublish" : "spublish";
     else name = "publish";
     try {
+      // A publish lost with the connection (in flight when it dropped) counts as dropped.
       const done = call(this.pub, name, item.channel, payload) as Promise<unknown>;
       done.then(undefined, () => {
-        this.failedPublishes++;
+        item.counters.droppedWhileDown++;
       });
     } catch {
-      this.failedPublishes++;
+      item.counters.droppedWhileDown++;
     }
   }
 }
