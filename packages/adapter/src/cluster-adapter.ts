@@ -28,7 +28,17 @@ import type {
   Room,
   SocketId,
 } from "./adapter.js";
+import { BroadcastAcks } from "./broadcast-acks.js";
 import { answerRequest, type RequestAnswerer } from "./cluster-answers.js";
+import {
+  type ClusterAdapterOptions,
+  type ClusterCounters,
+  type ClusterMessageKind,
+  type ClusterOutgoing,
+  type ClusterRoute,
+  nodeOfSocketId,
+  SOCKET_ID_LENGTH,
+} from "./cluster-broker.js";
 import { ClusterMembership } from "./cluster-membership.js";
 import {
   type BroadcastMessage,
@@ -47,66 +57,6 @@ import { InMemoryAdapter } from "./in-memory-adapter.js";
 import { newId } from "./random-id.js";
 import { RoomSubscriptions } from "./room-subscriptions.js";
 
-/** Characters of a node id (the prefix of every socket id this node hands out). */
-export const NODE_ID_LENGTH = 8;
-const SOCKET_ID_LENGTH = NODE_ID_LENGTH + 20;
-
-/** A fresh node id: 8 url-safe characters (48 random bits), no glob or channel separator characters. */
-export function newNodeId(): NodeId {
-  return randomBytes(6).toString("base64url");
-}
-
-export interface ClusterAdapterOptions {
-  /** How long a request waits for other nodes' answers, ms. Default 5000 (as socket.io's adapters). */
-  readonly requestsTimeout?: number;
-  /** How often this node announces itself, ms. Default 5000. */
-  readonly heartbeatInterval?: number;
-  /** After how long without a heartbeat a node is considered gone, ms. Default 10000. */
-  readonly heartbeatTimeout?: number;
-  /** How long a room channel stays subscribed after its last local member left, ms. Default 2000. */
-  readonly unsubscribeDelay?: number;
-  /** Most requests waiting for answers at once. Default 10000. */
-  readonly maxPendingRequests?: number;
-}
-
-/** Where a message goes. `room`: the nodes holding that room; `node`: one node (`room`: the socket id it is about). */
-export type ClusterRoute =
-  | { readonly kind: "all" }
-  | { readonly kind: "room"; readonly room: Room }
-  | { readonly kind: "node"; readonly node: NodeId; readonly room?: Room };
-
-export type ClusterOutgoing =
-  | { readonly kind: "broadcast"; readonly message: BroadcastMessage }
-  | { readonly kind: "request"; readonly message: RequestMessage }
-  | { readonly kind: "response"; readonly message: ResponseMessage };
-
-export type ClusterMessageKind = ClusterOutgoing["kind"];
-
-/** Counters for metrics (monotonic, read them any time). */
-export interface ClusterCounters {
-  /** Messages handed to the broker. */
-  published: number;
-  /** Messages received from other nodes and acted on. */
-  received: number;
-  /** Messages dropped because they could not be decoded or had a wrong shape. */
-  badMessages: number;
-  /** Messages queued while the broker was unreachable. */
-  queued: number;
-  /** Queued messages dropped (queue full by bytes, or too old) during an outage. */
-  droppedWhileDown: number;
-  /** Requests that timed out. */
-  requestTimeouts: number;
-  /** Times the subscriber connection was silent (did not even hear this node) and was reconnected. */
-  subscriberResets: number;
-}
-
-interface AckBroadcast {
-  readonly clientCount: (count: number) => void;
-  readonly ack: (...args: unknown[]) => void;
-  readonly waiting: Set<NodeId>;
-  readonly timer: NodeJS.Timeout;
-}
-
 export abstract class ClusterAdapter extends InMemoryAdapter {
   readonly nodeId: NodeId;
   readonly membership: ClusterMembership;
@@ -122,18 +72,24 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
   protected readonly clusterOptions: Required<ClusterAdapterOptions>;
   private readonly requests: ClusterRequests;
   private readonly subscriptions: RoomSubscriptions;
-  private readonly ackBroadcasts = new Map<string, AckBroadcast>();
+  private readonly ackBroadcasts = new BroadcastAcks();
   /** Rooms that just got remote members: broadcasts to them go to all nodes until the joins are confirmed. */
   private readonly widened = new Map<Room, number>();
   private heartbeatTimer: NodeJS.Timeout | undefined;
   /** When this node last heard its own heartbeat (ms, monotonic). */
   protected lastHeardSelf = performance.now();
-  private answerer: RequestAnswerer | undefined;
+  private readonly answerer: RequestAnswerer;
   private closed = false;
 
   constructor(nsp: AdapterNamespace, nodeId: NodeId, opts: ClusterAdapterOptions = {}) {
     super(nsp);
     this.nodeId = nodeId;
+    this.answerer = {
+      nodeId,
+      adapter: this,
+      respond: (to, response) =>
+        this.publishOut({ kind: "response", message: response }, { kind: "node", node: to }),
+    };
     this.clusterOptions = {
       requestsTimeout: opts.requestsTimeout ?? 5000,
       heartbeatInterval: opts.heartbeatInterval ?? 5000,
@@ -244,7 +200,6 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
     this.closed = true;
     clearInterval(this.heartbeatTimer);
     this.requests.closeAll();
-    for (const entry of this.ackBroadcasts.values()) clearTimeout(entry.timer);
     this.ackBroadcasts.clear();
     this.subscriptions.close();
     this.membership.clear();
@@ -296,13 +251,8 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
   ): void {
     if (opts.flags?.local !== true) {
       const requestId = randomBytes(9).toString("base64url");
-      const entry: AckBroadcast = {
-        clientCount: clientCountCallback,
-        ack,
-        waiting: new Set(this.membership.nodes()),
-        timer: setTimeout(() => this.ackBroadcasts.delete(requestId), opts.flags?.timeout ?? 0),
-      };
-      this.ackBroadcasts.set(requestId, entry);
+      const timeout = opts.flags?.timeout ?? 0;
+      this.ackBroadcasts.add(requestId, this.membership.nodes(), timeout, clientCountCallback, ack);
       this.publishRequest(
         {
           uid: this.nodeId,
@@ -485,51 +435,19 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
     }
     if (this.membership.has(message.uid)) this.membership.touch(message.uid);
     this.counters.received++;
-    this.answerer ??= this.asAnswerer();
     if (!answerRequest(this.answerer, message)) this.counters.badMessages++;
   }
 
   private onResponse(response: ResponseMessage): void {
-    const entry = this.ackBroadcasts.get(response.requestId);
-    if (entry !== undefined) {
-      this.counters.received++;
-      if (response.type === ClusterMessageType.BROADCAST_CLIENT_COUNT) {
-        if (response.uid !== undefined) entry.waiting.delete(response.uid);
-        entry.clientCount(response.clientCount ?? 0);
-      } else if (response.type === ClusterMessageType.BROADCAST_ACK) entry.ack(response.packet);
-      return;
-    }
-    if (this.requests.answer(response)) this.counters.received++;
+    if (this.ackBroadcasts.answer(response) || this.requests.answer(response)) this.counters.received++;
   }
 
   private onNodeDown(node: NodeId): void {
     this.requests.nodeDown(node);
-    // Its broadcast-ack count will never come: it had no recipients as far as the collector is concerned.
-    for (const entry of this.ackBroadcasts.values()) if (entry.waiting.delete(node)) entry.clientCount(0);
+    this.ackBroadcasts.nodeDown(node);
   }
 
   // ---- helpers -----------------------------------------------------------------------------------------
-
-  /** What `cluster-answers.ts` needs to act on a request for this node. */
-  private asAnswerer(): RequestAnswerer {
-    return {
-      nodeId: this.nodeId,
-      adapter: this,
-      local: {
-        sockets: (rooms: ReadonlySet<Room>) => super.sockets(rooms),
-        fetchSockets: (opts: BroadcastOptions) => super.fetchSockets(opts),
-        broadcastWithAck: (
-          packet: SocketPacket,
-          opts: BroadcastOptions,
-          count: (n: number) => void,
-          ack: (...args: unknown[]) => void,
-        ) => super.broadcastWithAck(packet, opts, count, ack),
-        apply: (opts: BroadcastOptions, fn: (socket: AdapterSocket) => void) => this.apply(opts, fn),
-      },
-      respond: (to: NodeId, response: ResponseMessage) =>
-        this.publishOut({ kind: "response", message: response }, { kind: "node", node: to }),
-    };
-  }
 
   private ask<T>(
     rooms: ReadonlySet<Room>,
@@ -573,10 +491,8 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
   /** The live member a single-socket target lives on, if the target is one socket of another Plexus node. */
   private targetNode(rooms: ReadonlySet<Room>): NodeId | undefined {
     if (rooms.size !== 1) return undefined;
-    const room = rooms.values().next().value as Room;
-    if (room.length !== SOCKET_ID_LENGTH) return undefined;
-    const node = room.slice(0, NODE_ID_LENGTH);
-    return this.membership.has(node) ? node : undefined;
+    const node = nodeOfSocketId(rooms.values().next().value as Room);
+    return node !== undefined && this.membership.has(node) ? node : undefined;
   }
 
   private requestRoute(target: NodeId | undefined): ClusterRoute {
@@ -587,7 +503,8 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
     if (rooms.size !== 1) return ALL;
     const room = rooms.values().next().value as Room;
     // A Plexus socket id names its node (even one not heard from yet: its id says where it lives).
-    if (room.length === SOCKET_ID_LENGTH) return { kind: "node", node: room.slice(0, NODE_ID_LENGTH), room };
+    const node = nodeOfSocketId(room);
+    if (node !== undefined) return { kind: "node", node, room };
     return this.widened.has(room) ? ALL : { kind: "room", room };
   }
 

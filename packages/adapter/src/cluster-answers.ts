@@ -4,7 +4,6 @@
  * own route. Answers name this node (`uid`) so the requester can tell which members answered; socket.io
  * requesters ignore the extra field.
  */
-import type { SocketPacket } from "@plexus/protocol";
 import type { AdapterSocket, BroadcastOptions, RemoteSocketDetails, Room } from "./adapter.js";
 import {
   ClusterMessageType,
@@ -12,25 +11,18 @@ import {
   type RequestMessage,
   type ResponseMessage,
 } from "./cluster-message.js";
-import type { InMemoryAdapter } from "./in-memory-adapter.js";
+import { InMemoryAdapter } from "./in-memory-adapter.js";
 
-/** The parts of a cluster adapter a request may use: this node's view only. */
+/** The node a request is answered by: its adapter (local view only: the in-memory methods) and its replies. */
 export interface RequestAnswerer {
   readonly nodeId: NodeId;
   readonly adapter: InMemoryAdapter;
-  readonly local: {
-    sockets(rooms: ReadonlySet<Room>): Promise<Set<string>>;
-    fetchSockets(opts: BroadcastOptions): Promise<Array<AdapterSocket | RemoteSocketDetails>>;
-    broadcastWithAck(
-      packet: SocketPacket,
-      opts: BroadcastOptions,
-      count: (n: number) => void,
-      ack: (...args: unknown[]) => void,
-    ): void;
-    apply(opts: BroadcastOptions, fn: (socket: AdapterSocket) => void): void;
-  };
   respond(to: NodeId, response: ResponseMessage): void;
 }
+
+// This node's view only: the in-memory adapter's methods, never the cluster overrides (which would ask
+// the cluster again).
+const local = InMemoryAdapter.prototype;
 
 function targets(request: RequestMessage): BroadcastOptions | undefined {
   const opts = request.opts;
@@ -52,7 +44,9 @@ export function answerRequest(node: RequestAnswerer, request: RequestMessage): b
   switch (request.type) {
     case ClusterMessageType.SOCKETS: {
       if (requestId === undefined) return false;
-      node.local.sockets(new Set(request.rooms ?? [])).then((ids) => reply({ sockets: [...ids] }));
+      local.sockets
+        .call(node.adapter, new Set(request.rooms ?? []))
+        .then((ids) => reply({ sockets: [...ids] }));
       return true;
     }
     case ClusterMessageType.ALL_ROOMS:
@@ -66,7 +60,9 @@ export function answerRequest(node: RequestAnswerer, request: RequestMessage): b
     case ClusterMessageType.REMOTE_FETCH: {
       const opts = targets(request);
       if (opts === undefined || requestId === undefined) return false;
-      node.local.fetchSockets(opts).then((sockets) => reply({ sockets: sockets.map(describeSocket) }));
+      local.fetchSockets
+        .call(node.adapter, opts)
+        .then((sockets) => reply({ sockets: sockets.map(describeSocket) }));
       return true;
     }
     case ClusterMessageType.SERVER_SIDE_EMIT: {
@@ -90,7 +86,8 @@ export function answerRequest(node: RequestAnswerer, request: RequestMessage): b
       const opts = targets(request);
       const packet = request.packet;
       if (opts === undefined || packet === undefined || requestId === undefined) return false;
-      node.local.broadcastWithAck(
+      local.broadcastWithAck.call(
+        node.adapter,
         { type: 2, nsp: node.adapter.nsp.name, data: packet.data },
         opts,
         (clientCount) => reply({ type: ClusterMessageType.BROADCAST_CLIENT_COUNT, clientCount }),
@@ -117,7 +114,7 @@ function changeSockets(
     else socket.disconnect(request.close === true);
   };
   const waits: unknown[] = [];
-  if (opts !== undefined) node.local.apply(opts, (socket) => act(socket, waits));
+  if (opts !== undefined) node.adapter.apply(opts, (socket) => act(socket, waits));
   else if (request.sid !== undefined) {
     const socket = node.adapter.nsp.sockets.get(request.sid);
     // socket.io's older single-socket form: only the node holding the socket answers.

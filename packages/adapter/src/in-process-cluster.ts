@@ -11,13 +11,13 @@
  * const b = new Server(httpB, { adapter: cluster.adapter() });
  */
 import type { AdapterConstructor, AdapterNamespace, Room } from "./adapter.js";
+import { ClusterAdapter } from "./cluster-adapter.js";
 import {
-  ClusterAdapter,
   type ClusterAdapterOptions,
   type ClusterOutgoing,
   type ClusterRoute,
   newNodeId,
-} from "./cluster-adapter.js";
+} from "./cluster-broker.js";
 import type { NodeId } from "./cluster-message.js";
 
 export interface InProcessCluster {

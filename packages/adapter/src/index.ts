@@ -19,8 +19,8 @@ export type {
   Session,
   SocketId,
 } from "./adapter.js";
+export { ClusterAdapter } from "./cluster-adapter.js";
 export {
-  ClusterAdapter,
   type ClusterAdapterOptions,
   type ClusterCounters,
   type ClusterMessageKind,
@@ -28,7 +28,9 @@ export {
   type ClusterRoute,
   NODE_ID_LENGTH,
   newNodeId,
-} from "./cluster-adapter.js";
+  nodeOfSocketId,
+  SOCKET_ID_LENGTH,
+} from "./cluster-broker.js";
 export { ClusterError, type ClusterErrorCode, ClusterErrorCodes } from "./cluster-error.js";
 export { ClusterMembership, type ClusterMembershipEvents } from "./cluster-membership.js";
 export {
