@@ -34,8 +34,8 @@ export type { KitClient, KitServer, KitServerSocket } from "./test-kit-support.j
 export interface ClusterTestNode {
   /** The node's Plexus `Server` (`unknown` here: the kit may not import the server package). */
   readonly io: unknown;
-  /** Connects one client to this node; resolves once connected, with the server-side socket. */
-  connect(): Promise<{ client: unknown; socket: unknown }>;
+  /** Connects one client to namespace `nsp` (default `/`) of this node; resolves once connected, with the server-side socket. */
+  connect(nsp?: string): Promise<{ client: unknown; socket: unknown }>;
   /** Closes this node's server (its adapter leaves the cluster). */
   close(): Promise<void>;
 }
@@ -146,6 +146,28 @@ export function runClusterAdapterSuite(opts: ClusterSuiteOptions): void {
       p2.args("n").map((a) => a[0]),
       Array.from({ length: 60 }, (_, i) => i),
     );
+  });
+
+  scenario("another namespace crosses nodes on its own: broadcasts, rooms, fetchSockets", async (c) => {
+    const peers = await c.peerOnEach("/chat");
+    const onRoot = await c.peerOnEach();
+    await peers[1]!.socket.join("lobby");
+    const chat = c.io(0).of("/chat") as unknown as KitServer;
+    // Namespace adapters exist from the namespace's first use; their memberships form then.
+    await clusterFormed(
+      c.nodes.map((_, i) => c.io(i).of("/chat").adapter as unknown as ClusterAdapter),
+      size,
+    );
+    chat.emit("chat-all");
+    chat.to("lobby").emit("lobby");
+    await sentinel(chat, peers);
+    assert.deepEqual(
+      peers.map((p) => p.events()),
+      [["chat-all"], ["chat-all", "lobby"], ["chat-all"]],
+    );
+    await sentinel(c.io(0), onRoot);
+    for (const p of onRoot) assert.deepEqual(p.events(), []);
+    assert.equal((await chat.fetchSockets()).length, size);
   });
 
   scenario("a join that resolved is seen by broadcasts from every other node", async (c) => {
@@ -281,11 +303,11 @@ class Cluster {
     return this.nodes[index]!.io as KitServer;
   }
 
-  /** One connected client on each node, recording every event it receives. */
-  async peerOnEach(): Promise<ClientPeer[]> {
+  /** One connected client on each node (namespace `nsp`), recording every event it receives. */
+  async peerOnEach(nsp = "/"): Promise<ClientPeer[]> {
     const peers: ClientPeer[] = [];
     for (const node of this.nodes) {
-      const { client, socket } = await node.connect();
+      const { client, socket } = await node.connect(nsp);
       peers.push(new ClientPeer(client as KitClient, socket as KitServerSocket));
     }
     return peers;

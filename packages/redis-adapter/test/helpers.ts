@@ -86,9 +86,9 @@ export async function redisHarness(
   return {
     nodes: nodes.map((n) => ({
       io: n.server.io,
-      async connect() {
-        const connected = next<[Socket]>(n.server.io, "connection");
-        const client = n.server.client("/", { transports: ["websocket"] });
+      async connect(nsp = "/") {
+        const connected = next<[Socket]>(n.server.io.of(nsp), "connection");
+        const client = n.server.client(nsp, { transports: ["websocket"] });
         const [socket] = await connected;
         await next(client, "connect");
         return { client, socket };

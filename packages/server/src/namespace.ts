@@ -105,8 +105,12 @@ export class Namespace<
 
   /** @internal */
   _initAdapter(): void {
+    // `io.adapter(x)` replaces the adapter: the previous one (a cluster adapter has timers and
+    // subscriptions) is closed, as it would be by `io.close()`.
+    const previous = this.adapter as Adapter | undefined;
     const AdapterClass = this.server._adapterClass;
     this.adapter = new AdapterClass(this as unknown as AdapterNamespace);
+    if (previous !== undefined) void previous.close();
     void this.adapter.init();
   }
 

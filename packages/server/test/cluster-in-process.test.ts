@@ -23,9 +23,9 @@ runClusterAdapterSuite({
     return {
       nodes: servers.map((s) => ({
         io: s.io,
-        async connect() {
-          const connected = next<[Socket]>(s.io, "connection");
-          const client = s.client("/", { transports: ["websocket"] });
+        async connect(nsp = "/") {
+          const connected = next<[Socket]>(s.io.of(nsp), "connection");
+          const client = s.client(nsp, { transports: ["websocket"] });
           const [socket] = await connected;
           await next(client, "connect");
           return { client, socket };
