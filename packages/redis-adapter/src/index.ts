@@ -18,7 +18,7 @@ import {
   type ClusterAdapterOptions,
   newNodeId,
 } from "@plexus/adapter";
-import { RedisAdapter } from "./redis-adapter.js";
+import { RedisAdapter, type RedisAdapterSettings } from "./redis-adapter.js";
 import { defaultParser, type RedisParser } from "./redis-codec.js";
 import { type RedisClient, RedisLink } from "./redis-link.js";
 
@@ -63,11 +63,32 @@ export interface ShardedRedisAdapterOptions extends PlexusRedisOptions {
   readonly parser?: RedisParser;
 }
 
-function linkFor(pub: RedisClient, sub: RedisClient, opts: PlexusRedisOptions): RedisLink {
-  return new RedisLink(pub, sub, {
+/** One node: its Redis link and id, shared by the adapters of all its namespaces. */
+function nodeFactory(
+  pub: RedisClient,
+  sub: RedisClient,
+  opts: PlexusRedisOptions & { readonly parser?: RedisParser },
+  mode: RedisAdapterSettings["mode"],
+  prefix: string,
+  perRoom: boolean,
+): AdapterConstructor {
+  const link = new RedisLink(pub, sub, {
     outageQueueBytes: opts.outageQueueBytes ?? 8 * 1024 * 1024,
     outageQueueMaxAge: opts.outageQueueMaxAge ?? 10_000,
   });
+  const nodeId = newNodeId();
+  const settings: RedisAdapterSettings = {
+    ...opts,
+    mode,
+    prefix,
+    parser: opts.parser ?? defaultParser,
+    perRoom,
+    maxMessageBytes: opts.maxMessageBytes ?? 16 * 1024 * 1024,
+  };
+  // A plain function, callable with `new` (as socket.io's factory): `new X(nsp)` returns the adapter.
+  return function redisAdapter(nsp: AdapterNamespace) {
+    return new RedisAdapter(nsp, link, nodeId, settings);
+  } as unknown as AdapterConstructor;
 }
 
 /**
@@ -80,20 +101,7 @@ export function createAdapter(
   subClient: RedisClient,
   opts: RedisAdapterOptions = {},
 ): AdapterConstructor {
-  const link = linkFor(pubClient, subClient, opts);
-  const nodeId = newNodeId();
-  const settings = {
-    ...opts,
-    mode: "classic" as const,
-    prefix: opts.key ?? "socket.io",
-    parser: opts.parser ?? defaultParser,
-    perRoom: true,
-    maxMessageBytes: opts.maxMessageBytes ?? 16 * 1024 * 1024,
-  };
-  // A plain function, callable with `new` (as socket.io's factory): `new X(nsp)` returns the adapter.
-  return function redisAdapter(nsp: AdapterNamespace) {
-    return new RedisAdapter(nsp, link, nodeId, settings);
-  } as unknown as AdapterConstructor;
+  return nodeFactory(pubClient, subClient, opts, "classic", opts.key ?? "socket.io", true);
 }
 
 /** Same with Redis 7 sharded pub/sub (`SSUBSCRIBE`/`SPUBLISH`), for Redis Cluster deployments. */
@@ -102,17 +110,6 @@ export function createShardedAdapter(
   subClient: RedisClient,
   opts: ShardedRedisAdapterOptions = {},
 ): AdapterConstructor {
-  const link = linkFor(pubClient, subClient, opts);
-  const nodeId = newNodeId();
-  const settings = {
-    ...opts,
-    mode: "sharded" as const,
-    prefix: opts.channelPrefix ?? "socket.io",
-    parser: opts.parser ?? defaultParser,
-    perRoom: opts.subscriptionMode !== "static",
-    maxMessageBytes: opts.maxMessageBytes ?? 16 * 1024 * 1024,
-  };
-  return function shardedRedisAdapter(nsp: AdapterNamespace) {
-    return new RedisAdapter(nsp, link, nodeId, settings);
-  } as unknown as AdapterConstructor;
+  const perRoom = opts.subscriptionMode !== "static";
+  return nodeFactory(pubClient, subClient, opts, "sharded", opts.channelPrefix ?? "socket.io", perRoom);
 }

@@ -87,22 +87,7 @@ export class RedisAdapter extends ClusterAdapter {
     super.close();
     this.stopReady();
     const { link, handler } = this;
-    if (this.sharded)
-      link.unsubscribe([this.broadcastPrefix, this.nodeChannel(this.nodeId)], "shard", handler);
-    else {
-      link.unsubscribe(
-        [
-          this.broadcastPrefix,
-          this.requestChannel,
-          this.responsePrefix,
-          this.responseChannel(this.nodeId),
-          this.markerChannel,
-        ],
-        "channel",
-        handler,
-      );
-      link.unsubscribe([this.ownSocketsPattern()], "pattern", handler);
-    }
+    for (const [channels, mode] of this.baseChannels()) link.unsubscribe(channels, mode, handler);
     link.unsubscribe(
       [...this.subscribedRooms()].map((room) => this.roomChannel(room)),
       this.roomMode(),
@@ -169,26 +154,20 @@ export class RedisAdapter extends ClusterAdapter {
 
   // ---- channels ----------------------------------------------------------------------------------------
 
+  /** The channels this node listens to whatever rooms it holds, by subscription mode. */
+  private baseChannels(): Array<[string[], SubscriptionMode]> {
+    if (this.sharded) return [[[this.broadcastPrefix, this.nodeChannel(this.nodeId)], "shard"]];
+    const own = this.responseChannel(this.nodeId);
+    return [
+      [[this.broadcastPrefix, this.requestChannel, this.responsePrefix, own, this.markerChannel], "channel"],
+      [[this.ownSocketsPattern()], "pattern"],
+    ];
+  }
+
   private async subscribeBase(): Promise<void> {
-    const { link, handler } = this;
-    if (this.sharded) {
-      await link.subscribe([this.broadcastPrefix, this.nodeChannel(this.nodeId)], "shard", handler);
-      return;
-    }
-    await Promise.all([
-      link.subscribe(
-        [
-          this.broadcastPrefix,
-          this.requestChannel,
-          this.responsePrefix,
-          this.responseChannel(this.nodeId),
-          this.markerChannel,
-        ],
-        "channel",
-        handler,
-      ),
-      link.subscribe([this.ownSocketsPattern()], "pattern", handler),
-    ]);
+    await Promise.all(
+      this.baseChannels().map(([channels, mode]) => this.link.subscribe(channels, mode, this.handler)),
+    );
   }
 
   private roomMode(): SubscriptionMode {
