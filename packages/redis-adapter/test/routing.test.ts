@@ -35,7 +35,10 @@ for (const mode of ["classic", "sharded"] as const satisfies readonly Mode[]) {
       const client = holder.server.client("/", { transports: ["websocket"] });
       const [socket] = await connected;
       await next(client, "connect");
-      await socket.join("only-here");
+      // A new room needs a subscription: join() returns a promise that resolves once Redis confirmed it.
+      const joining = socket.join("only-here");
+      assert.ok(joining instanceof Promise);
+      await joining;
       const numsub = mode === "classic" ? "NUMSUB" : "SHARDNUMSUB";
       const reply = (await raw.call("PUBSUB", numsub, "socket.io#/#only-here#")) as [string, number];
       assert.equal(Number(reply[1]), 1);
