@@ -39,7 +39,7 @@ watchMessages();
 
 io.on("connection", (socket: Socket) => {
   socket.data = { node: index };
-  report("connection", { id: socket.id, recovered: socket.recovered });
+  report("connection", { id: socket.id, recovered: socket.recovered, pid: socket.pid ?? null });
   socket.on("join", async (room: string, ack: () => void) => {
     await socket.join(room);
     await kit.joined();

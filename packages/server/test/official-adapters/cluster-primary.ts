@@ -18,6 +18,8 @@ setupPrimary();
 cluster.setupPrimary({
   exec: new URL("./adapter-node.ts", import.meta.url).pathname,
   execArgv: ["--conditions=source", "--import", "tsx"],
+  // As the package's README says: needed for packets containing buffers.
+  serialization: "advanced",
 });
 
 const workers = new Map<number, ReturnType<typeof cluster.fork>>();

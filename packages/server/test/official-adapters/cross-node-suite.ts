@@ -17,13 +17,28 @@ import { bytes } from "./node-protocol.js";
 
 export const NODES = 3;
 
-/** Everything a client received, by event, and a way to await the next one. */
+/** A connection state recovery offset of the streams adapter: a Redis stream entry id. */
+const STREAM_OFFSET = /^\d+-\d+$/;
+
+/**
+ * Everything a client received, by event, and a way to await the next one. With `offsets`, the offset
+ * connection state recovery appends to each event is taken off the arguments and kept in `lastOffset`.
+ */
 export class Recorder {
   readonly events = new Map<string, unknown[][]>();
+  lastOffset: string | undefined;
   private readonly waiters = new Map<string, Array<() => void>>();
 
-  constructor(readonly socket: ClientSocket) {
+  constructor(
+    readonly socket: ClientSocket,
+    offsets = false,
+  ) {
     socket.onAny((event: string, ...args: unknown[]) => {
+      const last = args[args.length - 1];
+      if (offsets && typeof last === "string" && STREAM_OFFSET.test(last)) {
+        this.lastOffset = last;
+        args.pop();
+      }
       let list = this.events.get(event);
       if (list === undefined) {
         list = [];
@@ -89,7 +104,8 @@ export function crossNodeSuite(
       await hooks.setUp?.();
       const cluster = await startCluster(NODES, config());
       const sockets = await Promise.all(cluster.nodes.map((_n, i) => cluster.connect(i)));
-      ctx = { cluster, clients: sockets.map((s) => new Recorder(s)) };
+      const offsets = cluster.config.recovery === true;
+      ctx = { cluster, clients: sockets.map((s) => new Recorder(s, offsets)) };
       await Promise.all(cluster.nodes.map((n) => n.call("awaitServerCount", { count: NODES })));
     });
 

@@ -74,7 +74,10 @@ export interface TestNode {
 
 export interface TestCluster {
   readonly nodes: readonly TestNode[];
-  /** An official client on `node` (WebSocket only, no reconnection), connected. */
+  readonly config: Omit<NodeConfig, "index">;
+  /** An official client on `node` (WebSocket only, no reconnection), connecting. */
+  client(node: number, opts?: Partial<ManagerOptions & SocketOptions>): ClientSocket;
+  /** The same, connected. */
   connect(node: number, opts?: Partial<ManagerOptions & SocketOptions>): Promise<ClientSocket>;
   /** Closes clients and servers; rejects if a process failed or wrote to stderr. */
   close(): Promise<void>;
@@ -176,16 +179,22 @@ export async function startCluster(count: number, config: Omit<NodeConfig, "inde
   }));
 
   const clients: ClientSocket[] = [];
+  const client = (node: number, opts: Partial<ManagerOptions & SocketOptions> = {}): ClientSocket => {
+    const socket = ioc(nodes[node]!.url, {
+      forceNew: true,
+      reconnection: false,
+      transports: ["websocket"],
+      ...opts,
+    });
+    clients.push(socket);
+    return socket;
+  };
   return {
     nodes,
+    config,
+    client,
     async connect(node, opts = {}) {
-      const socket = ioc(nodes[node]!.url, {
-        forceNew: true,
-        reconnection: false,
-        transports: ["websocket"],
-        ...opts,
-      });
-      clients.push(socket);
+      const socket = client(node, opts);
       await new Promise<void>((resolve, reject) => {
         socket.once("connect", resolve);
         socket.once("connect_error", reject);
