@@ -117,9 +117,15 @@ async function run(command: NodeCommand): Promise<unknown> {
     case "flush":
       return kit.flush();
     case "close":
-      await io.close();
-      await kit.close();
-      setImmediate(() => process.exit(0));
+      try {
+        await io.close();
+        await kit.close();
+      } catch (err) {
+        // Reported on stderr (the test fails on it), and the process still ends.
+        console.error(err);
+        process.exitCode = 1;
+      }
+      setImmediate(() => process.exit());
       return null;
     default:
       throw new Error(`unknown op ${command.op}`);

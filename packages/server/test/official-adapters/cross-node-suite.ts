@@ -29,10 +29,15 @@ export class Recorder {
   lastOffset: string | undefined;
   private readonly waiters = new Map<string, Array<() => void>>();
 
+  private readonly abort: Promise<never> | undefined;
+
+  /** `abort` (a cluster's `failed`) ends every wait with the failure of a server process. */
   constructor(
     readonly socket: ClientSocket,
-    offsets = false,
+    options: { offsets?: boolean; abort?: Promise<never> } = {},
   ) {
+    const offsets = options.offsets === true;
+    this.abort = options.abort;
     socket.onAny((event: string, ...args: unknown[]) => {
       const last = args[args.length - 1];
       if (offsets && typeof last === "string" && STREAM_OFFSET.test(last)) {
@@ -58,11 +63,12 @@ export class Recorder {
   /** Resolves with the arguments of the `count`-th `event` (counting those already received). */
   async waitFor(event: string, count = 1): Promise<unknown[]> {
     while (this.got(event).length < count) {
-      await new Promise<void>((resolve) => {
+      const arrived = new Promise<void>((resolve) => {
         const list = this.waiters.get(event) ?? [];
         list.push(resolve);
         this.waiters.set(event, list);
       });
+      await (this.abort === undefined ? arrived : Promise.race([arrived, this.abort]));
     }
     return this.got(event)[count - 1]!;
   }
@@ -96,7 +102,7 @@ export function crossNodeSuite(
   config: () => Omit<NodeConfig, "index">,
   hooks: { setUp?(): Promise<void>; tearDown?(): Promise<void>; more?(ctx: () => SuiteContext): void } = {},
 ): void {
-  describe(name, () => {
+  describe(name, { timeout: 120_000 }, () => {
     let ctx: SuiteContext | undefined;
     const context = (): SuiteContext => ctx!;
 
@@ -105,7 +111,7 @@ export function crossNodeSuite(
       const cluster = await startCluster(NODES, config());
       const sockets = await Promise.all(cluster.nodes.map((_n, i) => cluster.connect(i)));
       const offsets = cluster.config.recovery === true;
-      ctx = { cluster, clients: sockets.map((s) => new Recorder(s, offsets)) };
+      ctx = { cluster, clients: sockets.map((s) => new Recorder(s, { offsets, abort: cluster.failed })) };
       await Promise.all(cluster.nodes.map((n) => n.call("awaitServerCount", { count: NODES })));
     });
 

@@ -74,6 +74,8 @@ export interface TestNode {
 
 export interface TestCluster {
   readonly nodes: readonly TestNode[];
+  /** Rejects as soon as a server process fails: waits race it so a crash fails the test at once. */
+  readonly failed: Promise<never>;
   readonly config: Omit<NodeConfig, "index">;
   /** An official client on `node` (WebSocket only, no reconnection), connecting. */
   client(node: number, opts?: Partial<ManagerOptions & SocketOptions>): ClientSocket;
@@ -122,6 +124,11 @@ export async function startCluster(count: number, config: Omit<NodeConfig, "inde
   const ports: number[] = [];
   let nextId = 0;
   let failure: Error | undefined;
+  let fail!: (err: Error) => void;
+  const failed = new Promise<never>((_resolve, reject) => {
+    fail = reject;
+  });
+  failed.catch(() => {});
   const ready = Promise.all(reports.map((r) => once(r, "ready")));
   for (const channel of channels) {
     channel.process.stderr!.on("data", (chunk: Buffer) => {
@@ -143,6 +150,7 @@ export async function startCluster(count: number, config: Omit<NodeConfig, "inde
     channel.process.once("exit", (code, signal) => {
       if (code === 0) return;
       failure = new Error(`server process exited with ${code ?? signal}: ${channel.stderr}`);
+      fail(failure);
       for (const waiter of pending.values()) waiter.reject(failure);
       pending.clear();
       for (const r of reports) if (r.listenerCount("error") > 0) r.emit("error", failure);
@@ -191,6 +199,7 @@ export async function startCluster(count: number, config: Omit<NodeConfig, "inde
   };
   return {
     nodes,
+    failed,
     config,
     client,
     async connect(node, opts = {}) {
@@ -206,7 +215,11 @@ export async function startCluster(count: number, config: Omit<NodeConfig, "inde
       const exits = channels.map((c) =>
         c.process.exitCode !== null ? Promise.resolve() : once(c.process, "exit").then(() => {}),
       );
-      await Promise.allSettled(nodes.map((n) => n.call("close")));
+      const closed = await Promise.allSettled(nodes.map((n) => n.call("close")));
+      // A process that could not take the command (it was failing already) is ended, not waited for.
+      if (closed.some((c) => c.status === "rejected")) {
+        for (const c of channels) if (c.process.exitCode === null) c.process.kill("SIGKILL");
+      }
       await Promise.all(exits);
       if (failure !== undefined) throw failure;
       const stderr = channels.map((c) => c.stderr).join("");

@@ -25,7 +25,7 @@ function recoveryTests(context: () => SuiteContext): void {
       (typeof cluster.nodes)[0],
     ];
     const connected = nextReport<Connection>(node0, "connection");
-    const first = new Recorder(await cluster.connect(0), true);
+    const first = new Recorder(await cluster.connect(0), { offsets: true, abort: cluster.failed });
     const session = await connected;
     assert.equal(session.recovered, false);
     assert.ok(session.pid !== null);
@@ -48,7 +48,10 @@ function recoveryTests(context: () => SuiteContext): void {
     await Promise.all([node1.call("flush"), node2.call("flush")]);
 
     const recovered = nextReport<Connection>(node2, "connection");
-    const again = new Recorder(cluster.client(2, { auth: { pid: session.pid, offset } }), true);
+    const again = new Recorder(cluster.client(2, { auth: { pid: session.pid, offset } }), {
+      offsets: true,
+      abort: cluster.failed,
+    });
     await nextEvent(again.socket, "connect");
     assert.deepEqual(await recovered, { id: session.id, recovered: true, pid: session.pid });
     assert.equal(again.socket.id, session.id);
