@@ -15,6 +15,7 @@ import type { ConnectDeadlineEntry } from "./connect-deadlines.js";
 import type { EngineConnection, EngineData, EnginePrepared, EngineRequest } from "./engine-connection.js";
 import type { Server } from "./server.js";
 import type { Socket } from "./socket.js";
+import { preparedFor, type SocketIoWriteOptions } from "./socket-io-adapter-support.js";
 
 /** A broadcast prepared by a namespace: the Socket.IO packet and the engine's framed bytes. */
 export interface ServerPreparedPacket extends PreparedPacket {
@@ -221,6 +222,15 @@ export class Client implements ConnectDeadlineEntry {
   writePrepared(prepared: PreparedPacket, flags: BroadcastFlags | undefined): void {
     if (this.closed) return;
     this.conn.sendPrepared((prepared as ServerPreparedPacket).engine, flags?.volatile === true);
+  }
+
+  /**
+   * @internal What `socket.io-adapter` calls per recipient of a broadcast it encoded once with
+   * `io.encoder`: the parts are framed on the first call and the frames shared by the others.
+   */
+  writeToEngine(encoded: EngineData | readonly EngineData[], opts: SocketIoWriteOptions = {}): void {
+    if (this.closed) return;
+    this.conn.sendPrepared(preparedFor(this.server.engine, encoded, opts), opts.volatile === true);
   }
 
   /** @internal Answers a refused CONNECT (`44…`). */

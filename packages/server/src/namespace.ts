@@ -13,12 +13,14 @@ import type {
   SocketId,
 } from "@plexus/adapter";
 import { encodeSocketPacket, RESERVED_EVENTS, type SocketPacket } from "@plexus/protocol";
+import { buildAdapter, reportRejection } from "./adapter-factory.js";
 import { BroadcastOperator, broadcastEvent, type RemoteSocket } from "./broadcast-operator.js";
 import type { Client, ServerPreparedPacket } from "./client.js";
 import type { EngineData } from "./engine-connection.js";
 import type { Server } from "./server.js";
 import { reservedEventError, type ServerError } from "./server-error.js";
 import { Socket } from "./socket.js";
+import { nextFreeAckId, reserveAckIds } from "./socket-io-adapter-support.js";
 import type {
   AckResult,
   ArgsWithoutAck,
@@ -103,15 +105,21 @@ export class Namespace<
     this._initAdapter();
   }
 
-  /** @internal */
+  /**
+   * @internal Builds the adapter from the server's `adapter` option. When `io.adapter(v)` replaces it while
+   * sockets are connected, they keep their rooms in the new one and the old one is closed.
+   */
   _initAdapter(): void {
-    // `io.adapter(x)` replaces the adapter: the previous one (a cluster adapter has timers and
-    // subscriptions) is closed, as it would be by `io.close()`.
     const previous = this.adapter as Adapter | undefined;
-    const AdapterClass = this.server._adapterClass;
-    this.adapter = new AdapterClass(this as unknown as AdapterNamespace);
-    if (previous !== undefined) void previous.close();
-    void this.adapter.init();
+    const adapter = buildAdapter(this.server._adapterFactory, this as unknown as AdapterNamespace);
+    this.adapter = adapter;
+    reportRejection(adapter.init(), `init (namespace ${this.name})`);
+    if (previous === undefined) return;
+    for (const id of this.sockets.keys()) {
+      const rooms = previous.socketRooms(id);
+      if (rooms !== undefined) reportRejection(adapter.addAll(id, [...rooms]), "addAll");
+    }
+    reportRejection(previous.close(), `close (namespace ${this.name})`);
   }
 
   /** Set when connection state recovery is on (AdapterNamespace). */
@@ -129,6 +137,24 @@ export class Namespace<
   /** @internal A server-side event reached this node (AdapterNamespace). */
   onServerSideEmit(args: unknown[]): void {
     emitLocal.apply(this, args as [string, ...unknown[]]);
+  }
+
+  /** @internal The same, under the name `socket.io-adapter`'s cluster adapters call. */
+  _onServerSideEmit(args: unknown[]): void {
+    emitLocal.apply(this, args as [string, ...unknown[]]);
+  }
+
+  /**
+   * @internal The namespace-wide ack id counter `socket.io-adapter` takes broadcast ack ids from
+   * (`nsp._ids++`): reading gives an id no local socket uses, writing moves every socket's own numbering
+   * past it (socket-io-adapter-support.ts).
+   */
+  get _ids(): number {
+    return nextFreeAckId(this.sockets);
+  }
+
+  set _ids(next: number) {
+    reserveAckIds(this.sockets, next);
   }
 
   // ---- typed listeners -----------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 import type { BroadcastOptions } from "@plexus/adapter";
 import { InMemoryAdapter } from "@plexus/adapter";
 import type { SocketPacket } from "@plexus/protocol";
+import { reportRejection } from "./adapter-factory.js";
 import type { RemoteSocket } from "./broadcast-operator.js";
 import { Namespace } from "./namespace.js";
 import type { Server } from "./server.js";
@@ -55,7 +56,7 @@ export class ParentNamespace<
     this.children.add(child);
     if (this.server._cleanupEmptyChildNamespaces) {
       child._onEmpty = (nsp) => {
-        void nsp.adapter.close();
+        reportRejection(nsp.adapter.close(), `close (namespace ${nsp.name})`);
         this.server._nsps.delete(nsp.name);
         this.children.delete(nsp as never);
       };

@@ -12,13 +12,14 @@ import {
 } from "node:http";
 import type { Http2SecureServer, Http2Server } from "node:http2";
 import type { Server as HttpsServer } from "node:https";
-import { type AdapterConstructor, InMemoryAdapter, type RecoveryOptions } from "@plexus/adapter";
+import { InMemoryAdapter, type RecoveryOptions } from "@plexus/adapter";
 import {
   declareForwardingListener,
   Server as Engine,
   type ServerOptions as EngineOptions,
 } from "@plexus/engine";
 import { DisconnectReasons, INVALID_NAMESPACE_MESSAGE } from "@plexus/protocol";
+import type { AdapterFactory } from "./adapter-factory.js";
 import { Client } from "./client.js";
 import { ClientBundle } from "./client-bundle.js";
 import { ConnectDeadlines } from "./connect-deadlines.js";
@@ -27,6 +28,7 @@ import { MainNamespaceDelegate } from "./main-namespace-delegate.js";
 import { Namespace, type ServerReservedEvents } from "./namespace.js";
 import { ParentNamespace } from "./parent-namespace.js";
 import { ServerError, ServerErrorCodes } from "./server-error.js";
+import { SocketIoEncoder } from "./socket-io-adapter-support.js";
 import type { DefaultEventsMap, EventsMap } from "./typed-events.js";
 
 /** Connection state recovery settings (PROTOCOL.md §B5). */
@@ -49,8 +51,12 @@ export interface ServerOptions extends EngineOptions {
   serveClient?: boolean;
   /** Milliseconds a new connection has to join a namespace. Default 45000. */
   connectTimeout?: number;
-  /** Adapter class, one instance per namespace. Default: the in-memory adapter. */
-  adapter?: AdapterConstructor;
+  /**
+   * Adapter class, or function returning an adapter, one instance per namespace. Default: the in-memory
+   * adapter. `@plexus/redis-adapter` is the one to scale out with; the official socket.io adapters
+   * (`@socket.io/redis-adapter`, `cluster-adapter`, `redis-streams-adapter`, `postgres-adapter`) work too.
+   */
+  adapter?: AdapterFactory;
   /** Off by default; `{}` turns it on with the defaults. */
   connectionStateRecovery?: ConnectionStateRecoveryOptions;
   /** Remove a dynamic child namespace once its last socket leaves. Default `false`. */
@@ -102,7 +108,7 @@ export class Server<
     string,
     Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
   >();
-  /** @internal */ _adapterClass: AdapterConstructor;
+  /** @internal */ _adapterFactory: AdapterFactory;
   /** @internal */ readonly _recovery: RecoveryOptions | undefined;
   /** @internal */ readonly _skipMiddlewares: boolean;
   /** @internal */ readonly _cleanupEmptyChildNamespaces: boolean;
@@ -118,6 +124,7 @@ export class Server<
   private _serveClient: boolean;
   private _connectTimeout: number;
   private deadlines: ConnectDeadlines<Client>;
+  private _encoder: SocketIoEncoder | undefined;
 
   constructor(opts?: Partial<ServerOptions>);
   constructor(srv: AttachableServer | number | undefined, opts?: Partial<ServerOptions>);
@@ -127,23 +134,32 @@ export class Server<
       opts = srv as Partial<ServerOptions>;
       srv = undefined;
     }
-    this.opts = opts;
     this._path = (opts.path ?? "/socket.io").replace(/\/$/, "");
     this._connectTimeout = opts.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
     this.deadlines = new ConnectDeadlines(this._connectTimeout);
     this._serveClient = opts.serveClient !== false;
-    const recovery = opts.connectionStateRecovery;
+    const given = opts.connectionStateRecovery;
+    // Defaults filled in, as Socket.IO does: adapters read `io.opts.connectionStateRecovery.maxDisconnectionDuration`.
+    const recovery =
+      given === undefined
+        ? undefined
+        : {
+            ...given,
+            maxDisconnectionDuration: given.maxDisconnectionDuration ?? DEFAULT_MAX_DISCONNECTION_DURATION,
+            skipMiddlewares: given.skipMiddlewares !== false,
+          };
+    this.opts = recovery === undefined ? opts : { ...opts, connectionStateRecovery: recovery };
     this._recovery =
       recovery === undefined
         ? undefined
         : {
-            maxDisconnectionDuration: recovery.maxDisconnectionDuration ?? DEFAULT_MAX_DISCONNECTION_DURATION,
+            maxDisconnectionDuration: recovery.maxDisconnectionDuration,
             maxSessions: recovery.maxSessions,
             maxPackets: recovery.maxPackets,
           };
     this._skipMiddlewares = recovery?.skipMiddlewares !== false;
     this._cleanupEmptyChildNamespaces = opts.cleanupEmptyChildNamespaces === true;
-    this._adapterClass = opts.adapter ?? InMemoryAdapter;
+    this._adapterFactory = opts.adapter ?? InMemoryAdapter;
     this.sockets = this.of("/");
     if (srv !== undefined) this.attach(srv as HttpServer | number);
   }
@@ -179,14 +195,26 @@ export class Server<
     return this;
   }
 
-  /** Adapter class used by namespaces (setting it rebuilds every namespace's adapter). */
-  adapter(): AdapterConstructor;
-  adapter(v: AdapterConstructor): this;
-  adapter(v?: AdapterConstructor): AdapterConstructor | this {
-    if (v === undefined) return this._adapterClass;
-    this._adapterClass = v;
+  /**
+   * Adapter class (or function returning an adapter) used by namespaces. Setting it rebuilds every
+   * namespace's adapter, as `io.adapter(createAdapter(pubClient, subClient))` after `new Server()` expects.
+   */
+  adapter(): AdapterFactory;
+  adapter(v: AdapterFactory): this;
+  adapter(v?: AdapterFactory): AdapterFactory | this {
+    if (v === undefined) return this._adapterFactory;
+    this._adapterFactory = v;
     for (const nsp of this._nsps.values()) nsp._initAdapter();
     return this;
+  }
+
+  /**
+   * The Socket.IO packet encoder (`socket.io-parser`'s interface): adapters written for `socket.io`
+   * encode a broadcast once with it (socket-io-adapter-support.ts).
+   */
+  get encoder(): SocketIoEncoder {
+    this._encoder ??= new SocketIoEncoder();
+    return this._encoder;
   }
 
   // ---- attaching ------------------------------------------------------------------------------------

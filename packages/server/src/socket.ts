@@ -22,6 +22,7 @@ import {
   type SocketPacket,
   SocketPacketType,
 } from "@plexus/protocol";
+import { reportRejection } from "./adapter-factory.js";
 import { callAnyListeners, removeAnyListener } from "./any-listeners.js";
 import { BroadcastOperator } from "./broadcast-operator.js";
 import type { Client } from "./client.js";
@@ -185,11 +186,21 @@ export class Socket<
     else if (this.extras !== undefined) this.extras.flags = undefined;
   }
 
-  private get acks(): Map<number, Ack> | undefined {
+  /**
+   * @internal Pending acknowledgements by id, made on first read: `socket.io-adapter` registers a
+   * broadcast's ack here (`socket.acks.set(id, fn)`, the id taken from `nsp._ids++`).
+   */
+  get acks(): Map<number, Ack> {
+    const extras = this.more();
+    extras.acks ??= new Map();
+    return extras.acks;
+  }
+
+  private get pendingAcks(): Map<number, Ack> | undefined {
     return this.extras?.acks;
   }
 
-  private set acks(acks: Map<number, Ack> | undefined) {
+  private set pendingAcks(acks: Map<number, Ack> | undefined) {
     if (acks !== undefined) this.more().acks = acks;
     else if (this.extras !== undefined) this.extras.acks = undefined;
   }
@@ -337,16 +348,16 @@ export class Socket<
   }
 
   private registerAck(id: number, ack: Ack, timeout: number | undefined): void {
-    this.acks ??= new Map();
+    this.pendingAcks ??= new Map();
     if (timeout === undefined) {
-      this.acks.set(id, ack);
+      this.pendingAcks.set(id, ack);
       return;
     }
     const timer = setTimeout(() => {
       this.dropAck(id);
       ack.call(this, ackTimeoutError());
     }, timeout);
-    this.acks.set(id, (...args: unknown[]) => {
+    this.pendingAcks.set(id, (...args: unknown[]) => {
       clearTimeout(timer);
       ack.call(this, null, ...args);
     });
@@ -354,22 +365,22 @@ export class Socket<
 
   /** Forgets ack `id`, and the map once it is empty (most sockets have no pending ack). */
   private dropAck(id: number): void {
-    const acks = this.acks;
+    const acks = this.pendingAcks;
     if (acks === undefined) return;
     acks.delete(id);
-    if (acks.size === 0) this.acks = undefined;
+    if (acks.size === 0) this.pendingAcks = undefined;
   }
 
   /** @internal Broadcast acks (AdapterSocket). */
   expectAck(id: number, ack: Ack): void {
-    this.acks ??= new Map();
-    this.acks.set(id, ack);
+    this.pendingAcks ??= new Map();
+    this.pendingAcks.set(id, ack);
     if (this.nextAckId <= id) this.nextAckId = id + 1;
   }
 
   /** @internal */
   forgetAck(ack: Ack): void {
-    const acks = this.acks;
+    const acks = this.pendingAcks;
     if (acks === undefined) return;
     for (const [id, fn] of acks) if (fn === ack) this.dropAck(id);
   }
@@ -378,6 +389,11 @@ export class Socket<
   writePrepared(prepared: PreparedPacket, flags: BroadcastFlags | undefined): void {
     if (this.extras !== undefined) this.notifyOutgoing(prepared.packet.data as unknown[]);
     this.client.writePrepared(prepared, flags);
+  }
+
+  /** @internal `socket.io-adapter` tells the socket of a broadcast it writes itself (`onAnyOutgoing` listeners). */
+  notifyOutgoingListeners(packet: { readonly data?: unknown }): void {
+    if (this.extras !== undefined && Array.isArray(packet.data)) this.notifyOutgoing(packet.data);
   }
 
   private notifyOutgoing(data: unknown[]): void {
@@ -624,7 +640,7 @@ export class Socket<
   private onack(packet: SocketPacket): void {
     const id = packet.id;
     if (id === undefined) return;
-    const ack = this.acks?.get(id);
+    const ack = this.pendingAcks?.get(id);
     // Unknown ids are ignored (PROTOCOL.md §B4).
     if (ack === undefined) return;
     this.dropAck(id);
@@ -641,12 +657,15 @@ export class Socket<
     if (!this.connected) return;
     emitLocal.call(this, "disconnecting", reason, description);
     if (this.nsp.recovery !== undefined && this.pid !== undefined && RECOVERABLE_REASONS.has(reason)) {
-      void this.nsp.adapter.persistSession({
-        sid: this.id,
-        pid: this.pid,
-        rooms: [...this.rooms],
-        data: this._data,
-      });
+      reportRejection(
+        this.nsp.adapter.persistSession({
+          sid: this.id,
+          pid: this.pid,
+          rooms: [...this.rooms],
+          data: this._data,
+        }),
+        "persistSession",
+      );
     }
     this._cleanup();
     this.client._remove(this as unknown as Socket);
