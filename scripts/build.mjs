@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Builds every package in dependency order: declarations + ESM with tsc, then the client's browser bundles.
+// Builds every package in dependency order: declarations + ESM with tsc, the CommonJS build
+// (scripts/commonjs-build.mjs), then the client's browser bundles.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { buildCommonJs } from "./commonjs-build.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const order = ["protocol", "engine", "adapter", "client", "server"];
@@ -10,6 +12,7 @@ for (const name of order) {
   const config = `${root}packages/${name}/tsconfig.build.json`;
   if (!existsSync(config)) continue;
   execFileSync(process.execPath, [tsc, "-p", config], { stdio: "inherit", cwd: root });
+  await buildCommonJs(root, name);
   const post = `${root}packages/${name}/scripts/bundle.mjs`;
   if (existsSync(post)) execFileSync(process.execPath, [post], { stdio: "inherit", cwd: root });
 }
