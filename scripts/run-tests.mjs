@@ -7,8 +7,8 @@ import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
-const roots = ["packages", "conformance", "examples"];
-const skip = new Set(["node_modules", "dist", ".tmp"]);
+const roots = ["packages", "conformance", "examples", "packaging"];
+const skip = new Set(["node_modules", "dist", ".tmp", "consumers"]);
 
 function collect(dir, out) {
   for (const name of readdirSync(dir)) {
@@ -34,9 +34,10 @@ if (files.length === 0) {
   console.error("run-tests: no test files found");
   process.exit(1);
 }
-// The browser tests and the server's bundle route load packages/client/dist: rebuild the bundles from the
-// current sources first (esbuild, well under a second) so a test never runs against a stale bundle.
-execFileSync(process.execPath, [join(root, "packages/client/scripts/bundle.mjs")], {
+// The consumer tests pack dist/, the browser tests and the server's bundle route load the client bundles:
+// build whatever changed since the last build (a few seconds; nothing when up to date), so a test never
+// runs against stale output.
+execFileSync(process.execPath, [join(root, "scripts/build.mjs"), "--if-changed"], {
   cwd: root,
   stdio: "inherit",
 });
