@@ -3,7 +3,7 @@
 // Node 20's test runner neither expands `**` globs nor finds `.ts` files in a folder argument,
 // so this script lists every test file explicitly and hands them to `node --test`.
 import { execFileSync, spawn } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -41,6 +41,15 @@ execFileSync(process.execPath, [join(root, "scripts/build.mjs"), "--if-changed"]
   cwd: root,
   stdio: "inherit",
 });
+
+// Said once up front as well as by each browser test (test-support/chromium.ts).
+const chromium = process.env.PLEXUS_CHROMIUM ?? "/usr/bin/chromium";
+if (process.env.PLEXUS_SKIP_BROWSER_TESTS !== "1" && !existsSync(chromium)) {
+  console.error(
+    `run-tests: Chromium not found at ${chromium}, the browser tests will fail: install Debian's chromium ` +
+      "(`sudo apt-get install chromium`), or set PLEXUS_CHROMIUM to a Chromium or Chrome executable.",
+  );
+}
 
 const args = [
   "--conditions=source",
