@@ -1,6 +1,8 @@
 /**
  * The packages as their users get them. Every workspace is packed once with `npm pack` (which runs the
- * prepack step that writes the published manifest), the tarballs are unpacked into a temporary project's
+ * prepack step that writes the published manifest) from a copy of the packages (`package.json`, README,
+ * `dist/`, and the prepack script), so that the repository's own manifests never change under the tests
+ * running next to this one; the tarballs are unpacked into a temporary project's
  * `node_modules/@plexus/*` as `npm install <tarball>` lays them out, and the applications of
  * `packaging/consumers/` use them through Node's and TypeScript's own resolution: CommonJS and ESM
  * JavaScript run by Node, TypeScript projects (`commonjs`/node10, `node16`, `nodenext`, `bundler`) compiled
@@ -9,7 +11,16 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -54,7 +65,16 @@ before(async () => {
   packs = join(work, "packs");
   consumer = join(work, "app");
   mkdirSync(packs);
-  const packed = await run("npm", ["pack", "--workspaces", "--pack-destination", packs, "--silent"], root);
+  const stage = join(work, "stage");
+  for (const name of PACKAGES) {
+    for (const part of ["package.json", "README.md", "dist"]) {
+      cpSync(join(root, "packages", name, part), join(stage, "packages", name, part), { recursive: true });
+    }
+  }
+  cpSync(join(root, "scripts/publish-manifest.mjs"), join(stage, "scripts/publish-manifest.mjs"));
+  const workspaces = PACKAGES.map((name) => `packages/${name}`);
+  writeFileSync(join(stage, "package.json"), JSON.stringify({ name: "stage", private: true, workspaces }));
+  const packed = await run("npm", ["pack", "--workspaces", "--pack-destination", packs, "--silent"], stage);
   assert.equal(packed.code, 0, `npm pack failed:\n${packed.output}`);
   const scope = join(consumer, "node_modules/@plexus");
   for (const name of PACKAGES) {
@@ -103,9 +123,9 @@ describe("the published packages", () => {
       assert.equal(manifest.exports["./package.json"], "./package.json");
       assert.equal(manifest.scripts, undefined);
     }
-    // The repository's own manifests are back as they were (postpack).
-    const repoManifest = readFileSync(join(root, "packages/server/package.json"), "utf8");
-    assert.match(repoManifest, /"source": "\.\/src\/index\.ts"/);
+    // The packed manifests are back as they were (postpack).
+    const staged = readFileSync(join(work, "stage/packages/server/package.json"), "utf8");
+    assert.match(staged, /"source": "\.\/src\/index\.ts"/);
   });
 
   test("require(): callable modules with their named exports, as socket.io's; the bundle is served", async () => {
