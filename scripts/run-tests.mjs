@@ -3,12 +3,12 @@
 // Node 20's test runner neither expands `**` globs nor finds `.ts` files in a folder argument,
 // so this script lists every test file explicitly and hands them to `node --test`.
 import { execFileSync, spawn } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
-const roots = ["packages", "conformance", "examples"];
-const skip = new Set(["node_modules", "dist", ".tmp"]);
+const roots = ["packages", "conformance", "examples", "packaging"];
+const skip = new Set(["node_modules", "dist", ".tmp", "consumers"]);
 
 function collect(dir, out) {
   for (const name of readdirSync(dir)) {
@@ -34,12 +34,22 @@ if (files.length === 0) {
   console.error("run-tests: no test files found");
   process.exit(1);
 }
-// The browser tests and the server's bundle route load packages/client/dist: rebuild the bundles from the
-// current sources first (esbuild, well under a second) so a test never runs against a stale bundle.
-execFileSync(process.execPath, [join(root, "packages/client/scripts/bundle.mjs")], {
+// The consumer tests pack dist/, the browser tests and the server's bundle route load the client bundles:
+// build whatever changed since the last build (a few seconds; nothing when up to date), so a test never
+// runs against stale output.
+execFileSync(process.execPath, [join(root, "scripts/build.mjs"), "--if-changed"], {
   cwd: root,
   stdio: "inherit",
 });
+
+// Said once up front as well as by each browser test (test-support/chromium.ts).
+const chromium = process.env.PLEXUS_CHROMIUM ?? "/usr/bin/chromium";
+if (process.env.PLEXUS_SKIP_BROWSER_TESTS !== "1" && !existsSync(chromium)) {
+  console.error(
+    `run-tests: Chromium not found at ${chromium}, the browser tests will fail: install Debian's chromium ` +
+      "(`sudo apt-get install chromium`), or set PLEXUS_CHROMIUM to a Chromium or Chrome executable.",
+  );
+}
 
 const args = [
   "--conditions=source",

@@ -10,7 +10,6 @@
  * Layer: engine.
  */
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from "node:http";
-import { createRequire } from "node:module";
 import type { Socket as NetSocket } from "node:net";
 
 /** Node's HTTP parser as seen from JavaScript (`_http_common`). */
@@ -38,9 +37,12 @@ type ConnectionListener = (this: HttpServer, socket: NetSocket) => void;
 let freeParser: FreeParser | undefined;
 let connectionListener: ConnectionListener | undefined;
 try {
-  const require = createRequire(import.meta.url);
-  const common = require("node:_http_common") as { freeParser?: FreeParser };
-  const server = require("node:_http_server") as { _connectionListener?: ConnectionListener };
+  // `process.getBuiltinModule` (Node >= 20.16) works the same from ESM, from the CommonJS build and
+  // under loader hooks that rewrite `import.meta`.
+  const common = process.getBuiltinModule("node:_http_common") as { freeParser?: FreeParser };
+  const server = process.getBuiltinModule("node:_http_server") as {
+    _connectionListener?: ConnectionListener;
+  };
   if (typeof common.freeParser === "function" && typeof server._connectionListener === "function") {
     freeParser = common.freeParser;
     connectionListener = server._connectionListener;

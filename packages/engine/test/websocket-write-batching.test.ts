@@ -4,6 +4,7 @@
 // Raw TCP client.
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
+import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
 import { describe, it } from "node:test";
 import { decodeFrames } from "./websocket-frame-reader.js";
@@ -67,11 +68,15 @@ function turn(): Promise<void> {
 }
 
 /**
- * Lets the event loop block in its poll for a moment, as a quiet server does between messages: the
- * condition under test (flush-timing.ts reads libuv's idle time), not a synchronisation.
+ * Lets the event loop block in its poll, as a quiet server does between messages: the condition under test
+ * (flush-timing.ts reads libuv's idle time), not a synchronisation. A timer alone does not make the loop
+ * block: on a busy machine the process can be descheduled until the timer is already due, and libuv then
+ * polls without waiting, so the idle time does not grow. So wait until it did grow.
  */
-function waitInPoll(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 2));
+async function waitInPoll(): Promise<void> {
+  const idle = performance.nodeTiming.idleTime;
+  do await new Promise((resolve) => setTimeout(resolve, 2));
+  while (performance.nodeTiming.idleTime === idle);
 }
 
 describe("WebSocket writes: one syscall per batch", () => {
