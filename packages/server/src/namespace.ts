@@ -359,8 +359,9 @@ export class Namespace<
 
   /** @internal */
   _remove(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
-    if (this.sockets.get(socket.id) !== socket) return;
-    this.sockets.delete(socket.id);
+    if (this.sockets.get(socket.id) === socket) this.sockets.delete(socket.id);
+    // Also for a socket that never joined (refused by a middleware, or its client left first): a child
+    // namespace created for it is empty then, and removed as socket.io does.
     if (this.sockets.size === 0 && this._onEmpty !== undefined) this._onEmpty(this as unknown as Namespace);
   }
 }

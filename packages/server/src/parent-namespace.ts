@@ -55,6 +55,7 @@ export class ParentNamespace<
     this.children.add(child);
     if (this.server._cleanupEmptyChildNamespaces) {
       child._onEmpty = (nsp) => {
+        if (!this.children.has(nsp as never)) return;
         void nsp.adapter.close();
         this.server._nsps.delete(nsp.name);
         this.children.delete(nsp as never);
