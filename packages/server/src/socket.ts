@@ -97,6 +97,10 @@ const RECOVERED = 2;
 
 const emitLocal = EventEmitter.prototype.emit;
 
+function deliverIfConnected(socket: Socket, args: unknown[]): void {
+  socket._deliverIfConnected(args);
+}
+
 /**
  * A socket of a namespace.
  *
@@ -568,17 +572,23 @@ export class Socket<
     const args = packet.data as unknown[];
     if (packet.id !== undefined) args.push(this.ackFor(packet.id));
     const extras = this.extras;
-    if (extras === undefined) {
-      if (this.connected) this.deliver(args);
-      return;
+    if (extras !== undefined) {
+      callAnyListeners(extras.anyListeners, this, args);
+      const fns = extras.fns;
+      if (fns !== undefined && fns.length > 0) {
+        runPacketMiddlewares(this, fns, args);
+        return;
+      }
     }
-    callAnyListeners(extras.anyListeners, this, args);
-    const fns = extras.fns;
-    if (fns === undefined || fns.length === 0) {
-      if (this.connected) this.deliver(args);
-      return;
-    }
-    runPacketMiddlewares(this, fns, args);
+    // As Socket.IO: the handler runs once the rest of the read is processed, and only if the socket is
+    // still connected then (a DISCONNECT read in the same go drops the event). No closure: the tick
+    // queue takes the arguments.
+    process.nextTick(deliverIfConnected, this, args);
+  }
+
+  /** @internal The deferred half of {@link onevent}. */
+  _deliverIfConnected(args: unknown[]): void {
+    if (this.connected) this.deliver(args);
   }
 
   /** @internal After the per-packet middlewares. */

@@ -227,3 +227,24 @@ test("volatile packets are dropped while the transport cannot write; others are 
   s.io.volatile.emit("dropped", 4);
   assert.deepEqual(await p.pollMessages(), ['42["kept",3]']);
 });
+
+test("an event read together with the client's DISCONNECT reaches catch-all listeners, not its handler", async () => {
+  await using s = await startServer();
+  const seen: string[] = [];
+  const gone = deferred<string>();
+  s.io.on("connection", (socket) => {
+    socket.onAny((event: string) => seen.push(`any:${event}`));
+    socket.on("ev", () => seen.push("handler"));
+    socket.on("disconnect", (reason) => gone.resolve(reason));
+  });
+  const p = new RawPolling(s.port);
+  await p.open();
+  await p.send("40");
+  await p.pollMessages();
+  // One POST body: the event and the DISCONNECT are read in one go.
+  await p.send('42["ev"]', "41");
+  assert.equal(await gone.promise, "client namespace disconnect");
+  // Socket.IO hands events to their handlers a tick later, and only while the socket is connected.
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(seen, ["any:ev"]);
+});
