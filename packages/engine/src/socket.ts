@@ -225,7 +225,14 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
       return true;
     }
     if (volatile && (!this.transport.writable || this._queuedBytes > 0)) return false;
+    // One property read when nobody meters packets; otherwise one event per message, as `sendPacket`.
+    if (hasListeners(this, "packetCreate")) this._emitPacketCreate(prepared);
     return this._enqueue(prepared, prepared.byteLength, prepared.compress);
+  }
+
+  private _emitPacketCreate(prepared: PreparedPacket): void {
+    const options = { compress: prepared.compress };
+    for (const data of prepared.messages) this.emit("packetCreate", { type: "message", data, options });
   }
 
   /** @internal Low-level send of any packet type, as `engine.io`'s `sendPacket`. */
