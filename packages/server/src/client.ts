@@ -207,7 +207,7 @@ export class Client implements ConnectDeadlineEntry {
     flags: BroadcastFlags | { volatile?: boolean; compress?: boolean } | undefined,
   ): void {
     if (this.closed || this.conn.readyState !== "open") return;
-    if (flags?.volatile === true && !this.conn.transport.writable) return;
+    if (flags?.volatile === true && !this.conn.writableNow) return;
     const options = flags?.compress === false ? NO_COMPRESS : COMPRESS;
     const parts = encodeSocketPacket(packet);
     if (parts.length === 1) {
