@@ -323,8 +323,12 @@ export class Namespace<
         }
         if (err !== undefined) {
           socket._cleanup();
-          const data =
-            err.data === undefined ? { message: err.message } : { message: err.message, data: err.data };
+          let data: unknown;
+          // Protocol 4 (v2 clients) carries the error's data, or its message, as the packet's data.
+          if (client.conn.protocol === 3) data = err.data || err.message;
+          else
+            data =
+              err.data === undefined ? { message: err.message } : { message: err.message, data: err.data };
           client._connectError(this.name, data);
           return;
         }

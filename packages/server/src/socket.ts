@@ -158,7 +158,10 @@ export class Socket<
       extras.pid = previous.pid;
       extras.restored = previous;
     } else {
-      this.id = newId();
+      // Socket.IO protocol 4 (v2 clients, `allowEIO3`): the id is the engine id, prefixed outside `/`;
+      // the client computes it the same way since the CONNECT answer carries none.
+      this.id =
+        client.conn.protocol === 3 ? (nsp.name === "/" ? client.id : `${nsp.name}#${client.id}`) : newId();
       if (nsp.recovery !== undefined) this.more().pid = newId();
     }
   }
@@ -544,6 +547,11 @@ export class Socket<
       }
     } else {
       this.nsp.adapter.addAll(this.id, [this.id]);
+    }
+    if (this.client.conn.protocol === 3) {
+      // Protocol 4 answers a bare `0` (`40/nsp,`).
+      this.client.writePacket({ type: SocketPacketType.CONNECT, nsp: this.nsp.name }, undefined);
+      return;
     }
     const pid = this.pid;
     const reply = pid === undefined ? { sid: this.id } : { sid: this.id, pid };
