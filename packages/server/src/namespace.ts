@@ -206,7 +206,7 @@ export class Namespace<
   /** Emits to the namespace listeners of the other nodes; a trailing callback gets `(err, responses)`. */
   serverSideEmit<Ev extends EventNames<ServerSideEvents>>(
     ev: Ev,
-    ...args: EventParams<ServerSideEvents, Ev>
+    ...args: EventParams<DecorateAcknowledgementsWithMultipleResponses<ServerSideEvents>, Ev>
   ): boolean {
     const name = ev as string;
     if (RESERVED_EVENTS.has(name)) throw reservedEventError(name);
@@ -217,13 +217,13 @@ export class Namespace<
   serverSideEmitWithAck<Ev extends EventNamesWithAck<ServerSideEvents>>(
     ev: Ev,
     ...args: ArgsWithoutAck<ServerSideEvents, Ev>
-  ): Promise<unknown[]> {
+  ): Promise<AckResult<ServerSideEvents, Ev>[]> {
     return new Promise((resolve, reject) => {
       const ack = (err: ServerError | null, responses: unknown[]): void => {
         if (err !== null) {
           err.responses = responses;
           reject(err);
-        } else resolve(responses);
+        } else resolve(responses as AckResult<ServerSideEvents, Ev>[]);
       };
       this.adapter.serverSideEmit([ev as string, ...args, ack]);
     });
