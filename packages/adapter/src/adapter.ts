@@ -10,8 +10,8 @@
  * - **Ordering.** Packets broadcast from one node to one socket are written to that socket's connection in
  *   the order of the `broadcast` calls, interleaved in call order with direct `socket.emit`s. Across nodes
  *   there is no global order, only per-publisher order.
- * - **Delivery.** At most once. A volatile packet is dropped for a recipient whose transport is not
- *   writable. With connection state recovery on, non-volatile ack-less EVENTs are also logged with an
+ * - **Delivery.** At most once. A volatile packet is dropped for a recipient whose transport cannot take
+ *   it now (nothing queued, no write in flight: the engine's `writableNow`). With connection state recovery on, non-volatile ack-less EVENTs are also logged with an
  *   offset and replayed on recovery (then: at least once inside `maxDisconnectionDuration`, in order).
  * - **Exactly one copy per socket.** A socket in several target rooms receives a broadcast once; a socket
  *   in any `except` room (socket ids are rooms too) receives nothing.

@@ -20,6 +20,8 @@ export interface CorsOptions {
   readonly methods?: string | readonly string[];
   /** Default: reflect `Access-Control-Request-Headers`. */
   readonly allowedHeaders?: string | readonly string[];
+  /** Alias of {@link allowedHeaders}, as in the `cors` package (used when `allowedHeaders` is not set). */
+  readonly headers?: string | readonly string[];
   readonly exposedHeaders?: string | readonly string[];
   readonly credentials?: boolean;
   readonly maxAge?: number;
@@ -94,7 +96,7 @@ function applyHeaders(
   if (o.credentials === true) res.setHeader("Access-Control-Allow-Credentials", "true");
   if (pre) {
     res.setHeader("Access-Control-Allow-Methods", join(o.methods) ?? DEFAULT_METHODS);
-    let allowed = join(o.allowedHeaders);
+    let allowed = join(o.allowedHeaders || o.headers);
     if (allowed === undefined) {
       allowed = req.headers["access-control-request-headers"];
       vary(res, "Access-Control-Request-Headers");

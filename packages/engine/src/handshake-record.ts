@@ -70,15 +70,35 @@ function isNativeKey(key: string): boolean {
   return key.charCodeAt(0) === 95 /* _ */ || baseline.has(key) || INTERNAL_KEYS.has(key);
 }
 
-/** Properties that middlewares added to the request (`session`, `user`, ...), or `null` when none. */
+/**
+ * Properties that middlewares added to the request (`session`, `user`, ...), or `null` when none. They
+ * move into the returned record, which later becomes `socket.request` ({@link createRequestLike}), and the
+ * request forwards those properties to it: objects a middleware left behind often keep the request and
+ * assign to it later (express-session's `reload`/`regenerate` replace `req.session` on the request its
+ * `Session` holds), and `socket.request` must see that, as it does with Socket.IO, which keeps the request.
+ */
 export function collectRequestExtras(req: IncomingMessage): Record<string, unknown> | null {
   let extras: Record<string, unknown> | null = null;
+  const source = req as unknown as Record<string, unknown>;
   for (const key of Object.keys(req)) {
     if (isNativeKey(key)) continue;
     extras ??= {};
-    extras[key] = (req as unknown as Record<string, unknown>)[key];
+    extras[key] = source[key];
   }
+  if (extras !== null) for (const key in extras) forwardProperty(source, key, extras);
   return extras;
+}
+
+/** Makes `source[key]` read and write `target[key]` (one closure pair per added property, sessions with middleware state only). */
+function forwardProperty(source: object, key: string, target: Record<string, unknown>): void {
+  Object.defineProperty(source, key, {
+    configurable: true,
+    enumerable: true,
+    get: () => target[key],
+    set: (value: unknown) => {
+      target[key] = value;
+    },
+  });
 }
 
 /**
@@ -210,17 +230,20 @@ export function createHandshakeRecord(req: IncomingMessage): HandshakeRecord {
   return new CompactHandshake(req);
 }
 
+/**
+ * `socket.request`: the record of middleware properties itself when there is one (the handshake request
+ * forwards to it, see {@link collectRequestExtras}), completed with the request's usual fields.
+ */
 export function createRequestLike(h: HandshakeRecord, extras: Record<string, unknown> | null): RequestLike {
   const conn = { remoteAddress: h.address, encrypted: h.secure };
-  return {
-    ...extras,
-    headers: h.headers,
-    url: h.url,
-    method: "GET",
-    _query: h.query,
-    connection: conn,
-    socket: conn,
-  };
+  const view = extras ?? {};
+  view.headers = h.headers;
+  view.url = h.url;
+  view.method = "GET";
+  view._query = h.query;
+  view.connection = conn;
+  view.socket = conn;
+  return view as RequestLike;
 }
 
 /** Parses the query string of a request URL (`engine.io` semantics: last value of a key wins). */

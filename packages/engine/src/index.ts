@@ -14,6 +14,7 @@ export type { HttpCompressionOptions } from "./http-compression.js";
 export { ENGINE_ERROR_MESSAGES, ENGINE_ERRORS, type ErrorContext } from "./http-errors.js";
 export { type EngineMessage, PreparedPacket, type PrepareOptions } from "./prepared-packet.js";
 export {
+  type AnyMiddleware,
   attach,
   type ConnectionErrorEvent,
   type EngineRequest,

@@ -7,7 +7,12 @@
  * follow on that connection arrive here without Node's request objects.
  * Layer: engine.
  */
-import type { IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import {
+  type IncomingMessage,
+  type OutgoingHttpHeader,
+  type OutgoingHttpHeaders,
+  ServerResponse,
+} from "node:http";
 import {
   decodeEngineRecord,
   ENGINE_PACKET_CODES,
@@ -110,6 +115,16 @@ const BINARY_POLL_HEADERS: OutgoingHttpHeader[] = [
   "no-store",
 ];
 
+/**
+ * Whether `res.writeHead` is Node's own. Middlewares that act when the head is written (express-session
+ * through `on-headers`, compression, ...) replace it on the response, and some of them (on-headers 1.0)
+ * read the headers argument as an object: they get the decorated object instead of a shared flat list.
+ */
+const nativeWriteHead = ServerResponse.prototype.writeHead;
+function writesHeadNatively(res: ServerResponse): boolean {
+  return res.writeHead === nativeWriteHead;
+}
+
 function isOldIE(req: IncomingMessage): boolean {
   const ua = req.headers["user-agent"];
   return ua !== undefined && (ua.includes(";MSIE") || ua.includes("Trident/"));
@@ -156,7 +171,13 @@ class PendingOk {
     const owned = server._owned;
     const conn = owned.mayOwn() ? OwnedConnection.takeOver(owned, req, res) : null;
     if (conn === null) {
-      res.writeHead(200, OK_HEADERS);
+      if (writesHeadNatively(res)) res.writeHead(200, OK_HEADERS);
+      else
+        res.writeHead(200, {
+          "Content-Type": "text/html",
+          "Content-Length": "2",
+          "cache-control": "no-store",
+        });
       res.end("ok");
       return;
     }
@@ -395,7 +416,10 @@ export class PollingTransport implements Transport, OwnedPollTarget {
       res.respond(200, "text/html", "ok", null);
       return;
     }
-    if (req === null || (this.server.listenerCount("headers") === 0 && !isOldIE(req))) {
+    if (
+      req === null ||
+      (this.server.listenerCount("headers") === 0 && !isOldIE(req) && writesHeadNatively(res))
+    ) {
       if (req !== null && this.protocol === 4 && this.server._owned.mayOwn()) {
         this.server._owned.queueTakeover(new PendingOk(this.server, req, res));
         return;
@@ -505,7 +529,13 @@ export class PollingTransport implements Transport, OwnedPollTarget {
     const length = isText ? Buffer.byteLength(payload) : payload.length;
     const options = this.server.opts.httpCompression;
     const compressible = options !== false && compress && length >= (options.threshold ?? 1024);
-    if (!compressible && !initial && this.server.listenerCount("headers") === 0 && !isOldIE(req)) {
+    if (
+      !compressible &&
+      !initial &&
+      this.server.listenerCount("headers") === 0 &&
+      !isOldIE(req) &&
+      writesHeadNatively(res)
+    ) {
       const list = isText ? TEXT_POLL_HEADERS : BINARY_POLL_HEADERS;
       list[3] = length;
       res.writeHead(200, list);

@@ -45,6 +45,13 @@ import { WebSocketTransport } from "./websocket-transport.js";
 /** An Express-style middleware run on handshake and upgrade requests (`engine.use`). */
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
+/**
+ * What `engine.use` accepts: any Connect/Express-style middleware, typed against its own request and
+ * response types (express-session's `RequestHandler`, helmet, ...), as engine.io's `use(fn: any)` does.
+ * It is called with the Node request and response (a stand-in response on upgrades).
+ */
+export type AnyMiddleware = (req: never, res: never, next: (err?: unknown) => void) => void;
+
 /** Payload of the `connection_error` event. */
 export interface ConnectionErrorEvent {
   readonly req: IncomingMessage;
@@ -107,9 +114,14 @@ export class Server extends EventEmitter {
     this.builtinMiddlewares = cors === null ? 0 : typeof cors.origin === "function" ? -1 : 1;
   }
 
-  /** Adds an Express-style middleware, run on handshake and upgrade requests. */
-  use(fn: Middleware): void {
-    this.middlewares.push(fn);
+  /**
+   * Adds an Express-style middleware, run on every HTTP request of the engine and on upgrades.
+   * @example engine.use(session({ secret: "changeit", resave: false, saveUninitialized: true }));
+   */
+  use(fn: Middleware): void;
+  use(fn: AnyMiddleware): void;
+  use(fn: Middleware | AnyMiddleware): void {
+    this.middlewares.push(fn as Middleware);
   }
 
   /** Transports a session on `transport` may upgrade to. */
@@ -260,6 +272,8 @@ export class Server extends EventEmitter {
     res: UpgradeResponse,
     initial: boolean,
   ): ReturnType<typeof acceptWebSocket> | null {
+    // As engine.io: middlewares that set headers when the head is written (on-headers) do it now.
+    res.writeHead();
     const headers: OutgoingHttpHeaders = res.headers;
     if (initial && this.listenerCount("initial_headers") > 0) this.emit("initial_headers", headers, req);
     if (this.listenerCount("headers") > 0) this.emit("headers", headers, req);

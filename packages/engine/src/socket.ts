@@ -33,6 +33,7 @@ import {
   type SocketReadyState,
 } from "./socket-types.js";
 import type { OutItem, Transport, TransportHandler } from "./transport.js";
+import type { WebSocketTransport } from "./websocket-transport.js";
 
 const CODES = ENGINE_PACKET_CODES;
 const COMPRESS = 1;
@@ -215,17 +216,37 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
   }
 
   /**
+   * Whether the transport can take a packet right now, what a volatile packet needs. engine.io writes
+   * each packet at once and its transport stays unwritable until that write is done: a long poll is
+   * answered by the first packet, and a WebSocket is busy until the socket took the previous frames.
+   * Plexus writes per batch, so the equivalent is: writable, nothing queued, and on WebSocket nothing
+   * written in this batch or still buffered by the socket.
+   */
+  get writableNow(): boolean {
+    const transport = this.transport;
+    if (!transport.writable || this._queuedBytes > 0) return false;
+    return transport.name !== "websocket" || !(transport as WebSocketTransport).writing;
+  }
+
+  /**
    * Sends a packet prepared once for many sessions ({@link Server.prepare}). A volatile packet is dropped
-   * when the transport cannot write now or the outbound buffer already holds data. Returns whether it was queued.
+   * unless the transport can take it now ({@link writableNow}). Returns whether it was queued.
    */
   sendPrepared(prepared: PreparedPacket, volatile = false): boolean {
     if (this.readyState !== "open" && this.readyState !== "opening") return false;
+    if (volatile && !this.writableNow) return false;
     if (this.protocol === 3) {
       for (const m of prepared.messages) this.sendPacket("message", m, { compress: prepared.compress });
       return true;
     }
-    if (volatile && (!this.transport.writable || this._queuedBytes > 0)) return false;
+    // One property read when nobody meters packets; otherwise one event per message, as `sendPacket`.
+    if (hasListeners(this, "packetCreate")) this._emitPacketCreate(prepared);
     return this._enqueue(prepared, prepared.byteLength, prepared.compress);
+  }
+
+  private _emitPacketCreate(prepared: PreparedPacket): void {
+    const options = { compress: prepared.compress };
+    for (const data of prepared.messages) this.emit("packetCreate", { type: "message", data, options });
   }
 
   /** @internal Low-level send of any packet type, as `engine.io`'s `sendPacket`. */
@@ -240,7 +261,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
       options = undefined;
     }
     if (this.readyState === "closing" || this.readyState === "closed") return;
-    if (options?.volatile === true && !this.transport.writable) return;
+    if (options?.volatile === true && !this.writableNow) return;
     const compress = options?.compress !== false;
     if (hasListeners(this, "packetCreate")) {
       this.emit("packetCreate", { type, data, options: { compress } });

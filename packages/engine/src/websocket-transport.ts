@@ -33,6 +33,12 @@ export class WebSocketTransport implements Transport, WebSocketHandler {
     this.supportsBinary = supportsBinary;
   }
 
+  /** Whether a write is still in flight: made in this batch (held to its end), or buffered by the socket. */
+  get writing(): boolean {
+    const conn = this.conn;
+    return conn !== null && (conn.pendingWrite !== null || conn.socket.writableLength > 0);
+  }
+
   onWebSocketMessage(data: string | Buffer, isBinary: boolean): void {
     const handler = this.handler;
     if (handler === null) return;

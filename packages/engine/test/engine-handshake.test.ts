@@ -197,6 +197,20 @@ describe("handshake options", () => {
     }
   });
 
+  test("cors `headers`, the cors package's alias of `allowedHeaders`, answers the preflight", async () => {
+    const t = await startEngine({ cors: { origin: "*", headers: ["x-token", "content-type"] } });
+    try {
+      const pre = await raw(t.port, t.path("transport=polling"), {
+        method: "OPTIONS",
+        headers: { Origin: "https://a.example", "Access-Control-Request-Headers": "x-other" },
+      });
+      assert.equal(pre.status, 204);
+      assert.equal(pre.headers["access-control-allow-headers"], "x-token,content-type");
+    } finally {
+      await t.close();
+    }
+  });
+
   test("cors origin '*' and a custom path", async () => {
     const t = await startEngine({ cors: { origin: "*" }, path: "/socket.io/" });
     try {

@@ -53,6 +53,17 @@ function onEngineError(): void {
   // The engine follows an error with `close`; the socket-level reason comes from there.
 }
 
+function withQueryAsAuth(packet: SocketPacket): SocketPacket {
+  const q = packet.nsp.indexOf("?");
+  const auth: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(packet.nsp.slice(q + 1))) auth[key] = value;
+  return {
+    ...packet,
+    nsp: packet.nsp.slice(0, q),
+    data: packet.type === SocketPacketType.CONNECT ? auth : packet.data,
+  };
+}
+
 export class Client implements ConnectDeadlineEntry {
   readonly conn: EngineConnection;
   /** @internal */ readonly server: Server;
@@ -123,6 +134,8 @@ export class Client implements ConnectDeadlineEntry {
   }
 
   private onpacket(packet: SocketPacket): void {
+    // Protocol 4 (v2 clients) puts the namespace's query in its name (`0/nsp?foo=bar,`): it is the auth.
+    if (packet.nsp.includes("?") && this.conn.protocol === 3) packet = withQueryAsAuth(packet);
     const single = this.single;
     const socket =
       single !== undefined && single.nsp.name === packet.nsp ? single : this.others?.get(packet.nsp);
@@ -208,7 +221,7 @@ export class Client implements ConnectDeadlineEntry {
     flags: BroadcastFlags | { volatile?: boolean; compress?: boolean } | undefined,
   ): void {
     if (this.closed || this.conn.readyState !== "open") return;
-    if (flags?.volatile === true && !this.conn.transport.writable) return;
+    if (flags?.volatile === true && !this.conn.writableNow) return;
     const options = flags?.compress === false ? NO_COMPRESS : COMPRESS;
     const parts = encodeSocketPacket(packet);
     if (parts.length === 1) {

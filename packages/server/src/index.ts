@@ -15,7 +15,7 @@ export {
   type NamespaceReservedEvents,
   type ServerReservedEvents,
 } from "./namespace.js";
-export type { PacketMiddleware } from "./packet-middleware.js";
+export type { Event, PacketMiddleware } from "./packet-middleware.js";
 export { ParentNamespace } from "./parent-namespace.js";
 export {
   type AttachableServer,

@@ -158,7 +158,7 @@ export abstract class MainNamespaceDelegate<
 
   serverSideEmit<Ev extends EventNames<ServerSideEvents>>(
     ev: Ev,
-    ...args: EventParams<ServerSideEvents, Ev>
+    ...args: EventParams<Multi<ServerSideEvents>, Ev>
   ): boolean {
     return this.sockets.serverSideEmit(ev, ...args);
   }
@@ -166,11 +166,13 @@ export abstract class MainNamespaceDelegate<
   serverSideEmitWithAck<Ev extends EventNamesWithAck<ServerSideEvents>>(
     ev: Ev,
     ...args: ArgsWithoutAck<ServerSideEvents, Ev>
-  ): Promise<unknown[]> {
-    return (this.sockets.serverSideEmitWithAck as (ev: string, ...args: unknown[]) => Promise<unknown[]>)(
-      ev as string,
-      ...args,
-    );
+  ): Promise<AckResult<ServerSideEvents, Ev>[]> {
+    return (
+      this.sockets.serverSideEmitWithAck as (
+        ev: string,
+        ...args: unknown[]
+      ) => Promise<AckResult<ServerSideEvents, Ev>[]>
+    )(ev as string, ...args);
   }
 
   /** @deprecated use {@link fetchSockets}. */

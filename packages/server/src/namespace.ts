@@ -236,7 +236,7 @@ export class Namespace<
   /** Emits to the namespace listeners of the other nodes; a trailing callback gets `(err, responses)`. */
   serverSideEmit<Ev extends EventNames<ServerSideEvents>>(
     ev: Ev,
-    ...args: EventParams<ServerSideEvents, Ev>
+    ...args: EventParams<DecorateAcknowledgementsWithMultipleResponses<ServerSideEvents>, Ev>
   ): boolean {
     const name = ev as string;
     if (RESERVED_EVENTS.has(name)) throw reservedEventError(name);
@@ -247,13 +247,13 @@ export class Namespace<
   serverSideEmitWithAck<Ev extends EventNamesWithAck<ServerSideEvents>>(
     ev: Ev,
     ...args: ArgsWithoutAck<ServerSideEvents, Ev>
-  ): Promise<unknown[]> {
+  ): Promise<AckResult<ServerSideEvents, Ev>[]> {
     return new Promise((resolve, reject) => {
       const ack = (err: ServerError | null, responses: unknown[]): void => {
         if (err !== null) {
           err.responses = responses;
           reject(err);
-        } else resolve(responses);
+        } else resolve(responses as AckResult<ServerSideEvents, Ev>[]);
       };
       this.adapter.serverSideEmit([ev as string, ...args, ack]);
     });
@@ -353,8 +353,12 @@ export class Namespace<
         }
         if (err !== undefined) {
           socket._cleanup();
-          const data =
-            err.data === undefined ? { message: err.message } : { message: err.message, data: err.data };
+          let data: unknown;
+          // Protocol 4 (v2 clients) carries the error's data, or its message, as the packet's data.
+          if (client.conn.protocol === 3) data = err.data || err.message;
+          else
+            data =
+              err.data === undefined ? { message: err.message } : { message: err.message, data: err.data };
           client._connectError(this.name, data);
           return;
         }
@@ -389,8 +393,9 @@ export class Namespace<
 
   /** @internal */
   _remove(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
-    if (this.sockets.get(socket.id) !== socket) return;
-    this.sockets.delete(socket.id);
+    if (this.sockets.get(socket.id) === socket) this.sockets.delete(socket.id);
+    // Also for a socket that never joined (refused by a middleware, or its client left first): a child
+    // namespace created for it is empty then, and removed as socket.io does.
     if (this.sockets.size === 0 && this._onEmpty !== undefined) this._onEmpty(this as unknown as Namespace);
   }
 }

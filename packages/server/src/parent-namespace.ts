@@ -56,6 +56,7 @@ export class ParentNamespace<
     this.children.add(child);
     if (this.server._cleanupEmptyChildNamespaces) {
       child._onEmpty = (nsp) => {
+        if (!this.children.has(nsp as never)) return;
         reportRejection(nsp.adapter.close(), `close (namespace ${nsp.name})`);
         this.server._nsps.delete(nsp.name);
         this.children.delete(nsp as never);

@@ -287,6 +287,8 @@ export class Server<
   private onconnection(conn: EngineConnection): void {
     const client = new Client(this as unknown as Server, conn);
     this.deadlines.add(client);
+    // Socket.IO protocol 4 (v2 clients, `allowEIO3`): the server joins `/` by itself, the client sends no CONNECT for it.
+    if (conn.protocol === 3) this._connect(client, "/", {});
   }
 
   /** @internal The client closed: the connect-deadline queue lets go of it now, not after the delay. */

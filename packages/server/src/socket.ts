@@ -98,6 +98,10 @@ const RECOVERED = 2;
 
 const emitLocal = EventEmitter.prototype.emit;
 
+function deliverIfConnected(socket: Socket, args: unknown[]): void {
+  socket._deliverIfConnected(args);
+}
+
 /**
  * A socket of a namespace.
  *
@@ -155,9 +159,18 @@ export class Socket<
       extras.pid = previous.pid;
       extras.restored = previous;
     } else {
-      // A cluster adapter names the node in the id, so a message to this socket goes to one node.
+      // Socket.IO protocol 4 (v2 clients, `allowEIO3`): the id is the engine id, prefixed outside `/`;
+      // the client computes it the same way since the CONNECT answer carries none. Otherwise a cluster
+      // adapter names the node in the id, so a message to this socket goes to one node.
       const adapter = nsp.adapter;
-      this.id = adapter.newSocketId === undefined ? newId() : adapter.newSocketId();
+      this.id =
+        client.conn.protocol === 3
+          ? nsp.name === "/"
+            ? client.id
+            : `${nsp.name}#${client.id}`
+          : adapter.newSocketId === undefined
+            ? newId()
+            : adapter.newSocketId();
       if (nsp.recovery !== undefined) this.more().pid = newId();
     }
   }
@@ -559,6 +572,11 @@ export class Socket<
     } else {
       this.nsp.adapter.addAll(this.id, [this.id]);
     }
+    if (this.client.conn.protocol === 3) {
+      // Protocol 4 answers a bare `0` (`40/nsp,`).
+      this.client.writePacket({ type: SocketPacketType.CONNECT, nsp: this.nsp.name }, undefined);
+      return;
+    }
     const pid = this.pid;
     const reply = pid === undefined ? { sid: this.id } : { sid: this.id, pid };
     this.client.writePacket({ type: SocketPacketType.CONNECT, nsp: this.nsp.name, data: reply }, undefined);
@@ -586,17 +604,23 @@ export class Socket<
     const args = packet.data as unknown[];
     if (packet.id !== undefined) args.push(this.ackFor(packet.id));
     const extras = this.extras;
-    if (extras === undefined) {
-      if (this.connected) this.deliver(args);
-      return;
+    if (extras !== undefined) {
+      callAnyListeners(extras.anyListeners, this, args);
+      const fns = extras.fns;
+      if (fns !== undefined && fns.length > 0) {
+        runPacketMiddlewares(this, fns, args);
+        return;
+      }
     }
-    callAnyListeners(extras.anyListeners, this, args);
-    const fns = extras.fns;
-    if (fns === undefined || fns.length === 0) {
-      if (this.connected) this.deliver(args);
-      return;
-    }
-    runPacketMiddlewares(this, fns, args);
+    // As Socket.IO: the handler runs once the rest of the read is processed, and only if the socket is
+    // still connected then (a DISCONNECT read in the same go drops the event). No closure: the tick
+    // queue takes the arguments.
+    process.nextTick(deliverIfConnected, this, args);
+  }
+
+  /** @internal The deferred half of {@link onevent}. */
+  _deliverIfConnected(args: unknown[]): void {
+    if (this.connected) this.deliver(args);
   }
 
   /** @internal After the per-packet middlewares. */

@@ -102,6 +102,15 @@ test("cleanupEmptyChildNamespaces removes a child once its last socket leaves", 
   assert.equal(s.io._nsps.has("/tmp-1"), false);
 });
 
+test("cleanupEmptyChildNamespaces removes a child whose middleware rejected the only connection", async () => {
+  await using s = await startServer({ cleanupEmptyChildNamespaces: true });
+  s.io.of(/^\/tmp-/).use((_socket, next) => next(new Error("not allowed")));
+  const c = s.client("/tmp-2");
+  const [err] = await next<[Error]>(c, "connect_error");
+  assert.equal(err.message, "not allowed");
+  assert.equal(s.io._nsps.has("/tmp-2"), false);
+});
+
 test("static namespaces are not cleaned up", async () => {
   await using s = await startServer({ cleanupEmptyChildNamespaces: true });
   s.io.of("/static");

@@ -107,9 +107,11 @@ test("except with many rooms, and except of a socket id", async () => {
 test("volatile, compress(false) and local reach connected, writable sockets", async () => {
   await using s = await startServer();
   const all = await peers(s, ["a", "b"]);
+  // Volatile packets go while the transport is idle: first in their batch (see raw-wire-events).
   s.io.volatile.emit("v");
   s.io.compress(false).emit("c");
   s.io.local.emit("l");
+  await settle(s, all);
   all.a!.server.volatile.emit("sv");
   await settle(s, all);
   const got = received(all);
@@ -218,4 +220,36 @@ test("joining after disconnect is a no-op (no leaked rooms)", async () => {
   sock.join("late");
   assert.equal(s.io.sockets.adapter.rooms.has("late"), false);
   assert.equal(s.io.sockets.adapter.sids.has(sock.id), false);
+});
+
+test("broadcast packets are reported by each recipient's engine `packetCreate` (metering), binary too", async () => {
+  await using s = await startServer();
+  const all = await peers(s, ["a", "b"]);
+  const created: Record<string, unknown[]> = { a: [], b: [] };
+  for (const [name, peer] of Object.entries(all)) {
+    peer.server.conn.on("packetCreate", (packet: { type: string; data: unknown }) => {
+      if (packet.type === "message") created[name]!.push(packet.data);
+    });
+  }
+  all.a!.server.join("r");
+  s.io.emit("news", 1);
+  s.io.to("r").emit("room", 2);
+  s.io.emit("bin", Buffer.from([1, 2]));
+  await settle(s, all);
+  for (const name of ["a", "b"]) {
+    const data = created[name]!;
+    const texts = data.filter((d) => typeof d === "string");
+    const expected = [
+      '2["news",1]',
+      ...(name === "a" ? ['2["room",2]'] : []),
+      '51-["bin",{"_placeholder":true,"num":0}]',
+      '2["sentinel"]',
+    ];
+    assert.deepEqual(texts, expected);
+    const binary = data.filter((d) => typeof d !== "string") as Uint8Array[];
+    assert.deepEqual(
+      binary.map((b) => [...b]),
+      [[1, 2]],
+    );
+  }
 });

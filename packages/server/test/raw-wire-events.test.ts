@@ -227,3 +227,81 @@ test("volatile packets are dropped while the transport cannot write; others are 
   s.io.volatile.emit("dropped", 4);
   assert.deepEqual(await p.pollMessages(), ['42["kept",3]']);
 });
+
+test("an event read together with the client's DISCONNECT reaches catch-all listeners, not its handler", async () => {
+  await using s = await startServer();
+  const seen: string[] = [];
+  const gone = deferred<string>();
+  s.io.on("connection", (socket) => {
+    socket.onAny((event: string) => seen.push(`any:${event}`));
+    socket.on("ev", () => seen.push("handler"));
+    socket.on("disconnect", (reason) => gone.resolve(reason));
+  });
+  const p = new RawPolling(s.port);
+  await p.open();
+  await p.send("40");
+  await p.pollMessages();
+  // One POST body: the event and the DISCONNECT are read in one go.
+  await p.send('42["ev"]', "41");
+  assert.equal(await gone.promise, "client namespace disconnect");
+  // Socket.IO hands events to their handlers a tick later, and only while the socket is connected.
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(seen, ["any:ev"]);
+});
+
+test("volatile over polling: dropped once the pending poll is answered in this batch (engine.io's writable)", async () => {
+  await using s = await startServer();
+  // A middleware sees every polling request; once `next()` returns, a GET is held by the session.
+  let held = deferred();
+  s.io.engine.use((req, _res, next) => {
+    next();
+    if (req.method === "GET" && req.url?.includes("sid=")) held.resolve();
+  });
+  const p = new RawPolling(s.port);
+  await p.open();
+  await p.send("40");
+  await p.pollMessages();
+  const [socket] = [...s.io.sockets.sockets.values()];
+  held = deferred();
+  const answered = p.poll();
+  await held.promise;
+  socket!.emit("a");
+  socket!.volatile.emit("b");
+  s.io.volatile.emit("c");
+  socket!.emit("d");
+  const records = await answered;
+  const rest = records.includes('42["d"]') ? [] : await p.pollMessages();
+  assert.deepEqual([...records, ...rest], ['42["a"]', '42["d"]']);
+  // Nothing waiting and a poll held: a volatile packet goes.
+  held = deferred();
+  const next = p.poll();
+  await held.promise;
+  socket!.volatile.emit("e");
+  assert.deepEqual(await next, ['42["e"]']);
+});
+
+test("volatile over WebSocket: dropped while a write of this batch is still in flight", async () => {
+  await using s = await startServer();
+  s.io.on("connection", (socket) => {
+    socket.on("burst", () => {
+      socket.emit("a");
+      socket.volatile.emit("b");
+      s.io.volatile.emit("c");
+      socket.emit("d");
+    });
+    socket.on("alone", () => socket.volatile.emit("e"));
+  });
+  const client = s.client("/", { transports: ["websocket"] });
+  const got: string[] = [];
+  const seen = deferred();
+  client.onAny((event: string) => {
+    got.push(event);
+    if (event === "e") seen.resolve();
+  });
+  await new Promise((resolve) => client.on("connect", () => resolve(undefined)));
+  client.emit("burst");
+  await new Promise((resolve) => client.once("d", resolve));
+  client.emit("alone");
+  await seen.promise;
+  assert.deepEqual(got, ["a", "d", "e"]);
+});
