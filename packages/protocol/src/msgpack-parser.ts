@@ -7,12 +7,7 @@ import { SocketPacketType } from "./constants.js";
 import { ProtocolError, ProtocolErrorCodes } from "./errors.js";
 import { decodeMsgpack, encodeMsgpack } from "./msgpack.js";
 import type { SocketPacket } from "./socket-packet.js";
-import {
-  type Parser,
-  type ParserDecoder,
-  type ParserEncoder,
-  validateSocketPacket,
-} from "./socket-parser.js";
+import { type ParserDecoder, type ParserEncoder, validateSocketPacket } from "./socket-parser.js";
 
 /** Encodes packets as one msgpack message each. */
 export class MsgpackEncoder implements ParserEncoder {
@@ -71,7 +66,11 @@ export class MsgpackDecoder implements ParserDecoder {
  * const socket = io("http://localhost:3000", { parser: msgpackParser });
  * ```
  */
-export const msgpackParser: Parser & { readonly protocol: 5 } = {
+export const msgpackParser: {
+  readonly protocol: 5;
+  readonly Encoder: typeof MsgpackEncoder;
+  readonly Decoder: typeof MsgpackDecoder;
+} = {
   protocol: 5,
   Encoder: MsgpackEncoder,
   Decoder: MsgpackDecoder,
