@@ -206,13 +206,14 @@ export class Socket<
       this.acks[id] = ack;
       return;
     }
-    const timer = setTimeout(() => {
+    const timers = this.io._timers;
+    const timer = timers.set(() => {
       delete this.acks[id];
       this.sendBuffer = this.sendBuffer.filter((p) => p.id !== id);
       ack.call(this, new ClientError(ClientErrorCodes.ACK_TIMEOUT, "operation has timed out"));
     }, timeout);
     const fn: AckFn = (...args) => {
-      clearTimeout(timer);
+      timers.clear(timer);
       ack.apply(this, args);
     };
     fn.withError = true;
@@ -327,8 +328,10 @@ export class Socket<
       this.notifyOutgoing(packet.data as unknown[]);
       this.io._packet(packet);
     }
-    this.emitReserved("connect");
+    // The retry queue's head is re-sent before `connect` is emitted, as socket.io-client does: an event queued
+    // by a `connect` handler is sent by its own `add` and must not be forced out a second time.
     this.retryQueue?.drain(true);
+    this.emitReserved("connect");
   }
 
   private onClose(reason: Socket.DisconnectReason, description?: Socket.DisconnectDescription): void {

@@ -6,10 +6,11 @@
 import type { BroadcastFlags, PreparedPacket } from "@plexus/adapter";
 import {
   DisconnectReasons,
-  encodeSocketPacket,
+  type ParserDecoder,
   SocketDecoder,
   type SocketPacket,
   SocketPacketType,
+  validateSocketPacket,
 } from "@plexus/protocol";
 import type { ConnectDeadlineEntry } from "./connect-deadlines.js";
 import type { EngineConnection, EngineData, EnginePrepared, EngineRequest } from "./engine-connection.js";
@@ -44,6 +45,11 @@ function onEngineData(this: EngineConnection, data: EngineData): void {
   (this.owner as Client | null)?.ondata(data);
 }
 
+/** With a custom `parser`: every message goes through the connection's own decoder. */
+function onEngineDataCustom(this: EngineConnection, data: EngineData): void {
+  (this.owner as Client | null)?.ondataCustom(data);
+}
+
 function onEngineClose(this: EngineConnection, reason: string, description?: unknown): void {
   (this.owner as Client | null)?.onclose(reason, description);
 }
@@ -66,12 +72,21 @@ export class Client implements ConnectDeadlineEntry {
   private closed = false;
   /** @internal Slot in the server's connect-deadline queue. */
   deadlineSlot = -1;
+  /** The decoder of a custom `parser` (one per connection, as socket.io) and what it decoded from one message. */
+  private custom: { readonly decoder: ParserDecoder; readonly decoded: unknown[] } | undefined;
 
   constructor(server: Server, conn: EngineConnection) {
     this.server = server;
     this.conn = conn;
     conn.owner = this;
-    conn.on("message", onEngineData);
+    const Decoder = server._codec.Decoder;
+    if (Decoder === undefined) conn.on("message", onEngineData);
+    else {
+      const custom = { decoder: new Decoder(), decoded: [] as unknown[] };
+      custom.decoder.on("decoded", (packet) => custom.decoded.push(packet));
+      this.custom = custom;
+      conn.on("message", onEngineDataCustom);
+    }
     conn.on("close", onEngineClose);
     conn.on("error", onEngineError);
   }
@@ -121,6 +136,29 @@ export class Client implements ConnectDeadlineEntry {
     this.onpacket(packet);
   }
 
+  /**
+   * @internal A message for a custom decoder. Its packets are checked (`validateSocketPacket`) and handled
+   * after `add` returns, so an error thrown by an event handler is not taken for a decoding error.
+   */
+  ondataCustom(data: EngineData): void {
+    const custom = this.custom!;
+    const decoded = custom.decoded;
+    let packets: SocketPacket[];
+    try {
+      custom.decoder.add(data);
+      packets = decoded.map(validateSocketPacket);
+    } catch (err) {
+      decoded.length = 0;
+      this.onerror(err as Error);
+      return;
+    }
+    decoded.length = 0;
+    for (const packet of packets) {
+      if (this.closed) return;
+      this.onpacket(packet);
+    }
+  }
+
   private onpacket(packet: SocketPacket): void {
     const single = this.single;
     const socket =
@@ -153,6 +191,7 @@ export class Client implements ConnectDeadlineEntry {
     this.server._cancelConnectDeadline(this);
     this.conn.owner = null;
     this.decoder = undefined;
+    this.custom?.decoder.destroy?.();
     for (const socket of this.list()) socket._onclose(reason, description);
     this.single = undefined;
     this.others = undefined;
@@ -209,12 +248,12 @@ export class Client implements ConnectDeadlineEntry {
     if (this.closed || this.conn.readyState !== "open") return;
     if (flags?.volatile === true && !this.conn.transport.writable) return;
     const options = flags?.compress === false ? NO_COMPRESS : COMPRESS;
-    const parts = encodeSocketPacket(packet);
+    const parts = this.server._codec.encode(packet);
     if (parts.length === 1) {
-      this.conn.write(parts[0], options);
+      this.conn.write(parts[0]!, options);
       return;
     }
-    for (let i = 0; i < parts.length; i++) this.conn.write(parts[i] as EngineData, options);
+    for (let i = 0; i < parts.length; i++) this.conn.write(parts[i]!, options);
   }
 
   /** @internal Writes bytes prepared once for a broadcast. */

@@ -4,6 +4,7 @@
 
 export type { Adapter, BroadcastOptions, Room, SocketId } from "@plexus/adapter";
 export type { DisconnectReason } from "@plexus/protocol";
+export { msgpackParser, type Parser, type ParserDecoder, type ParserEncoder } from "@plexus/protocol";
 export { BroadcastOperator, RemoteSocket } from "./broadcast-operator.js";
 export type { Client } from "./client.js";
 export type { Handshake } from "./handshake.js";

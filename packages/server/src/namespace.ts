@@ -12,10 +12,9 @@ import type {
   Room,
   SocketId,
 } from "@plexus/adapter";
-import { encodeSocketPacket, RESERVED_EVENTS, type SocketPacket } from "@plexus/protocol";
+import { RESERVED_EVENTS, type SocketPacket } from "@plexus/protocol";
 import { BroadcastOperator, broadcastEvent, type RemoteSocket } from "./broadcast-operator.js";
 import type { Client, ServerPreparedPacket } from "./client.js";
-import type { EngineData } from "./engine-connection.js";
 import type { Server } from "./server.js";
 import { reservedEventError, type ServerError } from "./server-error.js";
 import { Socket } from "./socket.js";
@@ -117,7 +116,7 @@ export class Namespace<
 
   /** @internal Encodes once, frames once (AdapterNamespace). */
   prepare(packet: SocketPacket, flags: BroadcastFlags | undefined): ServerPreparedPacket {
-    const parts = encodeSocketPacket(packet) as EngineData[];
+    const parts = this.server._codec.encode(packet);
     const options = flags?.compress === false ? PREPARE_NO_COMPRESS : PREPARE_COMPRESS;
     return { packet, engine: this.server.engine.prepare(parts, options) };
   }

@@ -18,13 +18,19 @@ import {
   Server as Engine,
   type ServerOptions as EngineOptions,
 } from "@plexus/engine";
-import { DisconnectReasons, INVALID_NAMESPACE_MESSAGE } from "@plexus/protocol";
+import {
+  DisconnectReasons,
+  INVALID_NAMESPACE_MESSAGE,
+  type Parser,
+  type ParserEncoder,
+} from "@plexus/protocol";
 import { Client } from "./client.js";
 import { ClientBundle } from "./client-bundle.js";
 import { ConnectDeadlines } from "./connect-deadlines.js";
 import type { EngineConnection } from "./engine-connection.js";
 import { MainNamespaceDelegate } from "./main-namespace-delegate.js";
 import { Namespace, type ServerReservedEvents } from "./namespace.js";
+import { createPacketCodec, type PacketCodec } from "./packet-codec.js";
 import { ParentNamespace } from "./parent-namespace.js";
 import { ServerError, ServerErrorCodes } from "./server-error.js";
 import type { DefaultEventsMap, EventsMap } from "./typed-events.js";
@@ -55,6 +61,12 @@ export interface ServerOptions extends EngineOptions {
   connectionStateRecovery?: ConnectionStateRecoveryOptions;
   /** Remove a dynamic child namespace once its last socket leaves. Default `false`. */
   cleanupEmptyChildNamespaces?: boolean;
+  /**
+   * The Socket.IO packet codec, as socket.io's option: `{ Encoder, Decoder }` classes, e.g.
+   * `require("socket.io-msgpack-parser")` or `msgpackParser` from `@plexus/protocol`. Every client must use
+   * the same one. Default: the built-in text + binary-attachment format.
+   */
+  parser?: Parser;
 }
 
 /** Servers Socket.IO attaches to: HTTP, HTTPS and HTTP/2 (with `allowHTTP1`) servers all emit `request`/`upgrade`. */
@@ -106,6 +118,8 @@ export class Server<
   /** @internal */ readonly _recovery: RecoveryOptions | undefined;
   /** @internal */ readonly _skipMiddlewares: boolean;
   /** @internal */ readonly _cleanupEmptyChildNamespaces: boolean;
+  /** @internal Encoder and decoder class of the `parser` option. */
+  readonly _codec: PacketCodec;
   private readonly parentNsps = new Map<
     ParentNspNameMatchFn,
     ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
@@ -144,8 +158,14 @@ export class Server<
     this._skipMiddlewares = recovery?.skipMiddlewares !== false;
     this._cleanupEmptyChildNamespaces = opts.cleanupEmptyChildNamespaces === true;
     this._adapterClass = opts.adapter ?? InMemoryAdapter;
+    this._codec = createPacketCodec(opts.parser);
     this.sockets = this.of("/");
     if (srv !== undefined) this.attach(srv as HttpServer | number);
+  }
+
+  /** The packet encoder of the `parser` option (socket.io's `io.encoder`), shared by every namespace. */
+  get encoder(): ParserEncoder {
+    return this._codec.encoder;
   }
 
   // ---- configuration (getter/setter pairs, as Socket.IO) ----------------------------------------------

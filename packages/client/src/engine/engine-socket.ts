@@ -11,7 +11,9 @@ import {
 } from "@plexus/protocol";
 import { Emitter } from "../emitter.js";
 import { ClientError, ClientErrorCodes } from "../errors.js";
+import { type BinaryType, platform } from "./platform.js";
 import { PollingTransport } from "./polling-transport.js";
+import { type TimerHandle, type Timers, timersFor } from "./timers.js";
 import type {
   CloseDetails,
   OutgoingPacket,
@@ -63,6 +65,11 @@ export interface EngineOptions {
   transportOptions?: {
     [T in TransportName]?: Omit<EngineOptions, "transportOptions" | "path" | "transports">;
   };
+  /**
+   * Run heartbeat, reconnection, connection and ack timers on the `setTimeout` the client found when it
+   * loaded, not on the current global (which a fake-timer library may have replaced). Default false.
+   */
+  useNativeTimers?: boolean;
   /** Polling: a request taking longer than this many ms fails (`xhr poll error` / `xhr post error`). */
   requestTimeout?: number;
   /** WebSocket sub-protocols (the second argument of `new WebSocket`). */
@@ -123,6 +130,11 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
   readyState: "opening" | "open" | "closing" | "closed" = "opening";
   /** Session id from the handshake. */
   id: string | undefined;
+  /**
+   * What received binary becomes: "nodebuffer" (`Buffer`, Node's default), "arraybuffer" (browsers' default)
+   * or "blob" (browsers). May be changed at any time, as engine.io-client's.
+   */
+  binaryType: BinaryType = platform().defaultBinaryType;
   transport!: Transport;
   private transports: TransportName[];
   private readonly transportOpts: TransportOptions;
@@ -136,7 +148,8 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
   private pingInterval = 0;
   private pingTimeout = 0;
   private maxPayload = 0;
-  private pingTimer: ReturnType<typeof setTimeout> | undefined;
+  private pingTimer: TimerHandle | undefined;
+  private readonly timers: Timers;
   /** When the ping timer should have fired (a sleeping device fires timers late). */
   private pingDeadline = 0;
   private unloadHandler: (() => void) | undefined;
@@ -147,6 +160,7 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
     private readonly opts: EngineOptions,
   ) {
     super();
+    this.timers = timersFor(opts.useNativeTimers);
     let path = opts.path ?? "/engine.io";
     if (opts.addTrailingSlash !== false) path = `${path.replace(/\/$/, "")}/`;
     this.transportOpts = { ...opts, origin, path, cookieJar: {} };
@@ -345,11 +359,11 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
   }
 
   private resetPingTimer(): void {
-    clearTimeout(this.pingTimer);
+    this.timers.clear(this.pingTimer);
     const delay = this.pingInterval + this.pingTimeout;
     this.pingDeadline = Date.now() + delay;
     this.pingTimer = unrefIf(
-      setTimeout(() => this.onClose(EngineCloseReasons.PING_TIMEOUT), delay),
+      this.timers.set(() => this.onClose(EngineCloseReasons.PING_TIMEOUT), delay),
       this.opts.autoUnref,
     );
   }
@@ -360,7 +374,7 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
    */
   hasPingExpired(): boolean {
     if (this.readyState !== "open" || Date.now() <= this.pingDeadline) return false;
-    setTimeout(() => this.onClose(EngineCloseReasons.PING_TIMEOUT), 0);
+    this.timers.set(() => this.onClose(EngineCloseReasons.PING_TIMEOUT), 0);
     return true;
   }
 
@@ -392,7 +406,7 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
 
   private onClose(reason: EngineCloseReason, description?: CloseDescription): void {
     if (this.readyState === "closed") return;
-    clearTimeout(this.pingTimer);
+    this.timers.clear(this.pingTimer);
     const transport = this.transport;
     transport.detach();
     if (reason !== EngineCloseReasons.FORCED_CLOSE) transport.close();
