@@ -103,6 +103,8 @@ const common = {
   target: ["es2022"],
   sourcemap: true,
   conditions: ["source"],
+  // The browser bundles leave logging out, as socket.io-client's: `debug` becomes a namespace that is never on.
+  alias: { debug: "./scripts/debug-off.mjs" },
   legalComments: "none",
   logLevel: "warning",
   absWorkingDir: pkg,

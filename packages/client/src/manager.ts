@@ -2,6 +2,7 @@
  * The Manager owns one engine connection to an origin and multiplexes the namespaces (Sockets) over it
  * (PROTOCOL.md §B3). It decodes Socket.IO packets, routes them by namespace, and reconnects with backoff.
  */
+
 import {
   type DisconnectReasons,
   EngineCloseReasons,
@@ -11,6 +12,7 @@ import {
   type SocketPacket,
   SocketPacketType,
 } from "@plexus/protocol";
+import createDebug from "debug";
 import { Backoff } from "./backoff.js";
 import { type CustomCodec, customCodec } from "./custom-codec.js";
 import { Emitter } from "./emitter.js";
@@ -27,6 +29,11 @@ import { ClientError, ClientErrorCodes } from "./errors.js";
 import { parseUrl } from "./parse-url.js";
 import { Socket, type SocketOptions } from "./socket.js";
 import type { DefaultEventsMap, EventsMap } from "./typed-events.js";
+
+/** Opening, closing and reconnecting the connection (`DEBUG=plexus:client`; not in the browser bundles). */
+const debug = createDebug("plexus:client");
+/** Read once: when the namespace is off, the guarded log calls cost one constant test (no formatting). */
+const DEBUG = debug.enabled;
 
 export interface ManagerOptions extends EngineOptions {
   /** Always create a new Manager in `io()` instead of reusing the cached one of the origin. */
@@ -198,6 +205,7 @@ export class Manager<
 
   /** Opens the engine connection (no-op when open or opening); `fn` gets the opening error, if any. */
   open(fn?: (err?: Error) => void): this {
+    if (DEBUG) debug("opening %s (state %s)", this.uri, this._readyState);
     if (this._readyState !== "closed") return this;
     const engine = new EngineSocket(this.uri, this.opts);
     this.engine = engine;
@@ -240,6 +248,7 @@ export class Manager<
   }
 
   private onOpen(): void {
+    if (DEBUG) debug("engine open, session %s", this.engine.id);
     this.cleanup();
     this._readyState = "open";
     this.emitReserved("open");
@@ -361,6 +370,7 @@ export class Manager<
   }
 
   private onClose(reason: ManagerCloseReason, description?: CloseDescription): void {
+    if (DEBUG) debug("connection closed: %s", reason);
     this.cleanup();
     this.engine?.close();
     this.backoff.reset();
@@ -370,6 +380,7 @@ export class Manager<
   }
 
   private reconnect(): void {
+    if (DEBUG) debug("reconnect: attempt %d", this.backoff.attempts + 1);
     if (this._reconnecting || this.skipReconnect) return;
     if (this.backoff.attempts >= (this.opts.reconnectionAttempts ?? Number.POSITIVE_INFINITY)) {
       this.backoff.reset();

@@ -6,12 +6,14 @@
  * Delivery: at-most-once by default; with `retries` an event is re-sent until acked (at-least-once), in order,
  * one at a time. Events emitted while disconnected wait in `sendBuffer` (volatile ones are dropped).
  */
+
 import {
   type DisconnectReasons,
   RESERVED_EVENTS,
   type SocketPacket,
   SocketPacketType,
 } from "@plexus/protocol";
+import createDebug from "debug";
 import { Emitter } from "./emitter.js";
 import type { CloseDescription } from "./engine/engine-socket.js";
 import { ClientError, ClientErrorCodes } from "./errors.js";
@@ -28,6 +30,11 @@ import type {
   FirstNonErrorArg,
   Last,
 } from "./typed-events.js";
+
+/** Namespace connections and disconnections (`DEBUG=plexus:client`). */
+const debug = createDebug("plexus:client");
+/** Read once: when the namespace is off, the guarded log calls cost one constant test (no formatting). */
+const DEBUG = debug.enabled;
 
 export interface SocketOptions {
   /** Sent with CONNECT (`socket.handshake.auth` on the server); a function is called on every connection. */
@@ -267,6 +274,7 @@ export class Socket<
         this.onClose("io server disconnect");
         break;
       case SocketPacketType.CONNECT_ERROR: {
+        if (DEBUG) debug("%s: connection refused", this.nsp);
         this.destroy();
         const body =
           typeof data === "string" ? { message: data } : (data as { message?: unknown; data?: unknown });
@@ -315,6 +323,7 @@ export class Socket<
   }
 
   private onConnect(id: string, pid: string | undefined): void {
+    if (DEBUG) debug("%s: connected as %s", this.nsp, id);
     this.joining = false;
     this.id = id;
     this.recovered = pid !== undefined && this.pid === pid;
@@ -335,6 +344,7 @@ export class Socket<
   }
 
   private onClose(reason: Socket.DisconnectReason, description?: Socket.DisconnectDescription): void {
+    if (DEBUG) debug("%s: disconnected (%s)", this.nsp, reason);
     this.joining = false;
     this.connected = false;
     this.id = undefined;

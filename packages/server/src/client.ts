@@ -3,6 +3,7 @@
  * routes them to the socket of their namespace (PROTOCOL.md §B3). Engine listeners are module-level
  * functions that find the client through the connection's `owner` field: no closures per connection.
  */
+
 import type { BroadcastFlags, PreparedPacket } from "@plexus/adapter";
 import {
   DisconnectReasons,
@@ -12,10 +13,16 @@ import {
   SocketPacketType,
   validateSocketPacket,
 } from "@plexus/protocol";
+import createDebug from "debug";
 import type { ConnectDeadlineEntry } from "./connect-deadlines.js";
 import type { EngineConnection, EngineData, EnginePrepared, EngineRequest } from "./engine-connection.js";
 import type { Server } from "./server.js";
 import type { Socket } from "./socket.js";
+
+/** Decoding errors and closes of engine connections (`DEBUG=plexus:server`). */
+const debug = createDebug("plexus:server");
+/** Read once: when the namespace is off, the guarded log calls cost one constant test (no formatting). */
+const DEBUG = debug.enabled;
 
 /** A broadcast prepared by a namespace: the Socket.IO packet and the engine's framed bytes. */
 export interface ServerPreparedPacket extends PreparedPacket {
@@ -160,6 +167,7 @@ export class Client implements ConnectDeadlineEntry {
   }
 
   private onpacket(packet: SocketPacket): void {
+    if (DEBUG) debug("connection %s: packet type %d for %s", this.id, packet.type, packet.nsp);
     const single = this.single;
     const socket =
       single !== undefined && single.nsp.name === packet.nsp ? single : this.others?.get(packet.nsp);
@@ -179,6 +187,7 @@ export class Client implements ConnectDeadlineEntry {
 
   /** @internal Invalid input: the whole engine connection goes (PROTOCOL.md §B2). */
   onerror(err: Error): void {
+    if (DEBUG) debug("connection %s: invalid packet (%s), closing", this.id, err.message);
     for (const socket of this.list()) socket._onerror(err);
     this.decoder = undefined;
     this.conn.close();
@@ -186,6 +195,7 @@ export class Client implements ConnectDeadlineEntry {
 
   /** @internal The engine connection closed. */
   onclose(reason: string, description?: unknown): void {
+    if (DEBUG && !this.closed) debug("connection %s closed: %s", this.id, reason);
     if (this.closed) return;
     this.closed = true;
     this.server._cancelConnectDeadline(this);

@@ -3,6 +3,7 @@
  * Namespaces, the connection handshake of PROTOCOL.md §B3 and the options live here; sockets, rooms
  * and broadcasts in their own files.
  */
+
 import { EventEmitter } from "node:events";
 import {
   createServer,
@@ -24,6 +25,7 @@ import {
   type Parser,
   type ParserEncoder,
 } from "@plexus/protocol";
+import createDebug from "debug";
 import { Client } from "./client.js";
 import { ClientBundle } from "./client-bundle.js";
 import { ConnectDeadlines } from "./connect-deadlines.js";
@@ -34,6 +36,11 @@ import { createPacketCodec, type PacketCodec } from "./packet-codec.js";
 import { ParentNamespace } from "./parent-namespace.js";
 import { ServerError, ServerErrorCodes } from "./server-error.js";
 import type { DefaultEventsMap, EventsMap } from "./typed-events.js";
+
+/** Connections, namespaces, CONNECT requests, shutdown (`DEBUG=plexus:server`). */
+const debug = createDebug("plexus:server");
+/** Read once: when the namespace is off, the guarded log calls cost one constant test (no formatting). */
+const DEBUG = debug.enabled;
 
 /** Connection state recovery settings (PROTOCOL.md §B5). */
 export interface ConnectionStateRecoveryOptions {
@@ -277,6 +284,7 @@ export class Server<
   }
 
   private onconnection(conn: EngineConnection): void {
+    if (DEBUG) debug("incoming connection with id %s", conn.id);
     const client = new Client(this as unknown as Server, conn);
     this.deadlines.add(client);
   }
@@ -333,6 +341,7 @@ export class Server<
 
   /** @internal */
   _registerNamespace(nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
+    if (DEBUG) debug("namespace %s created", nsp.name);
     this._nsps.set(nsp.name, nsp);
     // `sockets` is unset while the main namespace itself is being created.
     if (nsp.name !== "/" && this.sockets !== undefined) {
@@ -345,6 +354,7 @@ export class Server<
    * parent accepts, or `44<nsp>,{"message":"Invalid namespace"}`.
    */
   _connect(client: Client, name: string, auth: Record<string, unknown> | undefined): void {
+    if (DEBUG) debug("connection %s: CONNECT to %s", client.id, name);
     const nsp = this._nsps.get(name);
     if (nsp !== undefined) {
       // `auth` stays undefined when the CONNECT had no payload: the socket makes `{}` if it is read.
@@ -391,6 +401,7 @@ export class Server<
 
   /** Disconnects every socket ("server shutting down"), closes the engine and the HTTP server. */
   async close(fn?: (err?: Error) => void): Promise<void> {
+    if (DEBUG) debug("closing the server");
     for (const nsp of this._nsps.values()) {
       for (const socket of [...nsp.sockets.values()]) socket._onclose(DisconnectReasons.SERVER_SHUTTING_DOWN);
     }

@@ -2,6 +2,7 @@
  * The Engine.IO v4 client session: handshake, heartbeat, write buffer with payload-size batching, upgrade from
  * polling to WebSocket, and close. It knows nothing of namespaces (DESIGN.md layers).
  */
+
 import {
   decodeHandshake,
   EngineCloseReasons,
@@ -9,6 +10,7 @@ import {
   type EnginePacket,
   type HandshakeData,
 } from "@plexus/protocol";
+import createDebug from "debug";
 import { Emitter } from "../emitter.js";
 import { ClientError, ClientErrorCodes } from "../errors.js";
 import { type BinaryType, platform } from "./platform.js";
@@ -22,6 +24,11 @@ import type {
   TransportOptions,
 } from "./transport.js";
 import { WebSocketTransport } from "./websocket-transport.js";
+
+/** Handshake, upgrade and close of the engine session (`DEBUG=plexus:client:engine`). */
+const debug = createDebug("plexus:client:engine");
+/** Read once: when the namespace is off, the guarded log calls cost one constant test (no formatting). */
+const DEBUG = debug.enabled;
 
 export interface EngineOptions {
   /** Engine path, default `/socket.io` (the Manager's) — `/engine.io` for a bare engine. */
@@ -183,6 +190,7 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
   }
 
   private open(): void {
+    if (DEBUG) debug("opening a session (transports %j)", this.transports);
     const first =
       this.opts.rememberUpgrade && priorWebsocketSuccess && this.transports.includes("websocket")
         ? "websocket"
@@ -223,6 +231,7 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
     this.emitReserved("packet", packet);
     switch (packet.type) {
       case "open": {
+        if (DEBUG) debug("handshake: %s", packet.data);
         const handshake = typeof packet.data === "string" ? decodeHandshake(packet.data) : null;
         if (handshake === null) {
           this.onError(new ClientError(ClientErrorCodes.BAD_HANDSHAKE, "invalid handshake", packet.data));
@@ -263,6 +272,7 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
 
   /** §A7: probe the new transport with `2probe`, wait for `3probe`, pause polling, then send `5` and switch. */
   private startProbe(name: TransportName): void {
+    if (DEBUG) debug("session %s: probing %s", this.id, name);
     const probe = this.createTransport(name);
     this.probe = probe;
     priorWebsocketSuccess = false;
@@ -292,6 +302,7 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
           this.writeBuffer.unshift({ type: "upgrade" });
           this.inFlight = 0;
           this.upgrading = false;
+          if (DEBUG) debug("session %s: upgraded to %s", this.id, probe.name);
           this.emitReserved("upgrade", probe);
           this.flush();
         });
@@ -405,6 +416,7 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
   }
 
   private onClose(reason: EngineCloseReason, description?: CloseDescription): void {
+    if (DEBUG && this.readyState !== "closed") debug("session %s closed: %s", this.id, reason);
     if (this.readyState === "closed") return;
     this.timers.clear(this.pingTimer);
     const transport = this.transport;
