@@ -3,8 +3,10 @@
  * prepared once and written to each recipient, and (when recovery is on) the session store.
  * The contract and its guarantees are in `adapter.ts`.
  */
+
 import { EventEmitter } from "node:events";
 import { type SocketPacket, SocketPacketType } from "@plexus/protocol";
+import createDebug from "debug";
 import type {
   Adapter,
   AdapterEvents,
@@ -21,6 +23,11 @@ import type {
 } from "./adapter.js";
 import { OwnRoom } from "./own-room.js";
 import { SessionStore } from "./session-store.js";
+
+/** Rooms and broadcasts of the in-memory adapter (`DEBUG=plexus:adapter`). */
+const debug = createDebug("plexus:adapter");
+/** Read once: when the namespace is off, the guarded log calls cost one constant test (no formatting). */
+const DEBUG = debug.enabled;
 
 /** Above this many `except` rooms, the excluded ids are collected once instead of checked per recipient. */
 const EXCEPT_SCAN_LIMIT = 4;
@@ -53,6 +60,7 @@ export class InMemoryAdapter extends EventEmitter<AdapterEvents> implements Adap
   }
 
   addAll(id: SocketId, rooms: Iterable<Room>): void {
+    if (DEBUG) debug("%s: socket %s joins %j", this.nsp.name, id, [...rooms]);
     for (const room of rooms) {
       let joined = this.sids.get(id);
       if (joined === undefined && room === id && !this.rooms.has(id)) {
@@ -91,6 +99,7 @@ export class InMemoryAdapter extends EventEmitter<AdapterEvents> implements Adap
   }
 
   del(id: SocketId, room: Room): void {
+    if (DEBUG) debug("%s: socket %s leaves %s", this.nsp.name, id, room);
     const joined = this.sids.get(id);
     if (joined instanceof OwnRoom) {
       if (room === id) this.sids.set(id, new Set());
@@ -99,6 +108,7 @@ export class InMemoryAdapter extends EventEmitter<AdapterEvents> implements Adap
   }
 
   delAll(id: SocketId): void {
+    if (DEBUG) debug("%s: socket %s leaves every room", this.nsp.name, id);
     const joined = this.sids.get(id);
     if (joined === undefined) return;
     for (const room of joined) this.removeMember(room, id);
@@ -122,6 +132,8 @@ export class InMemoryAdapter extends EventEmitter<AdapterEvents> implements Adap
    * (PROTOCOL.md §B5) before it is prepared, so live recipients and replays see the same payload.
    */
   broadcast(packet: SocketPacket, opts: BroadcastOptions): void {
+    if (DEBUG)
+      debug("%s: broadcast to %j except %j", this.nsp.name, [...opts.rooms], [...(opts.except ?? [])]);
     const flags = opts.flags;
     const store = this.store;
     if (

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the browser bundles served at /socket.io/*: an unminified IIFE exposing the global `io`, a minified
-// IIFE and a minified ESM module, each with its source map. Node-only modules never enter: the browser entries
-// install the fetch/WebSocket platform. Run by the root `npm run build`, and by the browser tests when missing.
+// IIFE, a minified ESM module and a minified IIFE whose default parser is msgpack, each with its source map.
+// Node-only modules never enter: the browser entries install the fetch/WebSocket platform. Run by the root `npm run build`, and by the browser tests when missing.
 import { build } from "esbuild";
 
 const pkg = new URL("..", import.meta.url).pathname;
@@ -103,6 +103,8 @@ const common = {
   target: ["es2022"],
   sourcemap: true,
   conditions: ["source"],
+  // The browser bundles leave logging out, as socket.io-client's: `debug` becomes a namespace that is never on.
+  alias: { debug: "./scripts/debug-off.mjs" },
   legalComments: "none",
   logLevel: "warning",
   absWorkingDir: pkg,
@@ -123,5 +125,13 @@ await Promise.all([
     format: "esm",
     minify: true,
     outfile: "dist/socket.io.esm.min.js",
+  }),
+  // The same global `io`, speaking the msgpack wire by default (socket.io's socket.io.msgpack.min.js).
+  build({
+    ...common,
+    entryPoints: ["src/browser-global-msgpack.ts"],
+    format: "iife",
+    minify: true,
+    outfile: "dist/socket.io.msgpack.min.js",
   }),
 ]);

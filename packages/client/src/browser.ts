@@ -7,5 +7,6 @@ import { setPlatform } from "./engine/platform.js";
 
 setPlatform(browserPlatform);
 
+export type { Parser } from "@plexus/protocol";
 export * from "./client.js";
 export { default } from "./client.js";

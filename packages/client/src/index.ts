@@ -7,5 +7,6 @@ import { setPlatform } from "./engine/platform.js";
 
 setPlatform(nodePlatform);
 
+export { msgpackParser, type Parser } from "@plexus/protocol";
 export * from "./client.js";
 export { default } from "./client.js";

@@ -2,15 +2,19 @@
  * The Manager owns one engine connection to an origin and multiplexes the namespaces (Sockets) over it
  * (PROTOCOL.md §B3). It decodes Socket.IO packets, routes them by namespace, and reconnects with backoff.
  */
+
 import {
   type DisconnectReasons,
   EngineCloseReasons,
   encodeSocketPacket,
+  type Parser,
   SocketDecoder,
   type SocketPacket,
   SocketPacketType,
 } from "@plexus/protocol";
+import createDebug from "debug";
 import { Backoff } from "./backoff.js";
+import { type CustomCodec, customCodec } from "./custom-codec.js";
 import { Emitter } from "./emitter.js";
 import {
   type CloseDescription,
@@ -19,11 +23,17 @@ import {
   EngineSocket,
   unrefIf,
 } from "./engine/engine-socket.js";
-import { platform } from "./engine/platform.js";
+import { type BinaryType, platform } from "./engine/platform.js";
+import { type Timers, timersFor } from "./engine/timers.js";
 import { ClientError, ClientErrorCodes } from "./errors.js";
 import { parseUrl } from "./parse-url.js";
 import { Socket, type SocketOptions } from "./socket.js";
 import type { DefaultEventsMap, EventsMap } from "./typed-events.js";
+
+/** Opening, closing and reconnecting the connection (`DEBUG=plexus:client`; not in the browser bundles). */
+const debug = createDebug("plexus:client");
+/** Read once: when the namespace is off, the guarded log calls cost one constant test (no formatting). */
+const DEBUG = debug.enabled;
 
 export interface ManagerOptions extends EngineOptions {
   /** Always create a new Manager in `io()` instead of reusing the cached one of the origin. */
@@ -44,6 +54,12 @@ export interface ManagerOptions extends EngineOptions {
   timeout?: number | false;
   /** Connect as soon as the Manager (or Socket) is created (default true). */
   autoConnect?: boolean;
+  /**
+   * The Socket.IO packet codec, as socket.io-client's option: `{ Encoder, Decoder }` classes, e.g.
+   * `require("socket.io-msgpack-parser")` or `msgpackParser` from `@plexus/protocol`; the server must use the
+   * same one. Default: the built-in text + binary-attachment format.
+   */
+  parser?: Parser;
 }
 
 /** A reason the engine connection closed, as Socket.IO names it. */
@@ -100,6 +116,10 @@ export class Manager<
   private skipReconnect = false;
   private subs: Unsubscribe[] = [];
   private readonly decoder = new SocketDecoder();
+  /** The `parser` option's codec; `undefined` for the built-in one above. */
+  private readonly custom: CustomCodec | undefined;
+  /** @internal Timers of reconnection, connection and ack timeouts (`useNativeTimers`). */
+  readonly _timers: Timers;
   /** Packets waiting behind a `Blob` being read, so nothing overtakes it. */
   private blobChain: Promise<void> | undefined;
   private pendingBlobs = 0;
@@ -114,6 +134,8 @@ export class Manager<
     // Only the origin matters to the engine: `new Manager("http://host:3000/")` and `io()` in a page both work.
     this.uri = parseUrl(uri, "").origin;
     const o = this.opts;
+    this.custom = customCodec(o.parser);
+    this._timers = timersFor(o.useNativeTimers);
     this.backoff = new Backoff(
       o.reconnectionDelay ?? 1000,
       o.reconnectionDelayMax ?? 5000,
@@ -183,6 +205,7 @@ export class Manager<
 
   /** Opens the engine connection (no-op when open or opening); `fn` gets the opening error, if any. */
   open(fn?: (err?: Error) => void): this {
+    if (DEBUG) debug("opening %s (state %s)", this.uri, this._readyState);
     if (this._readyState !== "closed") return this;
     const engine = new EngineSocket(this.uri, this.opts);
     this.engine = engine;
@@ -205,15 +228,16 @@ export class Manager<
     );
     const timeout = this.timeout();
     if (timeout !== false) {
+      const timers = this._timers;
       const timer = unrefIf(
-        setTimeout(() => {
+        timers.set(() => {
           this.cleanup();
           onError(new ClientError(ClientErrorCodes.CONNECT_TIMEOUT, "timeout"));
           engine.close();
         }, timeout),
         this.opts.autoUnref,
       );
-      this.subs.push(() => clearTimeout(timer));
+      this.subs.push(() => timers.clear(timer));
     }
     return this;
   }
@@ -224,6 +248,7 @@ export class Manager<
   }
 
   private onOpen(): void {
+    if (DEBUG) debug("engine open, session %s", this.engine.id);
     this.cleanup();
     this._readyState = "open";
     this.emitReserved("open");
@@ -239,6 +264,10 @@ export class Manager<
   }
 
   private onData(data: string | Uint8Array): void {
+    if (this.custom !== undefined) {
+      this.onCustomData(this.custom, data);
+      return;
+    }
     let packet: SocketPacket | null;
     try {
       packet = this.decoder.add(data);
@@ -249,8 +278,27 @@ export class Manager<
     }
     if (packet === null) return;
     if (packet.type === SocketPacketType.BINARY_EVENT || packet.type === SocketPacketType.BINARY_ACK) {
-      toReceivedBinary(packet.data, platform().binary);
+      toReceivedBinary(packet.data, this.engine.binaryType);
     }
+    this.route(packet);
+  }
+
+  /** A custom parser may put binary in any packet: every payload is walked for it. */
+  private onCustomData(custom: CustomCodec, data: string | Uint8Array): void {
+    let packets: SocketPacket[];
+    try {
+      packets = custom.decode(data);
+    } catch (err) {
+      this.onClose(EngineCloseReasons.PARSE_ERROR, err as Error);
+      return;
+    }
+    for (const packet of packets) {
+      if (packet.data !== undefined) toReceivedBinary(packet.data, this.engine.binaryType);
+      this.route(packet);
+    }
+  }
+
+  private route(packet: SocketPacket): void {
     this.emitReserved("packet", packet);
     const socket = this.nsps[packet.nsp];
     if (socket?.active) socket._onPacket(packet);
@@ -278,7 +326,7 @@ export class Manager<
 
   /** Encodes and writes a packet; attachments that are `Blob`s are read first, keeping packet order. */
   _packet(packet: OutgoingSocketPacket): void {
-    const parts = encodeSocketPacket(packet);
+    const parts = this.custom === undefined ? encodeSocketPacket(packet) : this.custom.encode(packet);
     const compress = packet.compress !== false;
     const hasBlob = typeof Blob === "function" && parts.some((p) => p instanceof Blob);
     if (!hasBlob && this.pendingBlobs === 0) {
@@ -306,6 +354,7 @@ export class Manager<
     for (const unsubscribe of this.subs) unsubscribe();
     this.subs = [];
     this.decoder.reset();
+    this.custom?.reset();
   }
 
   /** Closes the connection and stops reconnecting. */
@@ -321,6 +370,7 @@ export class Manager<
   }
 
   private onClose(reason: ManagerCloseReason, description?: CloseDescription): void {
+    if (DEBUG) debug("connection closed: %s", reason);
     this.cleanup();
     this.engine?.close();
     this.backoff.reset();
@@ -330,6 +380,7 @@ export class Manager<
   }
 
   private reconnect(): void {
+    if (DEBUG) debug("reconnect: attempt %d", this.backoff.attempts + 1);
     if (this._reconnecting || this.skipReconnect) return;
     if (this.backoff.attempts >= (this.opts.reconnectionAttempts ?? Number.POSITIVE_INFINITY)) {
       this.backoff.reset();
@@ -339,8 +390,9 @@ export class Manager<
     }
     const delay = this.backoff.duration();
     this._reconnecting = true;
+    const timers = this._timers;
     const timer = unrefIf(
-      setTimeout(() => {
+      timers.set(() => {
         if (this.skipReconnect) return;
         this.emitReserved("reconnect_attempt", this.backoff.attempts);
         if (this.skipReconnect) return;
@@ -359,15 +411,15 @@ export class Manager<
       }, delay),
       this.opts.autoUnref,
     );
-    this.subs.push(() => clearTimeout(timer));
+    this.subs.push(() => timers.clear(timer));
   }
 }
 
-/** Received attachments become what the host's applications expect (ArrayBuffer in browsers). */
-function toReceivedBinary(value: unknown, convert: (bytes: Uint8Array) => unknown): unknown {
-  if (value instanceof Uint8Array) return convert(value);
-  if (value === null || typeof value !== "object") return value;
+/** Received binary becomes what the engine's `binaryType` asks for (Buffer in Node, ArrayBuffer in browsers). */
+function toReceivedBinary(value: unknown, binaryType: BinaryType): unknown {
+  if (value instanceof Uint8Array) return platform().binary(value, binaryType);
+  if (value === null || typeof value !== "object" || value instanceof ArrayBuffer) return value;
   const record = value as Record<string, unknown>;
-  for (const key in record) record[key] = toReceivedBinary(record[key], convert);
+  for (const key in record) record[key] = toReceivedBinary(record[key], binaryType);
   return value;
 }

@@ -6,12 +6,14 @@
  * Delivery: at-most-once by default; with `retries` an event is re-sent until acked (at-least-once), in order,
  * one at a time. Events emitted while disconnected wait in `sendBuffer` (volatile ones are dropped).
  */
+
 import {
   type DisconnectReasons,
   RESERVED_EVENTS,
   type SocketPacket,
   SocketPacketType,
 } from "@plexus/protocol";
+import createDebug from "debug";
 import { Emitter } from "./emitter.js";
 import type { CloseDescription } from "./engine/engine-socket.js";
 import { ClientError, ClientErrorCodes } from "./errors.js";
@@ -28,6 +30,11 @@ import type {
   FirstNonErrorArg,
   Last,
 } from "./typed-events.js";
+
+/** Namespace connections and disconnections (`DEBUG=plexus:client`). */
+const debug = createDebug("plexus:client");
+/** Read once: when the namespace is off, the guarded log calls cost one constant test (no formatting). */
+const DEBUG = debug.enabled;
 
 export interface SocketOptions {
   /** Sent with CONNECT (`socket.handshake.auth` on the server); a function is called on every connection. */
@@ -206,13 +213,14 @@ export class Socket<
       this.acks[id] = ack;
       return;
     }
-    const timer = setTimeout(() => {
+    const timers = this.io._timers;
+    const timer = timers.set(() => {
       delete this.acks[id];
       this.sendBuffer = this.sendBuffer.filter((p) => p.id !== id);
       ack.call(this, new ClientError(ClientErrorCodes.ACK_TIMEOUT, "operation has timed out"));
     }, timeout);
     const fn: AckFn = (...args) => {
-      clearTimeout(timer);
+      timers.clear(timer);
       ack.apply(this, args);
     };
     fn.withError = true;
@@ -266,6 +274,7 @@ export class Socket<
         this.onClose("io server disconnect");
         break;
       case SocketPacketType.CONNECT_ERROR: {
+        if (DEBUG) debug("%s: connection refused", this.nsp);
         this.destroy();
         const body =
           typeof data === "string" ? { message: data } : (data as { message?: unknown; data?: unknown });
@@ -314,6 +323,7 @@ export class Socket<
   }
 
   private onConnect(id: string, pid: string | undefined): void {
+    if (DEBUG) debug("%s: connected as %s", this.nsp, id);
     this.joining = false;
     this.id = id;
     this.recovered = pid !== undefined && this.pid === pid;
@@ -327,11 +337,14 @@ export class Socket<
       this.notifyOutgoing(packet.data as unknown[]);
       this.io._packet(packet);
     }
-    this.emitReserved("connect");
+    // The retry queue's head is re-sent before `connect` is emitted, as socket.io-client does: an event queued
+    // by a `connect` handler is sent by its own `add` and must not be forced out a second time.
     this.retryQueue?.drain(true);
+    this.emitReserved("connect");
   }
 
   private onClose(reason: Socket.DisconnectReason, description?: Socket.DisconnectDescription): void {
+    if (DEBUG) debug("%s: disconnected (%s)", this.nsp, reason);
     this.joining = false;
     this.connected = false;
     this.id = undefined;

@@ -20,12 +20,18 @@ import {
   RECORD_SEPARATOR,
   toBase64,
 } from "@plexus/protocol";
+import createDebug from "debug";
 import { decodeBinaryPayloadV3, decodeTextPayloadV3, encodePayloadV3 } from "./eio3-codec.js";
 import { compressBody, negotiateEncoding } from "./http-compression.js";
 import { answerEmpty } from "./http-errors.js";
 import { OwnedConnection, type OwnedPollTarget } from "./owned-connection.js";
 import type { Server } from "./server.js";
 import type { OutItem, Transport, TransportHandler } from "./transport.js";
+
+/** Polls, POSTs and their answers (`DEBUG=plexus:engine:polling`). */
+const debug = createDebug("plexus:engine:polling");
+/** Read once: when the namespace is off, the guarded log calls cost one constant test (no formatting). */
+const DEBUG = debug.enabled;
 
 const kOwner = Symbol("plexus.polling");
 type OwnedRequest = IncomingMessage & { [kOwner]?: PollingTransport | null };
@@ -260,6 +266,7 @@ export class PollingTransport implements Transport, OwnedPollTarget {
   }
 
   private onPoll(req: IncomingMessage, res: ServerResponse, initial: boolean): void {
+    if (DEBUG) debug("session %s: poll%s", this.sid, initial ? " (handshake)" : "");
     if (this.pollRes !== null) {
       // §A4 overlap: the pending poll is answered `1` as the session closes, the newcomer gets 400.
       this.fail("overlap from client");
@@ -350,6 +357,7 @@ export class PollingTransport implements Transport, OwnedPollTarget {
   }
 
   private onData(req: IncomingMessage, res: ServerResponse): void {
+    if (DEBUG) debug("session %s: data request (POST)", this.sid);
     if (this.dataRes !== null) {
       this.fail("data request overlap from client");
       answerEmpty(res, 400);
@@ -469,6 +477,7 @@ export class PollingTransport implements Transport, OwnedPollTarget {
   }
 
   send(items: readonly OutItem[], compress: boolean): void {
+    if (DEBUG) debug("session %s: answering the poll with %d packets", this.sid, items.length);
     const req = this.pollReq;
     const res = this.pollRes;
     if (res === null) return;
@@ -585,6 +594,7 @@ export class PollingTransport implements Transport, OwnedPollTarget {
   }
 
   close(): void {
+    if (DEBUG) debug("session %s: closing polling", this.sid);
     if (this.readyState === "closing") {
       // Waiting for a poll to carry `1`: a discard or the end of the session finishes it now.
       if (this.discarded || this.handler === null) this.finishClose();

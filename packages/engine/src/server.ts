@@ -4,10 +4,12 @@
  * registry, the shared heartbeat scheduler, and "prepare once, send to many".
  * Layer: engine.
  */
+
 import { EventEmitter } from "node:events";
 import type { Server as HttpServer, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { ENGINE_PACKET_CODES, type EngineErrorCode, encodeHandshake } from "@plexus/protocol";
+import createDebug from "debug";
 import { serializeCookie } from "./cookie.js";
 import { applyCors } from "./cors.js";
 import {
@@ -41,6 +43,11 @@ import {
   type WebSocketOptions,
 } from "./websocket/index.js";
 import { WebSocketTransport } from "./websocket-transport.js";
+
+/** Handshakes, refused requests, upgrade requests (`DEBUG=plexus:engine`). */
+const debug = createDebug("plexus:engine");
+/** Read once: when the namespace is off, the guarded log calls cost one constant test (no formatting). */
+const DEBUG = debug.enabled;
 
 /** An Express-style middleware run on handshake and upgrade requests (`engine.use`). */
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
@@ -145,6 +152,7 @@ export class Server extends EventEmitter {
 
   /** Closes every session ("forced close"). */
   close(): this {
+    if (DEBUG) debug("closing every session");
     this._owned.closing = true;
     for (const id in this.clients) this.clients[id]!.close(true);
     this._owned.close(false);
@@ -184,6 +192,7 @@ export class Server extends EventEmitter {
     code: EngineErrorCode,
     context?: ErrorContext,
   ): void {
+    if (DEBUG) debug("%s %s refused: %s", req.method, req.url, ENGINE_ERROR_MESSAGES[code] ?? code);
     req._query ??= parseQuery(req.url);
     this.emitError(req, code, context);
     abortRequest(res, code, context);
@@ -208,6 +217,7 @@ export class Server extends EventEmitter {
 
   /** Handles an HTTP Upgrade (WebSocket handshake or upgrade of a polling session). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (DEBUG) debug("upgrade request %s", req.url);
     const r = req as EngineRequest;
     r._query ??= parseQuery(r.url);
     const query = r._query;
@@ -382,6 +392,7 @@ export class Server extends EventEmitter {
     query: EngineQuery,
     res: ServerResponse,
   ): void {
+    if (DEBUG) debug("handshake: session %s opened on polling (EIO=%d)", sid, protocol);
     const transport = new PollingTransport(this, sid, protocol, query.b64 === undefined);
     const socket = this.register(sid, protocol, transport, req);
     transport.handler = socket;
@@ -399,6 +410,7 @@ export class Server extends EventEmitter {
     head: Buffer,
     upgradeRes: UpgradeResponse,
   ): void {
+    if (DEBUG) debug("handshake: session %s opened on websocket (EIO=%d)", sid, protocol);
     const transport = new WebSocketTransport(protocol, query.b64 === undefined);
     if (this.accept(req, raw, head, transport, upgradeRes, true) === null) return;
     const socket = this.register(sid, protocol, transport, req);

@@ -10,6 +10,7 @@
  * share it (websocket/flush-timing.ts).
  * Layer: engine.
  */
+
 import { EventEmitter } from "node:events";
 import {
   ENGINE_PACKET_CODES,
@@ -17,6 +18,7 @@ import {
   type EnginePacket,
   type EnginePacketType,
 } from "@plexus/protocol";
+import createDebug from "debug";
 import { createRequestLike, type HandshakeRecord, type RequestLike } from "./handshake-record.js";
 import type { HeartbeatEntry } from "./heartbeat-scheduler.js";
 import { PendingUpgrade } from "./pending-upgrade.js";
@@ -34,6 +36,11 @@ import {
 } from "./socket-types.js";
 import type { OutItem, Transport, TransportHandler } from "./transport.js";
 import type { WebSocketTransport } from "./websocket-transport.js";
+
+/** Session life, packets in and out, heartbeat and upgrade (`DEBUG=plexus:engine:socket`). */
+const debug = createDebug("plexus:engine:socket");
+/** Read once: when the namespace is off, the guarded log calls cost one constant test (no formatting). */
+const DEBUG = debug.enabled;
 
 const CODES = ENGINE_PACKET_CODES;
 const COMPRESS = 1;
@@ -233,6 +240,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
    * unless the transport can take it now ({@link writableNow}). Returns whether it was queued.
    */
   sendPrepared(prepared: PreparedPacket, volatile = false): boolean {
+    if (DEBUG) debug("session %s: sending a prepared packet (%d bytes)", this.id, prepared.byteLength);
     if (this.readyState !== "open" && this.readyState !== "opening") return false;
     if (volatile && !this.writableNow) return false;
     if (this.protocol === 3) {
@@ -256,6 +264,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     options?: SendOptions | SendCallback,
     callback?: SendCallback,
   ): void {
+    if (DEBUG) debug("session %s: sending %s packet", this.id, type);
     if (typeof options === "function") {
       callback = options;
       options = undefined;
@@ -334,6 +343,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     if (this.readyState === "closed" || queue === null || queue.length === 0) return;
     const transport = this.transport;
     if (!transport.writable) return;
+    if (DEBUG) debug("session %s: flushing %d packets", this.id, queue.length);
     if (hasListeners(this, "flush")) this.emit("flush", queue);
     this.server._emitFlush(this, queue);
     const compress = (this._flags & COMPRESS) !== 0;
@@ -386,6 +396,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
 
   /** @internal Called by the scheduler. */
   _onHeartbeat(lane: number): void {
+    if (DEBUG) debug("session %s: %s", this.id, lane === LANE_PING ? "ping" : "no pong in time");
     if (this.readyState === "closed") return;
     if (lane === LANE_PING) {
       this._flags &= ~PING_REFRESHED;
@@ -400,6 +411,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
 
   /** @internal */
   onTransportPacket(transport: Transport, packet: EnginePacket): void {
+    if (DEBUG) debug("session %s: received %s packet on %s", this.id, packet.type, transport.name);
     if (transport !== this.transport) {
       if (this._upgrade?.transport === transport) this._upgrade.onPacket(packet);
       return;
@@ -448,6 +460,13 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
    * is built unless someone listens to `packet` (DESIGN.md principle 1: per-message work stays minimal).
    */
   onTransportMessage(transport: Transport, data: string | Buffer): void {
+    if (DEBUG)
+      debug(
+        "session %s: received message (%s) on %s",
+        this.id,
+        typeof data === "string" ? "text" : "binary",
+        transport.name,
+      );
     if (transport !== this.transport || this.readyState !== "open" || this.hbLane === LANE_PONG) {
       // Rare cases (upgrade probe, closing session, heartbeat refresh) take the general path.
       this.onTransportPacket(transport, { type: "message", data });
@@ -516,6 +535,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
 
   /** @internal Ends the session once; `close` is emitted with the reason. */
   _onClose(reason: SocketCloseReason, description?: unknown): void {
+    if (DEBUG && this.readyState !== "closed") debug("session %s closed: %s", this.id, reason);
     if (this.readyState === "closed") return;
     this.readyState = "closed";
     this.server._scheduler.cancel(this);
@@ -534,12 +554,14 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
 
   /** @internal A WebSocket arrived with this session's sid. */
   _maybeUpgrade(transport: Transport): void {
+    if (DEBUG) debug("session %s: upgrade to %s started", this.id, transport.name);
     this.upgrading = true;
     this._rareFields().upgrade = new PendingUpgrade(this, transport, this.server.opts.upgradeTimeout);
   }
 
   /** @internal `5` arrived on the probing WebSocket: it becomes the transport, the backlog is flushed on it. */
   _completeUpgrade(upgrade: PendingUpgrade): void {
+    if (DEBUG) debug("session %s: upgraded to %s", this.id, upgrade.transport.name);
     upgrade.stop();
     this._rareFields().upgrade = null;
     this.upgrading = false;
@@ -556,6 +578,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
 
   /** @internal Abandons the upgrade: the WebSocket is closed, polling goes on (§A7 step 4). */
   _cancelUpgrade(): void {
+    if (DEBUG) debug("session %s: upgrade abandoned", this.id);
     const upgrade = this._upgrade;
     if (upgrade === null) return;
     this._rareFields().upgrade = null;

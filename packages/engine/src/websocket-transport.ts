@@ -4,11 +4,18 @@
  * frames written in one batch leave in one syscall (the connection corks its socket).
  * Layer: engine.
  */
+
 import { decodeEngineRecord, type EnginePacket } from "@plexus/protocol";
+import createDebug from "debug";
 import { base64RecordV3, binaryFrameV3, decodePacketV3 } from "./eio3-codec.js";
 import type { OutItem, Transport, TransportHandler } from "./transport.js";
 import type { WebSocketConnection, WebSocketHandler } from "./websocket/websocket-connection.js";
 import { type WebSocketError, WebSocketErrorCodes } from "./websocket/websocket-error.js";
+
+/** WebSocket frames in and out (`DEBUG=plexus:engine:websocket`). */
+const debug = createDebug("plexus:engine:websocket");
+/** Read once: when the namespace is off, the guarded log calls cost one constant test (no formatting). */
+const DEBUG = debug.enabled;
 
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -40,6 +47,7 @@ export class WebSocketTransport implements Transport, WebSocketHandler {
   }
 
   onWebSocketMessage(data: string | Buffer, isBinary: boolean): void {
+    if (DEBUG) debug("frame received (%s, %d bytes)", isBinary ? "binary" : "text", data.length);
     const handler = this.handler;
     if (handler === null) return;
     let packet: EnginePacket;
@@ -70,6 +78,7 @@ export class WebSocketTransport implements Transport, WebSocketHandler {
   }
 
   onWebSocketClose(): void {
+    if (DEBUG) debug("websocket closed");
     if (this.readyState === "closed") return;
     this.readyState = "closed";
     this.writable = false;
@@ -77,6 +86,7 @@ export class WebSocketTransport implements Transport, WebSocketHandler {
   }
 
   onWebSocketError(error: WebSocketError): void {
+    if (DEBUG) debug("websocket error: %s", error.message);
     // A TCP error (ECONNRESET from a peer that went away, e.g. a browser tearing a page down) is the
     // transport closing, as with engine.io (ws reports no socket errors): `onWebSocketClose` follows and
     // the session ends with "transport close" (PROTOCOL.md: TCP/WS close). Frame-level violations stay errors.
@@ -96,6 +106,7 @@ export class WebSocketTransport implements Transport, WebSocketHandler {
   }
 
   send(items: readonly OutItem[], compress: boolean): void {
+    if (DEBUG) debug("writing %d packets", items.length);
     if (this.conn === null || this.readyState !== "open") return;
     let ok = true;
     for (const item of items) ok = this.write(item, compress);
@@ -105,6 +116,7 @@ export class WebSocketTransport implements Transport, WebSocketHandler {
   }
 
   sendOne(item: OutItem, compress: boolean): void {
+    if (DEBUG) debug("writing one packet");
     if (this.conn === null || this.readyState !== "open") return;
     if (!this.write(item, compress)) this.writable = false;
     this.handler?.onTransportDrain(this);

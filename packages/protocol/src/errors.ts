@@ -37,6 +37,10 @@ export const ProtocolErrorCodes = {
   SIO_INVALID_ACK_ID: "ERR_SIO_INVALID_ACK_ID",
   /** Socket.IO: placeholder refers to an attachment that does not exist. */
   SIO_INVALID_PLACEHOLDER: "ERR_SIO_INVALID_PLACEHOLDER",
+  /** Socket.IO over msgpack: the bytes are not one well-formed MessagePack value of the supported types. */
+  SIO_INVALID_MSGPACK: "ERR_SIO_INVALID_MSGPACK",
+  /** Custom parser: a decoded packet is not `{type, nsp, id?, data?}` with valid fields. */
+  SIO_INVALID_PACKET: "ERR_SIO_INVALID_PACKET",
 } as const;
 /** One of the `ProtocolErrorCodes` values. */
 export type ProtocolErrorCode = (typeof ProtocolErrorCodes)[keyof typeof ProtocolErrorCodes];

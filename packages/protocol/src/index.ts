@@ -17,6 +17,15 @@ export {
 export { type DecodePayloadOptions, decodePayload, encodePayload } from "./engine-payload.js";
 export * from "./errors.js";
 export { decodeHandshake, encodeHandshake, type HandshakeData } from "./handshake.js";
+export { decodeMsgpack, encodeMsgpack } from "./msgpack.js";
+export { MsgpackDecoder, MsgpackEncoder, msgpackParser } from "./msgpack-parser.js";
 export { SocketDecoder, type SocketDecoderOptions } from "./socket-decoder.js";
 export { encodeSocketPacket, hasBinary } from "./socket-encoder.js";
 export type { Attachment, BinaryValue, EncodedSocketPacket, SocketPacket } from "./socket-packet.js";
+export {
+  encodedMessages,
+  type Parser,
+  type ParserDecoder,
+  type ParserEncoder,
+  validateSocketPacket,
+} from "./socket-parser.js";

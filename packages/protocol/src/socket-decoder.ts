@@ -170,14 +170,7 @@ export class SocketDecoder {
           throw asProtocolError(err);
         }
       }
-    } else if (type === SocketPacketType.EVENT || type === SocketPacketType.BINARY_EVENT) {
-      throw new ProtocolError(ProtocolErrorCodes.SIO_INVALID_PAYLOAD, "event without payload");
-    } else if (type === SocketPacketType.ACK || type === SocketPacketType.BINARY_ACK) {
-      throw new ProtocolError(ProtocolErrorCodes.SIO_INVALID_PAYLOAD, "ack without payload");
-    } else if (type === SocketPacketType.CONNECT_ERROR) {
-      // §B2: CONNECT_ERROR carries a string or an object; the official decoder lets an absent one through.
-      throw new ProtocolError(ProtocolErrorCodes.SIO_INVALID_PAYLOAD, "connect_error without payload");
-    }
+    } else checkAbsentPayload(type as SocketPacketType);
     const packetType = type as SocketPacketType;
     if (binary && attachments > 0) {
       this.pending = { type: packetType, nsp, id, data, expected: attachments, buffers: [] };
@@ -208,8 +201,20 @@ function isPlainObject(value: unknown): boolean {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** A packet without payload: only CONNECT and DISCONNECT may be one (PROTOCOL.md §B2). */
+export function checkAbsentPayload(type: SocketPacketType): void {
+  if (type === SocketPacketType.EVENT || type === SocketPacketType.BINARY_EVENT) {
+    throw new ProtocolError(ProtocolErrorCodes.SIO_INVALID_PAYLOAD, "event without payload");
+  } else if (type === SocketPacketType.ACK || type === SocketPacketType.BINARY_ACK) {
+    throw new ProtocolError(ProtocolErrorCodes.SIO_INVALID_PAYLOAD, "ack without payload");
+  } else if (type === SocketPacketType.CONNECT_ERROR) {
+    // §B2: CONNECT_ERROR carries a string or an object; the official decoder lets an absent one through.
+    throw new ProtocolError(ProtocolErrorCodes.SIO_INVALID_PAYLOAD, "connect_error without payload");
+  }
+}
+
 /** Payload shapes per packet type (PROTOCOL.md §B2). */
-function checkPayload(type: SocketPacketType, data: unknown): void {
+export function checkPayload(type: SocketPacketType, data: unknown): void {
   switch (type) {
     case SocketPacketType.CONNECT:
       if (isPlainObject(data)) return;

@@ -3,8 +3,10 @@
  * description of a socket returned by `fetchSockets`. Operators are immutable: each chained call
  * returns a new one, so a stored operator can be reused.
  */
+
 import type { Adapter, BroadcastFlags, BroadcastOptions, Room, SocketId } from "@plexus/adapter";
 import { RESERVED_EVENTS, SocketPacketType } from "@plexus/protocol";
+import createDebug from "debug";
 import type { Handshake } from "./handshake.js";
 import { ackTimeoutError, reservedEventError, ServerError, ServerErrorCodes } from "./server-error.js";
 import type {
@@ -16,6 +18,11 @@ import type {
   EventParams,
   EventsMap,
 } from "./typed-events.js";
+
+/** Broadcasts (`DEBUG=plexus:namespace`). */
+const debug = createDebug("plexus:namespace");
+/** Read once: when the namespace is off, the guarded log calls cost one constant test (no formatting). */
+const DEBUG = debug.enabled;
 
 const NO_ROOMS: ReadonlySet<Room> = new Set();
 /** The flags of an operator nobody set a flag on: shared, never mutated (operators copy on change). */
@@ -174,6 +181,7 @@ export function broadcastEvent(
   name: string,
   args: unknown[],
 ): boolean {
+  if (DEBUG) debug("broadcasting %s to rooms %j except %j", name, [...rooms], [...except]);
   if (RESERVED_EVENTS.has(name)) throw reservedEventError(name);
   const data = args;
   data.unshift(name);

@@ -1,6 +1,7 @@
 /**
  * Serves the browser client built by `@plexus/client` (its `dist/`) at `<path>/socket.io.js`,
- * `.min.js`, `.esm.min.js` and their maps, as Socket.IO does: ETag + 304, br/gzip/deflate chosen from
+ * `.min.js`, `.esm.min.js`, `.msgpack.min.js` (msgpack parser by default) and their maps, as Socket.IO does:
+ * ETag + 304, br/gzip/deflate chosen from
  * `Accept-Encoding` (compressed once, then cached), CORS headers when the `cors` option is set.
  * A file that is not built answers 404.
  *
@@ -27,6 +28,8 @@ const CLIENT_FILES: ReadonlySet<string> = new Set([
   "socket.io.min.js.map",
   "socket.io.esm.min.js",
   "socket.io.esm.min.js.map",
+  "socket.io.msgpack.min.js",
+  "socket.io.msgpack.min.js.map",
 ]);
 
 interface CachedFile {

@@ -3,19 +3,27 @@
  * routes them to the socket of their namespace (PROTOCOL.md §B3). Engine listeners are module-level
  * functions that find the client through the connection's `owner` field: no closures per connection.
  */
+
 import type { BroadcastFlags, PreparedPacket } from "@plexus/adapter";
 import {
   DisconnectReasons,
-  encodeSocketPacket,
+  type ParserDecoder,
   SocketDecoder,
   type SocketPacket,
   SocketPacketType,
+  validateSocketPacket,
 } from "@plexus/protocol";
+import createDebug from "debug";
 import type { ConnectDeadlineEntry } from "./connect-deadlines.js";
 import type { EngineConnection, EngineData, EnginePrepared, EngineRequest } from "./engine-connection.js";
 import type { Server } from "./server.js";
 import type { Socket } from "./socket.js";
 import { preparedFor, type SocketIoWriteOptions } from "./socket-io-adapter-support.js";
+
+/** Decoding errors and closes of engine connections (`DEBUG=plexus:server`). */
+const debug = createDebug("plexus:server");
+/** Read once: when the namespace is off, the guarded log calls cost one constant test (no formatting). */
+const DEBUG = debug.enabled;
 
 /** A broadcast prepared by a namespace: the Socket.IO packet and the engine's framed bytes. */
 export interface ServerPreparedPacket extends PreparedPacket {
@@ -43,6 +51,11 @@ function startsBinaryPacket(text: string): boolean {
 
 function onEngineData(this: EngineConnection, data: EngineData): void {
   (this.owner as Client | null)?.ondata(data);
+}
+
+/** With a custom `parser`: every message goes through the connection's own decoder. */
+function onEngineDataCustom(this: EngineConnection, data: EngineData): void {
+  (this.owner as Client | null)?.ondataCustom(data);
 }
 
 function onEngineClose(this: EngineConnection, reason: string, description?: unknown): void {
@@ -78,12 +91,21 @@ export class Client implements ConnectDeadlineEntry {
   private closed = false;
   /** @internal Slot in the server's connect-deadline queue. */
   deadlineSlot = -1;
+  /** The decoder of a custom `parser` (one per connection, as socket.io) and what it decoded from one message. */
+  private custom: { readonly decoder: ParserDecoder; readonly decoded: unknown[] } | undefined;
 
   constructor(server: Server, conn: EngineConnection) {
     this.server = server;
     this.conn = conn;
     conn.owner = this;
-    conn.on("message", onEngineData);
+    const Decoder = server._codec.Decoder;
+    if (Decoder === undefined) conn.on("message", onEngineData);
+    else {
+      const custom = { decoder: new Decoder(), decoded: [] as unknown[] };
+      custom.decoder.on("decoded", (packet) => custom.decoded.push(packet));
+      this.custom = custom;
+      conn.on("message", onEngineDataCustom);
+    }
     conn.on("close", onEngineClose);
     conn.on("error", onEngineError);
   }
@@ -133,9 +155,33 @@ export class Client implements ConnectDeadlineEntry {
     this.onpacket(packet);
   }
 
+  /**
+   * @internal A message for a custom decoder. Its packets are checked (`validateSocketPacket`) and handled
+   * after `add` returns, so an error thrown by an event handler is not taken for a decoding error.
+   */
+  ondataCustom(data: EngineData): void {
+    const custom = this.custom!;
+    const decoded = custom.decoded;
+    let packets: SocketPacket[];
+    try {
+      custom.decoder.add(data);
+      packets = decoded.map(validateSocketPacket);
+    } catch (err) {
+      decoded.length = 0;
+      this.onerror(err as Error);
+      return;
+    }
+    decoded.length = 0;
+    for (const packet of packets) {
+      if (this.closed) return;
+      this.onpacket(packet);
+    }
+  }
+
   private onpacket(packet: SocketPacket): void {
     // Protocol 4 (v2 clients) puts the namespace's query in its name (`0/nsp?foo=bar,`): it is the auth.
     if (packet.nsp.includes("?") && this.conn.protocol === 3) packet = withQueryAsAuth(packet);
+    if (DEBUG) debug("connection %s: packet type %d for %s", this.id, packet.type, packet.nsp);
     const single = this.single;
     const socket =
       single !== undefined && single.nsp.name === packet.nsp ? single : this.others?.get(packet.nsp);
@@ -155,6 +201,7 @@ export class Client implements ConnectDeadlineEntry {
 
   /** @internal Invalid input: the whole engine connection goes (PROTOCOL.md §B2). */
   onerror(err: Error): void {
+    if (DEBUG) debug("connection %s: invalid packet (%s), closing", this.id, err.message);
     for (const socket of this.list()) socket._onerror(err);
     this.decoder = undefined;
     this.conn.close();
@@ -162,11 +209,13 @@ export class Client implements ConnectDeadlineEntry {
 
   /** @internal The engine connection closed. */
   onclose(reason: string, description?: unknown): void {
+    if (DEBUG && !this.closed) debug("connection %s closed: %s", this.id, reason);
     if (this.closed) return;
     this.closed = true;
     this.server._cancelConnectDeadline(this);
     this.conn.owner = null;
     this.decoder = undefined;
+    this.custom?.decoder.destroy?.();
     for (const socket of this.list()) socket._onclose(reason, description);
     this.single = undefined;
     this.others = undefined;
@@ -223,12 +272,12 @@ export class Client implements ConnectDeadlineEntry {
     if (this.closed || this.conn.readyState !== "open") return;
     if (flags?.volatile === true && !this.conn.writableNow) return;
     const options = flags?.compress === false ? NO_COMPRESS : COMPRESS;
-    const parts = encodeSocketPacket(packet);
+    const parts = this.server._codec.encode(packet);
     if (parts.length === 1) {
-      this.conn.write(parts[0], options);
+      this.conn.write(parts[0]!, options);
       return;
     }
-    for (let i = 0; i < parts.length; i++) this.conn.write(parts[i] as EngineData, options);
+    for (let i = 0; i < parts.length; i++) this.conn.write(parts[i]!, options);
   }
 
   /** @internal Writes bytes prepared once for a broadcast. */

@@ -5,6 +5,7 @@
 export type { Adapter, BroadcastOptions, Room, SocketId } from "@plexus/adapter";
 export type { DisconnectReason } from "@plexus/protocol";
 export type { AdapterFactory, AdapterFunction } from "./adapter-factory.js";
+export { msgpackParser, type Parser, type ParserDecoder, type ParserEncoder } from "@plexus/protocol";
 export { BroadcastOperator, RemoteSocket } from "./broadcast-operator.js";
 export type { Client } from "./client.js";
 export type { Handshake } from "./handshake.js";
@@ -26,7 +27,7 @@ export {
 } from "./server.js";
 export { ServerError, type ServerErrorCode, ServerErrorCodes } from "./server-error.js";
 export { Socket, type SocketReservedEvents } from "./socket.js";
-export type { SocketIoEncoder } from "./socket-io-adapter-support.js";
+
 export type {
   AckResult,
   AllButLast,

@@ -2,6 +2,7 @@
  * A namespace: a set of sockets multiplexed over engine connections, with its middlewares and its
  * adapter (rooms, broadcasts). PROTOCOL.md §B3.
  */
+
 import { EventEmitter } from "node:events";
 import type {
   Adapter,
@@ -13,10 +14,10 @@ import type {
   SocketId,
 } from "@plexus/adapter";
 import { encodeSocketPacket, RESERVED_EVENTS, type SocketPacket } from "@plexus/protocol";
+import createDebug from "debug";
 import { buildAdapter, reportRejection } from "./adapter-factory.js";
 import { BroadcastOperator, broadcastEvent, type RemoteSocket } from "./broadcast-operator.js";
 import type { Client, ServerPreparedPacket } from "./client.js";
-import type { EngineData } from "./engine-connection.js";
 import type { Server } from "./server.js";
 import { reservedEventError, type ServerError } from "./server-error.js";
 import { Socket } from "./socket.js";
@@ -32,6 +33,11 @@ import type {
   EventsMap,
   ListenerOf,
 } from "./typed-events.js";
+
+/** Sockets joining and leaving the namespace, middleware refusals (`DEBUG=plexus:namespace`). */
+const debug = createDebug("plexus:namespace");
+/** Read once: when the namespace is off, the guarded log calls cost one constant test (no formatting). */
+const DEBUG = debug.enabled;
 
 /** An error a middleware passes to `next` to refuse a connection; `data` reaches the client. */
 export interface ExtendedError extends Error {
@@ -129,7 +135,7 @@ export class Namespace<
 
   /** @internal Encodes once, frames once (AdapterNamespace). */
   prepare(packet: SocketPacket, flags: BroadcastFlags | undefined): ServerPreparedPacket {
-    const parts = encodeSocketPacket(packet) as EngineData[];
+    const parts = this.server._codec.encode(packet);
     const options = flags?.compress === false ? PREPARE_NO_COMPRESS : PREPARE_COMPRESS;
     return { packet, engine: this.server.engine.prepare(parts, options) };
   }
@@ -303,6 +309,7 @@ export class Namespace<
    * the adapter may give the old session back (PROTOCOL.md §B5).
    */
   _add(client: Client, auth: Record<string, unknown> | undefined): void {
+    if (DEBUG) debug("%s: adding a socket for connection %s", this.name, client.id);
     if (
       this.recovery !== undefined &&
       auth !== undefined &&
@@ -359,6 +366,8 @@ export class Namespace<
           else
             data =
               err.data === undefined ? { message: err.message } : { message: err.message, data: err.data };
+          if (DEBUG)
+            debug("%s: connection %s refused by a middleware: %s", this.name, client.id, err.message);
           client._connectError(this.name, data);
           return;
         }
@@ -383,6 +392,7 @@ export class Namespace<
     client: Client,
     socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
   ): void {
+    if (DEBUG) debug("%s: socket %s connected", this.name, socket.id);
     this.sockets.set(socket.id, socket);
     client._add(this.name, socket as unknown as Socket);
     // Internal state first, so user handlers see a complete socket (and may disconnect it at once).
@@ -393,6 +403,7 @@ export class Namespace<
 
   /** @internal */
   _remove(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
+    if (DEBUG) debug("%s: socket %s removed", this.name, socket.id);
     if (this.sockets.get(socket.id) === socket) this.sockets.delete(socket.id);
     // Also for a socket that never joined (refused by a middleware, or its client left first): a child
     // namespace created for it is empty then, and removed as socket.io does.

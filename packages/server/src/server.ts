@@ -3,6 +3,7 @@
  * Namespaces, the connection handshake of PROTOCOL.md §B3 and the options live here; sockets, rooms
  * and broadcasts in their own files.
  */
+
 import { EventEmitter } from "node:events";
 import {
   createServer,
@@ -18,7 +19,13 @@ import {
   Server as Engine,
   type ServerOptions as EngineOptions,
 } from "@plexus/engine";
-import { DisconnectReasons, INVALID_NAMESPACE_MESSAGE } from "@plexus/protocol";
+import {
+  DisconnectReasons,
+  INVALID_NAMESPACE_MESSAGE,
+  type Parser,
+  type ParserEncoder,
+} from "@plexus/protocol";
+import createDebug from "debug";
 import type { AdapterFactory } from "./adapter-factory.js";
 import { Client } from "./client.js";
 import { ClientBundle } from "./client-bundle.js";
@@ -26,10 +33,15 @@ import { ConnectDeadlines } from "./connect-deadlines.js";
 import type { EngineConnection } from "./engine-connection.js";
 import { MainNamespaceDelegate } from "./main-namespace-delegate.js";
 import { Namespace, type ServerReservedEvents } from "./namespace.js";
+import { createPacketCodec, type PacketCodec } from "./packet-codec.js";
 import { ParentNamespace } from "./parent-namespace.js";
 import { ServerError, ServerErrorCodes } from "./server-error.js";
-import { SocketIoEncoder } from "./socket-io-adapter-support.js";
 import type { DefaultEventsMap, EventsMap } from "./typed-events.js";
+
+/** Connections, namespaces, CONNECT requests, shutdown (`DEBUG=plexus:server`). */
+const debug = createDebug("plexus:server");
+/** Read once: when the namespace is off, the guarded log calls cost one constant test (no formatting). */
+const DEBUG = debug.enabled;
 
 /** Connection state recovery settings (PROTOCOL.md §B5). */
 export interface ConnectionStateRecoveryOptions {
@@ -61,6 +73,12 @@ export interface ServerOptions extends EngineOptions {
   connectionStateRecovery?: ConnectionStateRecoveryOptions;
   /** Remove a dynamic child namespace once its last socket leaves. Default `false`. */
   cleanupEmptyChildNamespaces?: boolean;
+  /**
+   * The Socket.IO packet codec, as socket.io's option: `{ Encoder, Decoder }` classes, e.g.
+   * `require("socket.io-msgpack-parser")` or `msgpackParser` from `@plexus/protocol`. Every client must use
+   * the same one. Default: the built-in text + binary-attachment format.
+   */
+  parser?: Parser;
 }
 
 /** Servers Socket.IO attaches to: HTTP, HTTPS and HTTP/2 (with `allowHTTP1`) servers all emit `request`/`upgrade`. */
@@ -112,6 +130,8 @@ export class Server<
   /** @internal */ readonly _recovery: RecoveryOptions | undefined;
   /** @internal */ readonly _skipMiddlewares: boolean;
   /** @internal */ readonly _cleanupEmptyChildNamespaces: boolean;
+  /** @internal Encoder and decoder class of the `parser` option. */
+  readonly _codec: PacketCodec;
   private readonly parentNsps = new Map<
     ParentNspNameMatchFn,
     ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
@@ -124,7 +144,6 @@ export class Server<
   private _serveClient: boolean;
   private _connectTimeout: number;
   private deadlines: ConnectDeadlines<Client>;
-  private _encoder: SocketIoEncoder | undefined;
 
   constructor(opts?: Partial<ServerOptions>);
   constructor(srv: AttachableServer | number | undefined, opts?: Partial<ServerOptions>);
@@ -160,8 +179,14 @@ export class Server<
     this._skipMiddlewares = recovery?.skipMiddlewares !== false;
     this._cleanupEmptyChildNamespaces = opts.cleanupEmptyChildNamespaces === true;
     this._adapterFactory = opts.adapter ?? InMemoryAdapter;
+    this._codec = createPacketCodec(opts.parser);
     this.sockets = this.of("/");
     if (srv !== undefined) this.attach(srv as HttpServer | number);
+  }
+
+  /** The packet encoder of the `parser` option (socket.io's `io.encoder`), shared by every namespace. */
+  get encoder(): ParserEncoder {
+    return this._codec.encoder;
   }
 
   // ---- configuration (getter/setter pairs, as Socket.IO) ----------------------------------------------
@@ -206,15 +231,6 @@ export class Server<
     this._adapterFactory = v;
     for (const nsp of this._nsps.values()) nsp._initAdapter();
     return this;
-  }
-
-  /**
-   * The Socket.IO packet encoder (`socket.io-parser`'s interface): adapters written for `socket.io`
-   * encode a broadcast once with it (socket-io-adapter-support.ts).
-   */
-  get encoder(): SocketIoEncoder {
-    this._encoder ??= new SocketIoEncoder();
-    return this._encoder;
   }
 
   // ---- attaching ------------------------------------------------------------------------------------
@@ -285,6 +301,7 @@ export class Server<
   }
 
   private onconnection(conn: EngineConnection): void {
+    if (DEBUG) debug("incoming connection with id %s", conn.id);
     const client = new Client(this as unknown as Server, conn);
     this.deadlines.add(client);
     // Socket.IO protocol 4 (v2 clients, `allowEIO3`): the server joins `/` by itself, the client sends no CONNECT for it.
@@ -343,6 +360,7 @@ export class Server<
 
   /** @internal */
   _registerNamespace(nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
+    if (DEBUG) debug("namespace %s created", nsp.name);
     this._nsps.set(nsp.name, nsp);
     // `sockets` is unset while the main namespace itself is being created.
     if (nsp.name !== "/" && this.sockets !== undefined) {
@@ -355,6 +373,7 @@ export class Server<
    * parent accepts, or `44<nsp>,{"message":"Invalid namespace"}`.
    */
   _connect(client: Client, name: string, auth: Record<string, unknown> | undefined): void {
+    if (DEBUG) debug("connection %s: CONNECT to %s", client.id, name);
     const nsp = this._nsps.get(name);
     if (nsp !== undefined) {
       // `auth` stays undefined when the CONNECT had no payload: the socket makes `{}` if it is read.
@@ -401,6 +420,7 @@ export class Server<
 
   /** Disconnects every socket ("server shutting down"), closes the engine and the HTTP server. */
   async close(fn?: (err?: Error) => void): Promise<void> {
+    if (DEBUG) debug("closing the server");
     for (const nsp of this._nsps.values()) {
       for (const socket of [...nsp.sockets.values()]) socket._onclose(DisconnectReasons.SERVER_SHUTTING_DOWN);
     }

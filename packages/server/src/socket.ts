@@ -4,6 +4,7 @@
  * use (acks, flags, middleware, catch-all listeners, handshake, recovery state), so an idle socket
  * stays small (issue 6; DESIGN.md principle 1): 11 fields and a fast-mode listener table.
  */
+
 import { EventEmitter } from "node:events";
 import {
   type AdapterSocket,
@@ -23,6 +24,7 @@ import {
   SocketPacketType,
 } from "@plexus/protocol";
 import { reportRejection } from "./adapter-factory.js";
+import createDebug from "debug";
 import { callAnyListeners, removeAnyListener } from "./any-listeners.js";
 import { BroadcastOperator } from "./broadcast-operator.js";
 import type { Client } from "./client.js";
@@ -46,6 +48,11 @@ import type {
   EventsMap,
   ListenerOf,
 } from "./typed-events.js";
+
+/** Events, acks, rooms and disconnections of each socket (`DEBUG=plexus:socket`). */
+const debug = createDebug("plexus:socket");
+/** Read once: when the namespace is off, the guarded log calls cost one constant test (no formatting). */
+const DEBUG = debug.enabled;
 
 /** Events a socket emits by itself. */
 export interface SocketReservedEvents {
@@ -305,6 +312,7 @@ export class Socket<
    * `timeout()`, an error first when it did not come in time).
    */
   override emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean {
+    if (DEBUG) debug("socket %s: emitting %s", this.id, ev);
     const name = ev as string;
     if (RESERVED_EVENTS.has(name)) throw reservedEventError(name);
     // The rest array is fresh per call: it becomes the packet's data (one array per emit, not two).
@@ -485,11 +493,13 @@ export class Socket<
 
   /** Joins rooms (allowed from connection middlewares already; a no-op once the socket has left). */
   join(rooms: Room | readonly Room[]): Promise<void> | void {
+    if (DEBUG) debug("socket %s: join %j", this.id, rooms);
     if ((this.state & ENDED) !== 0) return;
     return this.nsp.adapter.addAll(this.id, typeof rooms === "string" ? [rooms] : rooms);
   }
 
   leave(room: Room): Promise<void> | void {
+    if (DEBUG) debug("socket %s: leave %s", this.id, room);
     return this.nsp.adapter.del(this.id, room);
   }
 
@@ -600,6 +610,13 @@ export class Socket<
   }
 
   private onevent(packet: SocketPacket): void {
+    if (DEBUG)
+      debug(
+        "socket %s: received event %s%s",
+        this.id,
+        (packet.data as unknown[])[0],
+        packet.id === undefined ? "" : ` (ack ${packet.id})`,
+      );
     // The decoded array is handed on as the listener arguments: no copy (DESIGN.md principle 2).
     const args = packet.data as unknown[];
     if (packet.id !== undefined) args.push(this.ackFor(packet.id));
@@ -662,6 +679,7 @@ export class Socket<
   }
 
   private onack(packet: SocketPacket): void {
+    if (DEBUG) debug("socket %s: received ack %s", this.id, packet.id);
     const id = packet.id;
     if (id === undefined) return;
     const ack = this.pendingAcks?.get(id);
@@ -678,6 +696,7 @@ export class Socket<
 
   /** @internal Leaves the namespace with `reason` (Socket.IO's reasons). */
   _onclose(reason: DisconnectReason | string, description?: unknown): void {
+    if (DEBUG && this.connected) debug("socket %s: disconnected (%s)", this.id, reason);
     if (!this.connected) return;
     emitLocal.call(this, "disconnecting", reason, description);
     if (this.nsp.recovery !== undefined && this.pid !== undefined && RECOVERABLE_REASONS.has(reason)) {
@@ -709,6 +728,7 @@ export class Socket<
    * whole engine connection, leaving every namespace.
    */
   disconnect(close = false): this {
+    if (DEBUG) debug("socket %s: disconnect(%s)", this.id, close);
     if (!this.connected) return this;
     if (close) {
       this.client._disconnect();

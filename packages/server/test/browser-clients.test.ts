@@ -1,6 +1,7 @@
 /**
  * Browser clients in a real Chromium against our server: the official `socket.io-client` bundle, and the
- * Plexus bundle loaded from `<path>/socket.io.min.js` as served by the server itself. Each connects over
+ * Plexus bundle loaded from `<path>/socket.io.min.js` as served by the server itself; and both msgpack
+ * bundles (`socket.io.msgpack.min.js`) against a server created with `parser: msgpackParser`. Each connects over
  * polling, upgrades to WebSocket, does an ack round trip with binary both ways, gets a broadcast, leaves.
  */
 import assert from "node:assert/strict";
@@ -11,19 +12,20 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
-import { Server } from "@plexus/server";
+import { msgpackParser, Server } from "@plexus/server";
 import { chromium } from "playwright-core";
 import { launchChromium } from "../../../test-support/chromium.js";
 
 const require = createRequire(import.meta.url);
 const entry = require.resolve("socket.io-client");
-const clientBundle = readFileSync(
-  join(
-    entry.slice(0, entry.lastIndexOf("socket.io-client") + "socket.io-client".length),
-    "dist",
-    "socket.io.min.js",
-  ),
+const officialDist = join(
+  entry.slice(0, entry.lastIndexOf("socket.io-client") + "socket.io-client".length),
+  "dist",
 );
+const officialBundles: Record<string, Buffer> = {
+  "/official.js": readFileSync(join(officialDist, "socket.io.min.js")),
+  "/official-msgpack.js": readFileSync(join(officialDist, "socket.io.msgpack.min.js")),
+};
 
 const page = (src: string): string => `<!doctype html><script src="${src}"></script><script>
 window.run = () => new Promise((resolve, reject) => {
@@ -31,7 +33,7 @@ window.run = () => new Promise((resolve, reject) => {
   socket.on("connect_error", (e) => reject(e.message));
   socket.on("connect", async () => {
     try {
-      const echoed = await socket.emitWithAck("echo", { n: 1, bin: new Uint8Array([1, 2, 3]) });
+      const echoed = await socket.emitWithAck("echo", { n: 1, bin: new Uint8Array([1, 2, 3]).buffer });
       const news = new Promise((r) => socket.once("news", r));
       socket.emit("broadcast-me");
       const got = await news;
@@ -43,29 +45,33 @@ window.run = () => new Promise((resolve, reject) => {
 });
 </script>`;
 
-for (const [name, path] of [
-  ["official browser client (socket.io-client bundle)", "/"],
-  ["Plexus browser client, bundle served by the server itself", "/plexus"],
+for (const [name, script, msgpack] of [
+  ["official browser client (socket.io-client bundle)", "/official.js", false],
+  ["Plexus browser client, bundle served by the server itself", "/socket.io/socket.io.min.js", false],
+  ["official msgpack bundle against a msgpack server", "/official-msgpack.js", true],
+  ["Plexus msgpack bundle served by the server itself", "/socket.io/socket.io.msgpack.min.js", true],
 ] as const)
   test(`${name} in Chromium`, { timeout: 60_000 }, async () => {
     const http = createServer((req, res) => {
-      if (req.url === "/official.js") {
+      const bundle = officialBundles[req.url ?? ""];
+      if (bundle !== undefined) {
         res.writeHead(200, { "content-type": "application/javascript" });
-        res.end(clientBundle);
+        res.end(bundle);
       } else {
         res.writeHead(200, { "content-type": "text/html" });
-        res.end(page(req.url === "/plexus" ? "/socket.io/socket.io.min.js" : "/official.js"));
+        res.end(page(script));
       }
     });
-    const io = new Server(http);
+    const io = new Server(http, msgpack ? { parser: msgpackParser } : {});
     let gotReason: (r: string) => void = () => {};
     const reason = new Promise<string>((resolve) => {
       gotReason = resolve;
     });
     io.on("connection", (socket) => {
       assert.deepEqual(socket.handshake.auth, { from: "browser" });
-      socket.on("echo", (v: { n: number; bin: Buffer }, ack: (x: unknown) => void) =>
-        ack({ n: v.n + 1, bin: Buffer.from([...v.bin].reverse()) }),
+      // An ArrayBuffer from a browser arrives as a Buffer, or as an ArrayBuffer through msgpack (ext type 0).
+      socket.on("echo", (v: { n: number; bin: Buffer | ArrayBuffer }, ack: (x: unknown) => void) =>
+        ack({ n: v.n + 1, bin: Buffer.from([...Buffer.from(v.bin as ArrayBuffer)].reverse()) }),
       );
       socket.on("broadcast-me", () => io.emit("news", "hello browser"));
       socket.on("disconnect", (r) => gotReason(r));
@@ -80,7 +86,7 @@ for (const [name, path] of [
     });
     try {
       const tab = await browser.newPage();
-      await tab.goto(`http://127.0.0.1:${port}${path}`);
+      await tab.goto(`http://127.0.0.1:${port}/`);
       const result = (await tab.evaluate("window.run()")) as Record<string, unknown>;
       assert.equal(result.n, 2);
       assert.deepEqual(result.bin, [3, 2, 1]);

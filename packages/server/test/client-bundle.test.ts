@@ -147,3 +147,14 @@ test("the bundle is served when @plexus/server is loaded as CommonJS through a l
   });
   assert.equal(output.trim(), "200 true");
 });
+
+test("the msgpack bundle and its map are served at <path>/socket.io.msgpack.min.js(.map)", async () => {
+  // scripts/run-tests.mjs builds the bundles before any test runs.
+  await using s = await startServer();
+  const js = await httpRequest(s.port, "/socket.io/socket.io.msgpack.min.js");
+  assert.equal(js.status, 200);
+  assert.equal(js.headers["content-type"], "application/javascript; charset=utf-8");
+  const map = await httpRequest(s.port, "/socket.io/socket.io.msgpack.min.js.map");
+  assert.equal(map.status, 200);
+  assert.ok(Array.isArray(JSON.parse(map.body).sources));
+});

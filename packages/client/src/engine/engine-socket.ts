@@ -2,6 +2,7 @@
  * The Engine.IO v4 client session: handshake, heartbeat, write buffer with payload-size batching, upgrade from
  * polling to WebSocket, and close. It knows nothing of namespaces (DESIGN.md layers).
  */
+
 import {
   decodeHandshake,
   EngineCloseReasons,
@@ -9,9 +10,12 @@ import {
   type EnginePacket,
   type HandshakeData,
 } from "@plexus/protocol";
+import createDebug from "debug";
 import { Emitter } from "../emitter.js";
 import { ClientError, ClientErrorCodes } from "../errors.js";
+import { type BinaryType, platform } from "./platform.js";
 import { PollingTransport } from "./polling-transport.js";
+import { type TimerHandle, type Timers, timersFor } from "./timers.js";
 import type {
   CloseDetails,
   OutgoingPacket,
@@ -20,6 +24,11 @@ import type {
   TransportOptions,
 } from "./transport.js";
 import { WebSocketTransport } from "./websocket-transport.js";
+
+/** Handshake, upgrade and close of the engine session (`DEBUG=plexus:client:engine`). */
+const debug = createDebug("plexus:client:engine");
+/** Read once: when the namespace is off, the guarded log calls cost one constant test (no formatting). */
+const DEBUG = debug.enabled;
 
 export interface EngineOptions {
   /** Engine path, default `/socket.io` (the Manager's) — `/engine.io` for a bare engine. */
@@ -63,6 +72,11 @@ export interface EngineOptions {
   transportOptions?: {
     [T in TransportName]?: Omit<EngineOptions, "transportOptions" | "path" | "transports">;
   };
+  /**
+   * Run heartbeat, reconnection, connection and ack timers on the `setTimeout` the client found when it
+   * loaded, not on the current global (which a fake-timer library may have replaced). Default false.
+   */
+  useNativeTimers?: boolean;
   /** Polling: a request taking longer than this many ms fails (`xhr poll error` / `xhr post error`). */
   requestTimeout?: number;
   /** WebSocket sub-protocols (the second argument of `new WebSocket`). */
@@ -123,6 +137,11 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
   readyState: "opening" | "open" | "closing" | "closed" = "opening";
   /** Session id from the handshake. */
   id: string | undefined;
+  /**
+   * What received binary becomes: "nodebuffer" (`Buffer`, Node's default), "arraybuffer" (browsers' default)
+   * or "blob" (browsers). May be changed at any time, as engine.io-client's.
+   */
+  binaryType: BinaryType = platform().defaultBinaryType;
   transport!: Transport;
   private transports: TransportName[];
   private readonly transportOpts: TransportOptions;
@@ -136,7 +155,8 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
   private pingInterval = 0;
   private pingTimeout = 0;
   private maxPayload = 0;
-  private pingTimer: ReturnType<typeof setTimeout> | undefined;
+  private pingTimer: TimerHandle | undefined;
+  private readonly timers: Timers;
   /** When the ping timer should have fired (a sleeping device fires timers late). */
   private pingDeadline = 0;
   private unloadHandler: (() => void) | undefined;
@@ -147,6 +167,7 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
     private readonly opts: EngineOptions,
   ) {
     super();
+    this.timers = timersFor(opts.useNativeTimers);
     let path = opts.path ?? "/engine.io";
     if (opts.addTrailingSlash !== false) path = `${path.replace(/\/$/, "")}/`;
     this.transportOpts = { ...opts, origin, path, cookieJar: {} };
@@ -169,6 +190,7 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
   }
 
   private open(): void {
+    if (DEBUG) debug("opening a session (transports %j)", this.transports);
     const first =
       this.opts.rememberUpgrade && priorWebsocketSuccess && this.transports.includes("websocket")
         ? "websocket"
@@ -209,6 +231,7 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
     this.emitReserved("packet", packet);
     switch (packet.type) {
       case "open": {
+        if (DEBUG) debug("handshake: %s", packet.data);
         const handshake = typeof packet.data === "string" ? decodeHandshake(packet.data) : null;
         if (handshake === null) {
           this.onError(new ClientError(ClientErrorCodes.BAD_HANDSHAKE, "invalid handshake", packet.data));
@@ -249,6 +272,7 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
 
   /** §A7: probe the new transport with `2probe`, wait for `3probe`, pause polling, then send `5` and switch. */
   private startProbe(name: TransportName): void {
+    if (DEBUG) debug("session %s: probing %s", this.id, name);
     const probe = this.createTransport(name);
     this.probe = probe;
     priorWebsocketSuccess = false;
@@ -278,6 +302,7 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
           this.writeBuffer.unshift({ type: "upgrade" });
           this.inFlight = 0;
           this.upgrading = false;
+          if (DEBUG) debug("session %s: upgraded to %s", this.id, probe.name);
           this.emitReserved("upgrade", probe);
           this.flush();
         });
@@ -345,11 +370,11 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
   }
 
   private resetPingTimer(): void {
-    clearTimeout(this.pingTimer);
+    this.timers.clear(this.pingTimer);
     const delay = this.pingInterval + this.pingTimeout;
     this.pingDeadline = Date.now() + delay;
     this.pingTimer = unrefIf(
-      setTimeout(() => this.onClose(EngineCloseReasons.PING_TIMEOUT), delay),
+      this.timers.set(() => this.onClose(EngineCloseReasons.PING_TIMEOUT), delay),
       this.opts.autoUnref,
     );
   }
@@ -360,7 +385,7 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
    */
   hasPingExpired(): boolean {
     if (this.readyState !== "open" || Date.now() <= this.pingDeadline) return false;
-    setTimeout(() => this.onClose(EngineCloseReasons.PING_TIMEOUT), 0);
+    this.timers.set(() => this.onClose(EngineCloseReasons.PING_TIMEOUT), 0);
     return true;
   }
 
@@ -391,8 +416,9 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
   }
 
   private onClose(reason: EngineCloseReason, description?: CloseDescription): void {
+    if (DEBUG && this.readyState !== "closed") debug("session %s closed: %s", this.id, reason);
     if (this.readyState === "closed") return;
-    clearTimeout(this.pingTimer);
+    this.timers.clear(this.pingTimer);
     const transport = this.transport;
     transport.detach();
     if (reason !== EngineCloseReasons.FORCED_CLOSE) transport.close();

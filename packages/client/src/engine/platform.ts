@@ -46,9 +46,17 @@ export interface Platform {
    * honoured only where the host allows it (Node).
    */
   websocket(url: string, opts: TransportOptions): WebSocketLike;
-  /** Turns received bytes into what the application gets: `Buffer` in Node, `ArrayBuffer` in browsers. */
-  binary(bytes: Uint8Array): unknown;
+  /**
+   * Turns received bytes into what the application gets for the engine's `binaryType`: `Buffer` in Node
+   * ("nodebuffer", the default there), `ArrayBuffer` ("arraybuffer", the browsers' default) or `Blob`.
+   */
+  binary(bytes: Uint8Array, binaryType: BinaryType): unknown;
+  /** `binaryType` of a new engine socket: "nodebuffer" in Node, "arraybuffer" in browsers. */
+  readonly defaultBinaryType: BinaryType;
 }
+
+/** What received binary becomes (engine.io-client's `socket.binaryType`). */
+export type BinaryType = "nodebuffer" | "arraybuffer" | "blob";
 
 let current: Platform | undefined;
 

@@ -2,7 +2,7 @@
  * The browser host: long-polling over `fetch`, the native `WebSocket`, binary received as `ArrayBuffer`
  * like the official client.
  */
-import type { HttpCallback, HttpRequest, Platform, WebSocketLike } from "../platform.js";
+import type { BinaryType, HttpCallback, HttpRequest, Platform, WebSocketLike } from "../platform.js";
 import type { TransportOptions } from "../transport.js";
 
 function request(req: HttpRequest, cb: HttpCallback): () => void {
@@ -45,11 +45,12 @@ function websocket(url: string, opts: TransportOptions): WebSocketLike {
   return ws;
 }
 
-function binary(bytes: Uint8Array): unknown {
+function binary(bytes: Uint8Array, binaryType: BinaryType): unknown {
+  if (binaryType === "blob") return new Blob([bytes as Uint8Array<ArrayBuffer>]);
   const { buffer, byteOffset, byteLength } = bytes;
   return byteOffset === 0 && byteLength === buffer.byteLength
     ? buffer
     : buffer.slice(byteOffset, byteOffset + byteLength);
 }
 
-export const browserPlatform: Platform = { request, websocket, binary };
+export const browserPlatform: Platform = { request, websocket, binary, defaultBinaryType: "arraybuffer" };

@@ -9,7 +9,7 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Socket as NetSocket } from "node:net";
 import { WebSocket } from "ws";
-import type { HttpCallback, HttpRequest, Platform, WebSocketLike } from "../platform.js";
+import type { BinaryType, HttpCallback, HttpRequest, Platform, WebSocketLike } from "../platform.js";
 import type { TransportOptions } from "../transport.js";
 import { type CookieJar, cookieHeader, storeCookies } from "./cookie-jar.js";
 
@@ -77,4 +77,13 @@ function websocket(url: string, opts: TransportOptions): WebSocketLike {
   return ws as unknown as WebSocketLike;
 }
 
-export const nodePlatform: Platform = { request, websocket, binary: (bytes) => bytes };
+/** "arraybuffer" gives a copy of exactly the bytes; anything else a `Buffer` (engine.io-client's "nodebuffer"). */
+function binary(bytes: Uint8Array, binaryType: BinaryType): unknown {
+  if (binaryType === "arraybuffer") {
+    const { buffer, byteOffset, byteLength } = bytes;
+    return buffer.slice(byteOffset, byteOffset + byteLength);
+  }
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export const nodePlatform: Platform = { request, websocket, binary, defaultBinaryType: "nodebuffer" };
