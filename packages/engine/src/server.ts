@@ -37,6 +37,7 @@ import { noteBatchFlushed, scheduleBatchFlush } from "./websocket/flush-timing.j
 import {
   abortHandshake,
   acceptWebSocket,
+  CloseCodes,
   validateUpgradeRequest,
   type WebSocketOptions,
 } from "./websocket/index.js";
@@ -134,7 +135,12 @@ export class Server extends EventEmitter {
   /** Closes every session ("forced close"). */
   close(): this {
     this._owned.closing = true;
-    for (const id in this.clients) this.clients[id]!.close(true);
+    for (const id in this.clients) {
+      const socket = this.clients[id]!;
+      // RFC 6455 §7.4.1: 1001 "going away" is a server going down (the close reason stays "forced close").
+      socket._setCloseCode(CloseCodes.GOING_AWAY, "");
+      socket.close(true);
+    }
     this._owned.close(false);
     return this;
   }

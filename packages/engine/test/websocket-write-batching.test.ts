@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { describe, it } from "node:test";
-import { decodeFrames } from "./websocket-frame-reader.js";
+import { decodeFrames } from "../../../test-support/websocket-frame-reader.js";
 import { deferred, startServer, type TestServer } from "./websocket-test-server.js";
 
 const UPGRADE =
