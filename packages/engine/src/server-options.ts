@@ -70,6 +70,19 @@ export interface ServerOptions extends AttachOptions {
    * request on `node:http`.
    */
   pollingTakeover?: boolean;
+  /**
+   * Plexus flood control: new sessions per second one remote address may open (a token bucket holding one
+   * second's worth). A handshake over it is refused like an `allowRequest` refusal: polling gets `403
+   * {"code":4,"message":"Too many new connections from this address"}`, a WebSocket a `400` with that
+   * message, and `connection_error` fires with context name `TOO_MANY_HANDSHAKES`. Default 0: off.
+   */
+  maxHandshakesPerSecondPerAddress?: number;
+  /**
+   * Plexus flood control: sessions one remote address may hold open at once; a handshake beyond it is
+   * refused as above with "Too many sessions from this address" (`TOO_MANY_SESSIONS`). Default 0: off.
+   * Both limits see the TCP peer address: behind a reverse proxy every client shares the proxy's.
+   */
+  maxSessionsPerAddress?: number;
 }
 
 export interface ResolvedServerOptions {
@@ -89,6 +102,8 @@ export interface ResolvedServerOptions {
   readonly initialPacket: RawData | undefined;
   readonly maxOutboundBytes: number;
   readonly pollingTakeover: boolean;
+  readonly maxHandshakesPerSecondPerAddress: number;
+  readonly maxSessionsPerAddress: number;
 }
 
 export function computePath(options: AttachOptions): string {
@@ -119,5 +134,12 @@ export function resolveOptions(o: ServerOptions): ResolvedServerOptions {
     initialPacket: o.initialPacket,
     maxOutboundBytes: o.maxOutboundBytes ?? 16 * 1024 * 1024,
     pollingTakeover: o.pollingTakeover !== false,
+    maxHandshakesPerSecondPerAddress: nonNegative(o.maxHandshakesPerSecondPerAddress),
+    maxSessionsPerAddress: nonNegative(o.maxSessionsPerAddress),
   };
+}
+
+/** A limit option: a finite positive number, anything else (undefined, 0, negative, NaN) is off (0). */
+function nonNegative(value: number | undefined): number {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : 0;
 }

@@ -8,6 +8,7 @@ import { EventEmitter } from "node:events";
 import type { Server as HttpServer, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { ENGINE_PACKET_CODES, type EngineErrorCode, encodeHandshake } from "@plexus/protocol";
+import { AddressLimits } from "./address-limits.js";
 import { serializeCookie } from "./cookie.js";
 import { applyCors } from "./cors.js";
 import {
@@ -92,6 +93,8 @@ export class Server extends EventEmitter {
   private readonly builtinMiddlewares: number;
   private readonly middlewares: Middleware[] = [];
   private readonly wsOptions: WebSocketOptions;
+  /** Flood control per remote address; `null` (no cost) unless one of its options is set. */
+  private readonly limits: AddressLimits | null;
 
   constructor(opts: ServerOptions = {}) {
     super();
@@ -102,6 +105,10 @@ export class Server extends EventEmitter {
       onHeartbeatExpiry,
     );
     this.wsOptions = { maxPayload: o.maxHttpBufferSize, perMessageDeflate: o.perMessageDeflate };
+    this.limits =
+      o.maxHandshakesPerSecondPerAddress > 0 || o.maxSessionsPerAddress > 0
+        ? new AddressLimits(o.maxHandshakesPerSecondPerAddress, o.maxSessionsPerAddress)
+        : null;
     const cors = o.cors;
     if (cors !== null) this.use((req, res, next) => applyCors(cors, req, res, next));
     // A CORS origin function may answer later: such requests stay on node:http.
@@ -142,6 +149,7 @@ export class Server extends EventEmitter {
       socket.close(true);
     }
     this._owned.close(false);
+    this.limits?.stop();
     return this;
   }
 
@@ -316,6 +324,9 @@ export class Server extends EventEmitter {
 
   /** `allowRequest` on handshakes: refused → 403 with its message (400 text during upgrades). */
   private authorize(req: IncomingMessage, reject: Reject, ok: () => void): void {
+    // Flood control first: it is cheaper than any `allowRequest` and is meant to protect it.
+    const refused = this.limits?.admit(req.socket.remoteAddress ?? "");
+    if (refused !== undefined && refused !== null) return reject(ENGINE_ERRORS.FORBIDDEN, refused);
     const allow = this.opts.allowRequest;
     if (allow === undefined) {
       ok();
@@ -409,6 +420,7 @@ export class Server extends EventEmitter {
     const socket = new Socket(sid, this, transport, record, protocol, collectRequestExtras(req));
     this.clients[sid] = socket;
     this.clientsCount++;
+    this.limits?.opened(record.address);
     return socket;
   }
 
@@ -489,6 +501,7 @@ export class Server extends EventEmitter {
     if (this.clients[socket.id] === socket) {
       delete this.clients[socket.id];
       this.clientsCount--;
+      this.limits?.closed(socket.handshake.address);
     }
   }
 

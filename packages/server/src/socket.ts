@@ -14,6 +14,7 @@ import type {
   Room,
   SocketId,
 } from "@plexus/adapter";
+import { TokenBucket } from "@plexus/engine";
 import {
   type DisconnectReason,
   DisconnectReasons,
@@ -31,7 +32,7 @@ import type { Namespace } from "./namespace.js";
 import { type PacketMiddleware, runPacketMiddlewares } from "./packet-middleware.js";
 import { newId } from "./random-id.js";
 import type { Server } from "./server.js";
-import { ackTimeoutError, reservedEventError } from "./server-error.js";
+import { ackTimeoutError, eventRateLimitedError, reservedEventError } from "./server-error.js";
 import type {
   AckResult,
   AnyListener,
@@ -89,6 +90,8 @@ interface SocketExtras {
   anyOutgoingListeners: AnyListener[] | undefined;
   /** Recovery: rooms and missed packets to restore when the connection completes. */
   restored: RestoredSession | undefined;
+  /** Flood control (`maxEventsPerSecond`), created on the first event when the option is on. */
+  eventBucket: TokenBucket | undefined;
 }
 
 /** `state` bits. */
@@ -170,6 +173,7 @@ export class Socket<
       anyListeners: undefined,
       anyOutgoingListeners: undefined,
       restored: undefined,
+      eventBucket: undefined,
     };
     return this.extras;
   }
@@ -564,6 +568,8 @@ export class Socket<
   }
 
   private onevent(packet: SocketPacket): void {
+    const rate = this.nsp.server._eventsPerSecond;
+    if (rate !== 0 && !this.admitEvent(rate)) return;
     // The decoded array is handed on as the listener arguments: no copy (DESIGN.md principle 2).
     const args = packet.data as unknown[];
     if (packet.id !== undefined) args.push(this.ackFor(packet.id));
@@ -579,6 +585,16 @@ export class Socket<
       return;
     }
     runPacketMiddlewares(this, fns, args);
+  }
+
+  /** Flood control: takes a token of this socket's bucket, or drops the event and emits `error`. */
+  private admitEvent(rate: number): boolean {
+    const extras = this.more();
+    const now = performance.now();
+    extras.eventBucket ??= new TokenBucket(rate, now);
+    if (extras.eventBucket.take(now)) return true;
+    this._onerror(eventRateLimitedError(rate));
+    return false;
   }
 
   /** @internal After the per-packet middlewares. */
