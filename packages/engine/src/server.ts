@@ -326,7 +326,10 @@ export class Server extends EventEmitter {
   private authorize(req: IncomingMessage, reject: Reject, ok: () => void): void {
     // Flood control first: it is cheaper than any `allowRequest` and is meant to protect it.
     const refused = this.limits?.admit(req.socket.remoteAddress ?? "");
-    if (refused !== undefined && refused !== null) return reject(ENGINE_ERRORS.FORBIDDEN, refused);
+    if (refused !== undefined && refused !== null) {
+      reject(ENGINE_ERRORS.FORBIDDEN, refused);
+      return;
+    }
     const allow = this.opts.allowRequest;
     if (allow === undefined) {
       ok();
