@@ -68,7 +68,24 @@ async function iteration(loop: number, p: ChurnParams): Promise<void> {
     }
   } catch (error) {
     session.abandon();
-    if (!stopping) count(errors, error instanceof ChurnError ? error.kind : String(error));
+    if (!stopping) {
+      const kind = error instanceof ChurnError ? error.kind : String(error);
+      count(errors, kind);
+      if (/by the server|Session ID unknown/.test(kind)) {
+        // A drop: the server ended a session whose client was alive; the orchestrator fetches its trace.
+        stuck.push({
+          drop: true,
+          loop,
+          step: kind,
+          request: "",
+          transport: session.transport,
+          sid: session.sid,
+          startedAt: session.startedAt,
+          waitedMs: Math.round(wallNow() - session.startedAt),
+          clientLast: session.last,
+        });
+      }
+    }
   } finally {
     acks += session.acks;
     broadcasts += session.broadcasts;

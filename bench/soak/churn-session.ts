@@ -67,6 +67,8 @@ function bodyKind(what: string, status: number, body: string): string {
 export class ChurnSession {
   readonly transport: ChurnTransport;
   sid: string | null = null;
+  /** Wall-clock time the session began (ms). */
+  readonly startedAt = wallNow();
   /** What the client saw last, for stuck reports. */
   last = "nothing yet";
   readonly ops = new Set<Op>();

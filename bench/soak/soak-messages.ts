@@ -69,8 +69,12 @@ export interface ChurnParams {
   readonly rooms: number;
 }
 
-/** A step of a client loop that waited longer than the watchdog allows. */
+/**
+ * A step of a client loop that waited longer than the watchdog allows, or (`drop`) a session the server
+ * ended while its client was alive and waiting (closed, disconnected, "Session ID unknown").
+ */
 export interface StuckStep {
+  readonly drop?: boolean;
   readonly loop: number;
   /** What the loop was waiting for, e.g. `connect (40 answer)`, `ack join`. */
   readonly step: string;

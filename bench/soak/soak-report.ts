@@ -92,7 +92,10 @@ export function renderSoakReport(
   const refused = (r: SoakResult) => delta(r.end.connectionErrors, r.start.connectionErrors);
   for (const message of keysOf(results, refused))
     row(`server connection_error: ${message}`, (r) => `${refused(r)[message] ?? 0}`);
-  row(`**stuck steps (> threshold)**`, (r) => `**${r.churn.stuck.length}**`);
+  const stuckOf = (r: SoakResult) => r.churn.stuck.filter((s) => s.drop !== true);
+  const dropsOf = (r: SoakResult) => r.churn.stuck.filter((s) => s.drop === true);
+  row(`**stuck steps (> threshold)**`, (r) => `**${stuckOf(r).length}**`);
+  row("sessions dropped by the server while their client waited", (r) => `${dropsOf(r).length}`);
   row(
     "canary echo p50 / p99 / max (ms)",
     (r) => `${ms(r.canary.p50)} / ${ms(r.canary.p99)} / ${ms(r.canary.max)}`,
@@ -112,11 +115,16 @@ export function renderSoakReport(
     "",
   ];
   for (const r of results) {
-    if (r.churn.stuck.length === 0) continue;
-    lines.push(`Stuck steps of ${r.impl} (${r.churn.stuck.length}):`, "");
-    for (const s of r.churn.stuck.slice(0, 50)) lines.push(describeStuck(s));
-    if (r.churn.stuck.length > 50) lines.push(`- … ${r.churn.stuck.length - 50} more in the JSON`);
-    lines.push("");
+    for (const [title, list] of [
+      ["Stuck steps", stuckOf(r)],
+      ["Drops", dropsOf(r)],
+    ] as const) {
+      if (list.length === 0) continue;
+      lines.push(`${title} of ${r.impl} (${list.length}):`, "");
+      for (const s of list.slice(0, 30)) lines.push(describeStuck(s));
+      if (list.length > 30) lines.push(`- … ${list.length - 30} more in the JSON`);
+      lines.push("");
+    }
   }
   return { markdown: `${lines.join("\n")}\n`, json: { context, results } };
 }

@@ -128,7 +128,7 @@ async function collectStuck(t: Target): Promise<void> {
     if (view !== undefined) record.server = view;
     t.stuck.push(record);
     log(
-      `${t.impl}: STUCK ${record.waitedMs} ms: ${record.step} [${record.request}] ${record.transport} sid ${record.sid}; ` +
+      `${t.impl}: ${record.drop === true ? "DROP after" : "STUCK"} ${record.waitedMs} ms: ${record.step} [${record.request}] ${record.transport} sid ${record.sid}; ` +
         `client last: ${record.clientLast}; server: ${JSON.stringify(record.server)}`,
     );
   }
