@@ -101,10 +101,14 @@ async function runLoop(loop: number, p: ChurnParams): Promise<void> {
   }
 }
 
+let lastWatchdog = wallNow();
+
 function watchdog(): void {
   const p = params;
-  if (p === undefined) return;
   const now = wallNow();
+  const late = Math.max(0, Math.round(now - lastWatchdog - WATCHDOG_MS));
+  lastWatchdog = now;
+  if (p === undefined) return;
   for (const [loop, session] of live) {
     for (const op of session.ops) {
       const waited = now - op.startedAt;
@@ -118,13 +122,15 @@ function watchdog(): void {
         startedAt: op.startedAt,
         waitedMs: Math.round(waited),
         clientLast: session.last,
+        clientTimerLateMs: late,
       };
       op.stuck = record;
       stuck.push(record);
     }
   }
 }
-const watchdogTimer = setInterval(watchdog, 1000);
+const WATCHDOG_MS = 1000;
+const watchdogTimer = setInterval(watchdog, WATCHDOG_MS);
 
 function start(p: ChurnParams): { loops: number } {
   if (params !== undefined) throw new Error("already started");

@@ -88,6 +88,11 @@ export interface StuckStep {
   readonly waitedMs: number;
   /** What the loop's session had seen last (client side). */
   readonly clientLast: string;
+  /**
+   * How late the generator's own 1-second watchdog timer ran when it saw the step, ms: seconds here mean
+   * the client process was starved of CPU (the wait is then on the client's side, not the server's).
+   */
+  readonly clientTimerLateMs?: number;
   /** Set once the step ended: how long it took in total, and how (`answered`, or the error). */
   resolvedAfterMs?: number;
   outcome?: string;

@@ -60,7 +60,9 @@ function describeStuck(s: StuckStep): string {
     s.resolvedAfterMs === undefined
       ? "still waiting at the end"
       : `ended after ${s.resolvedAfterMs} ms (${s.outcome})`;
-  return `- ${s.step} [${s.request}] on ${s.transport}, sid ${s.sid ?? "–"}: ${end}. Client last saw: ${s.clientLast}. ${serverSide}`;
+  const late =
+    s.clientTimerLateMs === undefined ? "" : ` Client watchdog timer ${s.clientTimerLateMs} ms late.`;
+  return `- ${s.step} [${s.request}] on ${s.transport}, sid ${s.sid ?? "–"}: ${end}. Client last saw: ${s.clientLast}.${late} ${serverSide}`;
 }
 
 export function renderSoakReport(

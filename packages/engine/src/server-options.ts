@@ -58,9 +58,11 @@ export interface ServerOptions extends AttachOptions {
   /**
    * Bound of a session's outbound queue in bytes (packets not yet handed to the transport). A session
    * above it is closed with reason "slow consumer"; volatile packets are dropped before that, as soon
-   * as anything is queued. Default 1 MiB (issue 17: one slow consumer at 16 MiB peaked at +43 MB RSS,
-   * +6 MB at 1 MiB; `bench/slow-consumer-memory.ts`). Strings count in UTF-16 code units, binary in bytes;
-   * one message bigger than the limit still goes out when nothing else is queued.
+   * as anything is queued. Default 4 MiB (issue 17: one slow consumer at 16 MiB peaked at +43 MB RSS,
+   * +10 MB at 4 MiB; `bench/slow-consumer-memory.ts`). Not 1 MiB: the echo of a message of the default
+   * `maxHttpBufferSize` (1 MB) must fit with the backlog of a poll, and a Socket.IO packet with a binary
+   * attachment is queued as several items (header, then the bytes). Strings count in UTF-16 code units,
+   * binary in bytes; one item bigger than the limit still goes out when nothing else is queued.
    */
   maxOutboundBytes?: number;
   /**
@@ -134,7 +136,7 @@ export function resolveOptions(o: ServerOptions): ResolvedServerOptions {
     cors: o.cors === undefined || o.cors === false ? null : o.cors === true ? {} : o.cors,
     allowEIO3: o.allowEIO3 === true,
     initialPacket: o.initialPacket,
-    maxOutboundBytes: o.maxOutboundBytes ?? 1024 * 1024,
+    maxOutboundBytes: o.maxOutboundBytes ?? 4 * 1024 * 1024,
     pollingTakeover: o.pollingTakeover !== false,
     maxHandshakesPerSecondPerAddress: nonNegative(o.maxHandshakesPerSecondPerAddress),
     maxSessionsPerAddress: nonNegative(o.maxSessionsPerAddress),
