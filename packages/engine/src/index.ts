@@ -5,6 +5,7 @@ import { createServer } from "node:http";
 import { Server } from "./server.js";
 import type { ServerOptions } from "./server-options.js";
 
+export { AddressLimitErrors } from "./address-limits.js";
 export type { CookieOptions } from "./cookie.js";
 export type { CorsOptions, CustomOrigin, StaticOrigin } from "./cors.js";
 export type { EngineQuery, HandshakeRecord, RequestLike } from "./handshake-record.js";
@@ -30,6 +31,7 @@ export type {
   SocketCloseReason,
   SocketReadyState,
 } from "./socket-types.js";
+export { TokenBucket } from "./token-bucket.js";
 export type { OutItem, Transport, TransportName } from "./transport.js";
 export type { PerMessageDeflateOptions } from "./websocket/index.js";
 /** The low-level RFC 6455 server side (framer, parser, connection) for benches, tools and custom transports. */

@@ -58,7 +58,11 @@ export interface ServerOptions extends AttachOptions {
   /**
    * Bound of a session's outbound queue in bytes (packets not yet handed to the transport). A session
    * above it is closed with reason "slow consumer"; volatile packets are dropped before that, as soon
-   * as anything is queued. Default 16 MiB.
+   * as anything is queued. Default 4 MiB (issue 17: one slow consumer at 16 MiB peaked at +43 MB RSS,
+   * +10 MB at 4 MiB; `bench/slow-consumer-memory.ts`). Not 1 MiB: the echo of a message of the default
+   * `maxHttpBufferSize` (1 MB) must fit with the backlog of a poll, and a Socket.IO packet with a binary
+   * attachment is queued as several items (header, then the bytes). Strings count in UTF-16 code units,
+   * binary in bytes; one item bigger than the limit still goes out when nothing else is queued.
    */
   maxOutboundBytes?: number;
   /**
@@ -70,6 +74,19 @@ export interface ServerOptions extends AttachOptions {
    * request on `node:http`.
    */
   pollingTakeover?: boolean;
+  /**
+   * Plexus flood control: new sessions per second one remote address may open (a token bucket holding one
+   * second's worth). A handshake over it is refused like an `allowRequest` refusal: polling gets `403
+   * {"code":4,"message":"Too many new connections from this address"}`, a WebSocket a `400` with that
+   * message, and `connection_error` fires with context name `TOO_MANY_HANDSHAKES`. Default 0: off.
+   */
+  maxHandshakesPerSecondPerAddress?: number;
+  /**
+   * Plexus flood control: sessions one remote address may hold open at once; a handshake beyond it is
+   * refused as above with "Too many sessions from this address" (`TOO_MANY_SESSIONS`). Default 0: off.
+   * Both limits see the TCP peer address: behind a reverse proxy every client shares the proxy's.
+   */
+  maxSessionsPerAddress?: number;
 }
 
 export interface ResolvedServerOptions {
@@ -89,6 +106,8 @@ export interface ResolvedServerOptions {
   readonly initialPacket: RawData | undefined;
   readonly maxOutboundBytes: number;
   readonly pollingTakeover: boolean;
+  readonly maxHandshakesPerSecondPerAddress: number;
+  readonly maxSessionsPerAddress: number;
 }
 
 export function computePath(options: AttachOptions): string {
@@ -117,7 +136,14 @@ export function resolveOptions(o: ServerOptions): ResolvedServerOptions {
     cors: o.cors === undefined || o.cors === false ? null : o.cors === true ? {} : o.cors,
     allowEIO3: o.allowEIO3 === true,
     initialPacket: o.initialPacket,
-    maxOutboundBytes: o.maxOutboundBytes ?? 16 * 1024 * 1024,
+    maxOutboundBytes: o.maxOutboundBytes ?? 4 * 1024 * 1024,
     pollingTakeover: o.pollingTakeover !== false,
+    maxHandshakesPerSecondPerAddress: nonNegative(o.maxHandshakesPerSecondPerAddress),
+    maxSessionsPerAddress: nonNegative(o.maxSessionsPerAddress),
   };
+}
+
+/** A limit option: a finite positive number, anything else (undefined, 0, negative, NaN) is off (0). */
+function nonNegative(value: number | undefined): number {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : 0;
 }

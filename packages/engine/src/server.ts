@@ -10,6 +10,7 @@ import type { Server as HttpServer, IncomingMessage, OutgoingHttpHeaders, Server
 import type { Duplex } from "node:stream";
 import { ENGINE_PACKET_CODES, type EngineErrorCode, encodeHandshake } from "@plexus/protocol";
 import createDebug from "debug";
+import { AddressLimits } from "./address-limits.js";
 import { serializeCookie } from "./cookie.js";
 import { applyCors } from "./cors.js";
 import {
@@ -39,6 +40,7 @@ import { noteBatchFlushed, scheduleBatchFlush } from "./websocket/flush-timing.j
 import {
   abortHandshake,
   acceptWebSocket,
+  CloseCodes,
   validateUpgradeRequest,
   type WebSocketOptions,
 } from "./websocket/index.js";
@@ -105,6 +107,8 @@ export class Server extends EventEmitter {
   private readonly builtinMiddlewares: number;
   private readonly middlewares: Middleware[] = [];
   private readonly wsOptions: WebSocketOptions;
+  /** Flood control per remote address; `null` (no cost) unless one of its options is set. */
+  private readonly limits: AddressLimits | null;
 
   constructor(opts: ServerOptions = {}) {
     super();
@@ -115,6 +119,10 @@ export class Server extends EventEmitter {
       onHeartbeatExpiry,
     );
     this.wsOptions = { maxPayload: o.maxHttpBufferSize, perMessageDeflate: o.perMessageDeflate };
+    this.limits =
+      o.maxHandshakesPerSecondPerAddress > 0 || o.maxSessionsPerAddress > 0
+        ? new AddressLimits(o.maxHandshakesPerSecondPerAddress, o.maxSessionsPerAddress)
+        : null;
     const cors = o.cors;
     if (cors !== null) this.use((req, res, next) => applyCors(cors, req, res, next));
     // A CORS origin function may answer later: such requests stay on node:http.
@@ -154,8 +162,14 @@ export class Server extends EventEmitter {
   close(): this {
     if (DEBUG) debug("closing every session");
     this._owned.closing = true;
-    for (const id in this.clients) this.clients[id]!.close(true);
+    for (const id in this.clients) {
+      const socket = this.clients[id]!;
+      // RFC 6455 §7.4.1: 1001 "going away" is a server going down (the close reason stays "forced close").
+      socket._setCloseCode(CloseCodes.GOING_AWAY, "");
+      socket.close(true);
+    }
     this._owned.close(false);
+    this.limits?.stop();
     return this;
   }
 
@@ -334,6 +348,12 @@ export class Server extends EventEmitter {
 
   /** `allowRequest` on handshakes: refused → 403 with its message (400 text during upgrades). */
   private authorize(req: IncomingMessage, reject: Reject, ok: () => void): void {
+    // Flood control first: it is cheaper than any `allowRequest` and is meant to protect it.
+    const refused = this.limits?.admit(req.socket.remoteAddress ?? "");
+    if (refused !== undefined && refused !== null) {
+      reject(ENGINE_ERRORS.FORBIDDEN, refused);
+      return;
+    }
     const allow = this.opts.allowRequest;
     if (allow === undefined) {
       ok();
@@ -429,6 +449,7 @@ export class Server extends EventEmitter {
     const socket = new Socket(sid, this, transport, record, protocol, collectRequestExtras(req));
     this.clients[sid] = socket;
     this.clientsCount++;
+    this.limits?.opened(record.address);
     return socket;
   }
 
@@ -509,6 +530,7 @@ export class Server extends EventEmitter {
     if (this.clients[socket.id] === socket) {
       delete this.clients[socket.id];
       this.clientsCount--;
+      this.limits?.closed(socket.handshake.address);
     }
   }
 

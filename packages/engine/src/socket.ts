@@ -19,6 +19,7 @@ import {
   type EnginePacketType,
 } from "@plexus/protocol";
 import createDebug from "debug";
+import { closeCodeForDecodeError, closeCodeForReason } from "./close-codes.js";
 import { createRequestLike, type HandshakeRecord, type RequestLike } from "./handshake-record.js";
 import type { HeartbeatEntry } from "./heartbeat-scheduler.js";
 import { PendingUpgrade } from "./pending-upgrade.js";
@@ -41,6 +42,7 @@ import type { WebSocketTransport } from "./websocket-transport.js";
 const debug = createDebug("plexus:engine:socket");
 /** Read once: when the namespace is off, the guarded log calls cost one constant test (no formatting). */
 const DEBUG = debug.enabled;
+import { CloseCodes } from "./websocket/websocket-error.js";
 
 const CODES = ENGINE_PACKET_CODES;
 const COMPRESS = 1;
@@ -88,6 +90,9 @@ class RareFields {
   upgrade: PendingUpgrade | null = null;
   extras: Record<string, unknown> | null = null;
   request: RequestLike | null = null;
+  /** Close code (and reason text) of the WebSocket close frame when the session was closed for a cause. */
+  closeCode = 0;
+  closeText = "";
 }
 
 export class Socket extends EventEmitter implements HeartbeatEntry, TransportHandler {
@@ -386,10 +391,31 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     this._closeTransport(false);
   }
 
+  /**
+   * Closes the session because its peer sent input the layer above could not decode (e.g. a Socket.IO
+   * `ProtocolError`): as `close()` (queued packets are written first, the close reason is the same), and a
+   * WebSocket transport's close frame names the fault — 1002 protocol error or 1007 invalid payload data,
+   * with the error's code as the reason text (close-codes.ts).
+   */
+  closeOnDecodeError(error: unknown): void {
+    const code = (error as { code?: unknown } | null)?.code;
+    this._setCloseCode(closeCodeForDecodeError(error), typeof code === "string" ? code : "");
+    this.close();
+  }
+
+  /** @internal The close frame of a WebSocket transport will carry `code` and `text`. */
+  _setCloseCode(code: number, text: string): void {
+    const rare = this._rareFields();
+    rare.closeCode = code;
+    rare.closeText = text;
+  }
+
   private _closeTransport(discard: boolean): void {
     if (discard) this.transport.discard();
     this.readyState = "closing";
-    this.transport.close();
+    const rare = this._rare;
+    if (rare === null || rare.closeCode === 0) this.transport.close();
+    else this.transport.close(rare.closeCode, rare.closeText);
   }
 
   // ---- heartbeat (PROTOCOL.md §A6) -------------------------------------------------------------
@@ -545,7 +571,9 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     if (this._rare !== null) this._rare.callbacks = this._rare.sentCallbacks = null;
     const transport = this.transport;
     transport.detach();
-    transport.close();
+    const code = this._rare?.closeCode || closeCodeForReason(reason);
+    // A normal closure stays the bare `1000` engine.io sends; a fault says which in the reason text.
+    transport.close(code, code === CloseCodes.NORMAL ? "" : this._rare?.closeText || reason);
     this.server._removeClient(this);
     this.emit("close", reason, description);
   }

@@ -45,8 +45,11 @@ export interface Transport {
   send(items: readonly OutItem[], compress: boolean): void;
   /** Writes one item (the WebSocket fast path: nothing queued, no array). */
   sendOne(item: OutItem, compress: boolean): void;
-  /** Closes the transport; `onTransportClose` follows (possibly later, e.g. at the next poll). */
-  close(): void;
+  /**
+   * Closes the transport; `onTransportClose` follows (possibly later, e.g. at the next poll). A WebSocket
+   * sends a close frame with `code` (default 1000) and `reason` (close-codes.ts); polling has no such frame.
+   */
+  close(code?: number, reason?: string): void;
   /** Marks the transport as replaced by an upgrade: it may close without telling the peer. */
   discard(): void;
   /** Detaches from the session: no more handler calls. */

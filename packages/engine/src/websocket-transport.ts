@@ -130,11 +130,11 @@ export class WebSocketTransport implements Transport, WebSocketHandler {
     return this.supportsBinary ? conn.send(binaryFrameV3(item), compress) : conn.send(base64RecordV3(item));
   }
 
-  close(): void {
+  close(code?: number, reason?: string): void {
     if (this.readyState !== "open") return;
     this.readyState = "closing";
     this.writable = false;
-    this.conn?.close();
+    this.conn?.close(code, reason);
     // The session is closed at once, as engine.io does, without waiting for the closing handshake.
     this.readyState = "closed";
     this.handler?.onTransportClose(this);

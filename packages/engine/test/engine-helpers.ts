@@ -69,6 +69,8 @@ export interface RawRequestOptions {
   method?: string;
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /** Source address of the connection (any 127.x.y.z reaches the loopback server). */
+  localAddress?: string;
 }
 
 /** One raw HTTP request on its own connection; resolves with the whole answer. */
@@ -82,6 +84,7 @@ export function raw(port: number, path: string, options: RawRequestOptions = {})
         method: options.method ?? "GET",
         headers: options.headers,
         agent: false,
+        ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
       },
       (res) => {
         const chunks: Buffer[] = [];

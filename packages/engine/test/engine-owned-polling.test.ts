@@ -13,9 +13,9 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { Server, type ServerOptions, type Socket } from "@plexus/engine";
+import { decodeFrames } from "../../../test-support/websocket-frame-reader.js";
 import { deferred, startEngine, type TestEngine } from "./engine-helpers.js";
 import { type RawAnswer, RawHttpConnection } from "./raw-http-connection.js";
-import { decodeFrames } from "./websocket-frame-reader.js";
 
 const BIG = "x".repeat(2000);
 

@@ -75,6 +75,21 @@ describe("opening handshake bytes (RFC 6455 §4.2.2)", () => {
     client.socket.destroy();
   });
 
+  it("accepts Sec-WebSocket-Version: 8 (hybi-08) as ws does, with the same 101 and framing", async () => {
+    await using server = await startServer();
+    const client = new RawClient(server.port);
+    const pending = server.nextConnection();
+    client.socket.write(request(server.port, { ...UPGRADE_HEADERS, "Sec-WebSocket-Version": "8" }));
+    const bytes = (await client.waitFor("\r\n\r\n")).toString("latin1");
+    assert.ok(bytes.startsWith("HTTP/1.1 101 Switching Protocols\r\n"), bytes);
+    assert.match(bytes, /\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r\n/);
+    const { handler } = await pending;
+    client.socket.write(frame("4hybi", Opcode.TEXT, { mask: MASK }));
+    await handler.messageCount(1);
+    assert.deepEqual(handler.messages, [{ data: "4hybi", isBinary: false }]);
+    client.socket.destroy();
+  });
+
   it("parses frames that arrived in the same packet as the request (upgrade head)", async () => {
     await using server = await startServer();
     const client = new RawClient(server.port);
@@ -132,8 +147,8 @@ describe("bad handshakes get a raw 400 and a closed socket", () => {
       "Missing or invalid Sec-WebSocket-Key header",
     ],
     [
-      "version 8",
-      { ...UPGRADE_HEADERS, "Sec-WebSocket-Version": "8" },
+      "version 9 (neither RFC 6455's 13 nor hybi-08's 8)",
+      { ...UPGRADE_HEADERS, "Sec-WebSocket-Version": "9" },
       "GET",
       "Missing or invalid Sec-WebSocket-Version header",
     ],

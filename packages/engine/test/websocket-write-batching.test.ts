@@ -7,7 +7,7 @@ import { connect, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
 import { describe, it } from "node:test";
-import { decodeFrames } from "./websocket-frame-reader.js";
+import { decodeFrames } from "../../../test-support/websocket-frame-reader.js";
 import { deferred, startServer, type TestServer } from "./websocket-test-server.js";
 
 const UPGRADE =

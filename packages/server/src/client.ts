@@ -199,12 +199,15 @@ export class Client implements ConnectDeadlineEntry {
     this.close();
   }
 
-  /** @internal Invalid input: the whole engine connection goes (PROTOCOL.md §B2). */
+  /**
+   * @internal Invalid input: the whole engine connection goes (PROTOCOL.md §B2); over WebSocket its close
+   * frame says 1002 (protocol error) or 1007 (invalid payload data), see the engine's close-codes.ts.
+   */
   onerror(err: Error): void {
     if (DEBUG) debug("connection %s: invalid packet (%s), closing", this.id, err.message);
     for (const socket of this.list()) socket._onerror(err);
     this.decoder = undefined;
-    this.conn.close();
+    this.conn.closeOnDecodeError(err);
   }
 
   /** @internal The engine connection closed. */

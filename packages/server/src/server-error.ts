@@ -8,12 +8,14 @@
  * | `ERR_RESERVED_EVENT` | `emit` of a reserved name (`connect`, `disconnect`, ...) |
  * | `ERR_INVALID_ARGUMENT` | an API misuse (`attach` given a request handler, a stateful RegExp namespace, ...) |
  * | `ERR_UNSUPPORTED` | an operation the target does not support (`fetchSockets` on a parent namespace) |
+ * | `ERR_EVENT_RATE_LIMITED` | an event from the client was dropped: the socket passed `maxEventsPerSecond` (its `error` event) |
  */
 export const ServerErrorCodes = {
   ACK_TIMEOUT: "ERR_ACK_TIMEOUT",
   RESERVED_EVENT: "ERR_RESERVED_EVENT",
   INVALID_ARGUMENT: "ERR_INVALID_ARGUMENT",
   UNSUPPORTED: "ERR_UNSUPPORTED",
+  EVENT_RATE_LIMITED: "ERR_EVENT_RATE_LIMITED",
 } as const;
 export type ServerErrorCode = (typeof ServerErrorCodes)[keyof typeof ServerErrorCodes];
 
@@ -34,4 +36,11 @@ export function ackTimeoutError(): ServerError {
 
 export function reservedEventError(name: string): ServerError {
   return new ServerError(ServerErrorCodes.RESERVED_EVENT, `"${name}" is a reserved event name`);
+}
+
+export function eventRateLimitedError(limit: number): ServerError {
+  return new ServerError(
+    ServerErrorCodes.EVENT_RATE_LIMITED,
+    `event dropped: over ${limit} events per second`,
+  );
 }

@@ -79,6 +79,13 @@ export interface ServerOptions extends EngineOptions {
    * the same one. Default: the built-in text + binary-attachment format.
    */
   parser?: Parser;
+  /**
+   * Plexus flood control: events per second one socket may send (a token bucket per socket holding one
+   * second's worth, so bursts up to that many pass). An event over the limit is dropped before any
+   * middleware or listener sees it (its ack, if it asked for one, is never called), and the socket emits
+   * `error` with a `ServerError` of code `ERR_EVENT_RATE_LIMITED`; the connection stays open. Default 0: off.
+   */
+  maxEventsPerSecond?: number;
 }
 
 /** Servers Socket.IO attaches to: HTTP, HTTPS and HTTP/2 (with `allowHTTP1`) servers all emit `request`/`upgrade`. */
@@ -132,6 +139,8 @@ export class Server<
   /** @internal */ readonly _cleanupEmptyChildNamespaces: boolean;
   /** @internal Encoder and decoder class of the `parser` option. */
   readonly _codec: PacketCodec;
+  /** @internal Events per second per socket, 0 when off (`maxEventsPerSecond`). */
+  readonly _eventsPerSecond: number;
   private readonly parentNsps = new Map<
     ParentNspNameMatchFn,
     ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
@@ -180,6 +189,9 @@ export class Server<
     this._cleanupEmptyChildNamespaces = opts.cleanupEmptyChildNamespaces === true;
     this._adapterFactory = opts.adapter ?? InMemoryAdapter;
     this._codec = createPacketCodec(opts.parser);
+    const rate = opts.maxEventsPerSecond;
+    this._eventsPerSecond = rate !== undefined && Number.isFinite(rate) && rate > 0 ? rate : 0;
+    this._adapterClass = opts.adapter ?? InMemoryAdapter;
     this.sockets = this.of("/");
     if (srv !== undefined) this.attach(srv as HttpServer | number);
   }

@@ -16,6 +16,7 @@ import {
   type Room,
   type SocketId,
 } from "@plexus/adapter";
+import { TokenBucket } from "@plexus/engine";
 import {
   type DisconnectReason,
   DisconnectReasons,
@@ -34,7 +35,7 @@ import { LeanEventEmitter, ListenerTable } from "./lean-event-emitter.js";
 import type { Namespace } from "./namespace.js";
 import { type PacketMiddleware, runPacketMiddlewares } from "./packet-middleware.js";
 import type { Server } from "./server.js";
-import { ackTimeoutError, reservedEventError } from "./server-error.js";
+import { ackTimeoutError, eventRateLimitedError, reservedEventError } from "./server-error.js";
 import type {
   AckResult,
   AnyListener,
@@ -97,6 +98,8 @@ interface SocketExtras {
   anyOutgoingListeners: AnyListener[] | undefined;
   /** Recovery: rooms and missed packets to restore when the connection completes. */
   restored: RestoredSession | undefined;
+  /** Flood control (`maxEventsPerSecond`), created on the first event when the option is on. */
+  eventBucket: TokenBucket | undefined;
 }
 
 /** `state` bits. */
@@ -193,6 +196,7 @@ export class Socket<
       anyListeners: undefined,
       anyOutgoingListeners: undefined,
       restored: undefined,
+      eventBucket: undefined,
     };
     return this.extras;
   }
@@ -610,6 +614,8 @@ export class Socket<
   }
 
   private onevent(packet: SocketPacket): void {
+    const rate = this.nsp.server._eventsPerSecond;
+    if (rate !== 0 && !this.admitEvent(rate)) return;
     if (DEBUG)
       debug(
         "socket %s: received event %s%s",
@@ -638,6 +644,16 @@ export class Socket<
   /** @internal The deferred half of {@link onevent}. */
   _deliverIfConnected(args: unknown[]): void {
     if (this.connected) this.deliver(args);
+  }
+
+  /** Flood control: takes a token of this socket's bucket, or drops the event and emits `error`. */
+  private admitEvent(rate: number): boolean {
+    const extras = this.more();
+    const now = performance.now();
+    extras.eventBucket ??= new TokenBucket(rate, now);
+    if (extras.eventBucket.take(now)) return true;
+    this._onerror(eventRateLimitedError(rate));
+    return false;
   }
 
   /** @internal After the per-packet middlewares. */

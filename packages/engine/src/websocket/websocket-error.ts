@@ -8,7 +8,7 @@
  * | ERR_WS_BAD_METHOD            | –         | upgrade request is not `GET` (RFC 6455 §4.2.1 step 1)             |
  * | ERR_WS_BAD_UPGRADE_HEADER    | –         | `Upgrade` header missing or not `websocket` (§4.2.1 step 3)       |
  * | ERR_WS_BAD_CONNECTION_HEADER | –         | `Connection` header does not list `upgrade` (§4.2.1 step 4)       |
- * | ERR_WS_BAD_VERSION           | –         | `Sec-WebSocket-Version` is not `13` (§4.2.1 step 6)               |
+ * | ERR_WS_BAD_VERSION           | –         | `Sec-WebSocket-Version` is neither `13` nor `8` (§4.2.1 step 6)  |
  * | ERR_WS_BAD_KEY               | –         | `Sec-WebSocket-Key` missing or not 16 bytes of base64 (step 5)    |
  * | ERR_WS_BAD_EXTENSIONS        | –         | `Sec-WebSocket-Extensions` cannot be parsed (RFC 7692 §5)         |
  * | ERR_WS_BAD_HEADER_LINE       | –         | an extra response header line holds CR/LF or no `name: value`     |

@@ -53,7 +53,10 @@ export function validateUpgradeRequest(
   if (h.connection === undefined || !/(?:^|,)\s*upgrade\s*(?:,|$)/i.test(h.connection)) {
     return new WebSocketError(WebSocketErrorCodes.BAD_CONNECTION_HEADER, "Invalid Connection header");
   }
-  if (h["sec-websocket-version"]?.trim() !== "13") {
+  // 13 is RFC 6455; 8 is draft hybi-08 (Chrome 14–15, Firefox 7–9 era clients): same handshake and framing,
+  // and `ws` (under engine.io) accepts it too, so refusing it would only turn such clients away.
+  const version = h["sec-websocket-version"]?.trim();
+  if (version !== "13" && version !== "8") {
     return new WebSocketError(
       WebSocketErrorCodes.BAD_VERSION,
       "Missing or invalid Sec-WebSocket-Version header",

@@ -1,4 +1,5 @@
 // Test helper: decodes the unmasked frames a server sent (RFC 6455 §5.2), stopping at an incomplete one.
+// Test code only (engine and server tests, test-support/raw-tcp-websocket.ts).
 
 export interface ReadFrame {
   fin: boolean;
