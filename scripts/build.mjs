@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
 const root = new URL("..", import.meta.url).pathname;
-const order = ["protocol", "engine", "adapter", "client", "server"];
+const order = ["protocol", "engine", "adapter", "client", "server", "metrics"];
 const tsc = `${root}node_modules/typescript/bin/tsc`;
 for (const name of order) {
   const config = `${root}packages/${name}/tsconfig.build.json`;

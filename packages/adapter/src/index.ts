@@ -7,6 +7,7 @@ export type {
   AdapterEvents,
   AdapterNamespace,
   AdapterSocket,
+  AdapterStats,
   BroadcastFlags,
   BroadcastOptions,
   PreparedPacket,

@@ -10,6 +10,7 @@ import type { Duplex } from "node:stream";
 import { ENGINE_PACKET_CODES, type EngineErrorCode, encodeHandshake } from "@plexus/protocol";
 import { serializeCookie } from "./cookie.js";
 import { applyCors } from "./cors.js";
+import { EngineStats } from "./engine-stats.js";
 import {
   collectRequestExtras,
   createHandshakeRecord,
@@ -85,6 +86,8 @@ export class Server extends EventEmitter {
   httpServer?: HttpServer;
   /** @internal */ readonly _scheduler: HeartbeatScheduler<Socket>;
   /** @internal */ _pendingFlush: Socket[] = [];
+  /** @internal The counters of {@link enableStats}; `null` while nothing asked for them. */
+  _stats: EngineStats | null = null;
   /** @internal Polling connections held off `node:http` (option `pollingTakeover`, owned-polling.ts). */
   readonly _owned: OwnedPolling = new OwnedPolling(this);
   /** Middlewares the engine installs itself (CORS), which owned connections apply on their own. */
@@ -129,6 +132,21 @@ export class Server extends EventEmitter {
    */
   prepare(messages: readonly EngineMessage[], options?: PrepareOptions): PreparedPacket {
     return new PreparedPacket(messages, options);
+  }
+
+  /**
+   * Counters for metrics exporters (`@plexus/metrics`): messages and bytes each way, broadcast deliveries,
+   * volatile drops, sessions opened and closed by reason, refused requests by code. `null` until
+   * {@link enableStats}: while it is, the engine counts nothing.
+   */
+  get stats(): EngineStats | null {
+    return this._stats;
+  }
+
+  /** Starts counting (once; later calls return the same counters). */
+  enableStats(): EngineStats {
+    this._stats ??= new EngineStats();
+    return this._stats;
   }
 
   /** Closes every session ("forced close"). */
@@ -403,6 +421,7 @@ export class Server extends EventEmitter {
     const socket = new Socket(sid, this, transport, record, protocol, collectRequestExtras(req));
     this.clients[sid] = socket;
     this.clientsCount++;
+    if (this._stats !== null) this._stats._opened(transport.name);
     return socket;
   }
 
@@ -421,6 +440,7 @@ export class Server extends EventEmitter {
   }
 
   private emitError(req: IncomingMessage, code: EngineErrorCode, context: ErrorContext | undefined): void {
+    if (this._stats !== null) this._stats._refused(code);
     if (this.listenerCount("connection_error") === 0) return;
     const event: ConnectionErrorEvent = { req, code, message: ENGINE_ERROR_MESSAGES[code], context };
     this.emit("connection_error", event);

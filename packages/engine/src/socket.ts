@@ -193,6 +193,14 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     this._rareFields().request = value;
   }
 
+  /**
+   * Bytes waiting to leave this session: those queued in it (what `maxOutboundBytes` bounds; text counted
+   * in UTF-16 units) plus those its transport accepted but has not handed to the kernel yet.
+   */
+  get bufferedAmount(): number {
+    return this._queuedBytes + (this.transport.bufferedAmount ?? 0);
+  }
+
   /** @internal Sends the open packet and starts the heartbeat (PROTOCOL.md §A2, §A6). */
   _open(openPacket: string, initialPacket: RawData | undefined): void {
     this.readyState = "open";
@@ -220,12 +228,19 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
    */
   sendPrepared(prepared: PreparedPacket, volatile = false): boolean {
     if (this.readyState !== "open" && this.readyState !== "opening") return false;
+    const stats = this.server._stats;
     if (this.protocol === 3) {
       for (const m of prepared.messages) this.sendPacket("message", m, { compress: prepared.compress });
+      if (stats !== null) stats.preparedDeliveries++;
       return true;
     }
-    if (volatile && (!this.transport.writable || this._queuedBytes > 0)) return false;
-    return this._enqueue(prepared, prepared.byteLength, prepared.compress);
+    if (volatile && (!this.transport.writable || this._queuedBytes > 0)) {
+      if (stats !== null) stats.volatileDrops++;
+      return false;
+    }
+    const queued = this._enqueue(prepared, prepared.byteLength, prepared.compress);
+    if (queued && stats !== null) stats._delivered(prepared);
+    return queued;
   }
 
   /** @internal Low-level send of any packet type, as `engine.io`'s `sendPacket`. */
@@ -240,7 +255,10 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
       options = undefined;
     }
     if (this.readyState === "closing" || this.readyState === "closed") return;
-    if (options?.volatile === true && !this.transport.writable) return;
+    if (options?.volatile === true && !this.transport.writable) {
+      if (this.server._stats !== null) this.server._stats.volatileDrops++;
+      return;
+    }
     const compress = options?.compress !== false;
     if (hasListeners(this, "packetCreate")) {
       this.emit("packetCreate", { type, data, options: { compress } });
@@ -266,7 +284,9 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
       rare.callbacks ??= [];
       rare.callbacks.push(callback);
     }
-    this._enqueue(item, size, compress);
+    if (this._enqueue(item, size, compress) && type === "message" && this.server._stats !== null) {
+      this.server._stats._sent(item);
+    }
   }
 
   /** @internal Queues an encoded item and schedules the flush; closes a slow consumer. */
@@ -441,6 +461,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
    * nobody listens to — Socket.IO listens to `message` only.
    */
   private _emitMessage(data: string | Uint8Array): void {
+    if (this.server._stats !== null) this.server._stats._received(data);
     if (hasListeners(this, "data")) this.emit("data", data);
     this.emit("message", data);
   }
@@ -497,6 +518,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
   _onClose(reason: SocketCloseReason, description?: unknown): void {
     if (this.readyState === "closed") return;
     this.readyState = "closed";
+    if (this.server._stats !== null) this.server._stats._closed(reason);
     this.server._scheduler.cancel(this);
     if (this._upgrade !== null) this._cancelUpgrade();
     this._queue = null;

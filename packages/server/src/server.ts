@@ -27,6 +27,7 @@ import { MainNamespaceDelegate } from "./main-namespace-delegate.js";
 import { Namespace, type ServerReservedEvents } from "./namespace.js";
 import { ParentNamespace } from "./parent-namespace.js";
 import { ServerError, ServerErrorCodes } from "./server-error.js";
+import { ServerStats, type ServerStatsOptions } from "./server-stats.js";
 import type { DefaultEventsMap, EventsMap } from "./typed-events.js";
 
 /** Connection state recovery settings (PROTOCOL.md §B5). */
@@ -106,6 +107,8 @@ export class Server<
   /** @internal */ readonly _recovery: RecoveryOptions | undefined;
   /** @internal */ readonly _skipMiddlewares: boolean;
   /** @internal */ readonly _cleanupEmptyChildNamespaces: boolean;
+  /** @internal The counters of {@link enableStats}; `null` while nothing asked for them. */
+  _stats: ServerStats | null = null;
   private readonly parentNsps = new Map<
     ParentNspNameMatchFn,
     ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
@@ -189,6 +192,27 @@ export class Server<
     return this;
   }
 
+  // ---- observability --------------------------------------------------------------------------------
+
+  /**
+   * Counters for metrics exporters (`@plexus/metrics`), per namespace: connections, disconnections by
+   * reason, refused connections, recovery hits and misses. `null` until {@link enableStats}: while it
+   * is, nothing is counted. The engine's counters are `io.engine.stats`.
+   */
+  get stats(): ServerStats | null {
+    return this._stats;
+  }
+
+  /**
+   * Starts counting, here and in the engine (once: later calls return the same counters and ignore
+   * their options).
+   */
+  enableStats(options?: ServerStatsOptions): ServerStats {
+    this._stats ??= new ServerStats(options);
+    (this.engine as Engine | undefined)?.enableStats();
+    return this._stats;
+  }
+
   // ---- attaching ------------------------------------------------------------------------------------
 
   /** Alias of {@link attach}. */
@@ -229,6 +253,7 @@ export class Server<
   /** Uses an engine built elsewhere. */
   bind(engine: Engine): this {
     this.engine = engine;
+    if (this._stats !== null) engine.enableStats();
     engine.on("connection", (conn: EngineConnection) => this.onconnection(conn));
     return this;
   }
@@ -334,7 +359,10 @@ export class Server<
     const given = auth ?? {};
     this.checkNamespace(name, given, (found) => {
       if (found !== undefined) found._add(client, given);
-      else client._connectError(name, { message: INVALID_NAMESPACE_MESSAGE });
+      else {
+        if (this._stats !== null) this._stats.invalidNamespaces++;
+        client._connectError(name, { message: INVALID_NAMESPACE_MESSAGE });
+      }
     });
   }
 

@@ -637,6 +637,8 @@ export class Socket<
   /** @internal Leaves the namespace with `reason` (Socket.IO's reasons). */
   _onclose(reason: DisconnectReason | string, description?: unknown): void {
     if (!this.connected) return;
+    const stats = this.nsp.server._stats;
+    if (stats !== null) stats._disconnected(this.nsp, reason);
     emitLocal.call(this, "disconnecting", reason, description);
     if (this.nsp.recovery !== undefined && this.pid !== undefined && RECOVERABLE_REASONS.has(reason)) {
       void this.nsp.adapter.persistSession({
