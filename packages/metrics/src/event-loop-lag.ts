@@ -1,21 +1,16 @@
 /**
  * Event-loop lag, the first thing to watch on a realtime server (every packet of every connection waits
- * for the loop): Node's `monitorEventLoopDelay` histogram, read and reset at each scrape, as three
- * gauges: the mean, the 99th percentile and the maximum delay since the previous scrape. The histogram
- * records the time between its timer's runs, i.e. the sampling interval plus the lag: the interval is
- * taken off (an idle loop reads 0, not 10 ms).
+ * for the loop): a timer due every 10 ms records how late it runs into a `perf_hooks` histogram, read and
+ * reset at each scrape, as three gauges: the mean, the 99th percentile and the maximum lag since the
+ * previous scrape. Not `monitorEventLoopDelay`: resetting it forgets the interval in progress, so a
+ * stall that starts just after a scrape would go unseen; here the timer keeps its own clock.
  * Layer: metrics.
  */
-import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
+import { createHistogram, performance, type RecordableHistogram } from "node:perf_hooks";
 import type { MetricSpec } from "./metric-spec.js";
 
-/** Sampling resolution of the histogram, in ms (prom-client's default metrics use the same). */
+/** How often the lag is sampled, in ms (prom-client's default metrics sample as often). */
 const RESOLUTION_MS = 10;
-
-/** Seconds of lag in a recorded interval of `ns` nanoseconds. */
-function lag(ns: number): number {
-  return Math.max(0, ns / 1e6 - RESOLUTION_MS) / 1e3;
-}
 
 interface LagSample {
   mean: number;
@@ -24,19 +19,31 @@ interface LagSample {
 }
 
 export class EventLoopLag {
-  private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  /** Lags in nanoseconds (a histogram records integers ≥ 1). */
+  private readonly histogram: RecordableHistogram = createHistogram();
+  private last = performance.now();
+  private readonly timer: ReturnType<typeof setInterval>;
   /** The last scrape's figures, in seconds: the first gauge read takes them, the other two reuse them. */
   private sample: LagSample = { mean: 0, p99: 0, max: 0 };
 
   constructor() {
-    this.histogram.enable();
+    this.timer = setInterval(sampleLag, RESOLUTION_MS, this);
+    this.timer.unref();
+  }
+
+  /** @internal The timer ran: it was due `RESOLUTION_MS` after the previous run. */
+  _tick(): void {
+    const now = performance.now();
+    const lagMs = now - this.last - RESOLUTION_MS;
+    this.last = now;
+    this.histogram.record(Math.max(1, Math.round(lagMs * 1e6)));
   }
 
   /** Takes the figures since the previous sample and starts a new period. */
   private take(): LagSample {
     const h = this.histogram;
-    // No delay recorded yet (a scrape right after start): keep 0 rather than NaN.
-    if (h.count > 0) this.sample = { mean: lag(h.mean), p99: lag(h.percentile(99)), max: lag(h.max) };
+    // Nothing recorded yet (a scrape right after start): keep the previous figures rather than NaN.
+    if (h.count > 0) this.sample = { mean: h.mean / 1e9, p99: h.percentile(99) / 1e9, max: h.max / 1e9 };
     h.reset();
     return this.sample;
   }
@@ -72,6 +79,10 @@ export class EventLoopLag {
   }
 
   close(): void {
-    this.histogram.disable();
+    clearInterval(this.timer);
   }
+}
+
+function sampleLag(lag: EventLoopLag): void {
+  lag._tick();
 }
