@@ -238,6 +238,11 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
       if (stats !== null) stats.volatileDrops++;
       return false;
     }
+    if (hasListeners(this, "packetCreate")) {
+      // As each message would be created by `send` (admin-ui counts outgoing packets and bytes here).
+      const options = { compress: prepared.compress };
+      for (const data of prepared.messages) this.emit("packetCreate", { type: "message", data, options });
+    }
     const queued = this._enqueue(prepared, prepared.byteLength, prepared.compress);
     if (queued && stats !== null) stats._delivered(prepared);
     return queued;
