@@ -50,16 +50,43 @@ function withStats(io: MetricsSource, fn: (stats: EngineStats) => void): void {
   if (stats !== null && stats !== undefined) fn(stats);
 }
 
-/** Calls `fn` for each open session of the engine. */
-function eachSession(io: MetricsSource, fn: (session: Engine["clients"][string]) => void): void {
-  const engine = io.engine;
-  if (engine === undefined) return;
+/** What one walk over the open sessions finds. */
+interface SessionTotals {
+  websocket: number;
+  polling: number;
+  bufferedBytes: number;
+  maxBufferedBytes: number;
+}
+
+/** Walks every open session once: connections by transport and outbound buffers. */
+function walkSessions(engine: Engine): SessionTotals {
+  const totals = { websocket: 0, polling: 0, bufferedBytes: 0, maxBufferedBytes: 0 };
   const clients = engine.clients;
-  for (const id in clients) fn(clients[id]!);
+  for (const id in clients) {
+    const session = clients[id]!;
+    if (session.transport.name === "websocket") totals.websocket++;
+    else totals.polling++;
+    const buffered = session.bufferedAmount;
+    totals.bufferedBytes += buffered;
+    if (buffered > totals.maxBufferedBytes) totals.maxBufferedBytes = buffered;
+  }
+  return totals;
 }
 
 /** The Engine.IO-level metric specs of `io`. */
 export function engineMetricSpecs(io: MetricsSource): MetricSpec[] {
+  // A registry collects every metric in one synchronous run: the first of these three gauges to be read
+  // walks the sessions and the others reuse its totals until the run ends (one pass per scrape, not three).
+  let totals: SessionTotals | null = null;
+  const current = (): SessionTotals | null => {
+    if (totals === null && io.engine !== undefined) {
+      totals = walkSessions(io.engine);
+      queueMicrotask(() => {
+        totals = null;
+      });
+    }
+    return totals;
+  };
   const specs: MetricSpec[] = [
     {
       name: "plexus_engine_connections",
@@ -67,13 +94,10 @@ export function engineMetricSpecs(io: MetricsSource): MetricSpec[] {
       type: "gauge",
       labelNames: ["transport"],
       read(emit) {
-        if (io.engine === undefined) return;
-        let websocket = 0;
-        eachSession(io, (session) => {
-          if (session.transport.name === "websocket") websocket++;
-        });
-        emit({ transport: "polling" }, io.engine.clientsCount - websocket);
-        emit({ transport: "websocket" }, websocket);
+        const t = current();
+        if (t === null) return;
+        emit({ transport: "polling" }, t.polling);
+        emit({ transport: "websocket" }, t.websocket);
       },
     },
     {
@@ -82,12 +106,8 @@ export function engineMetricSpecs(io: MetricsSource): MetricSpec[] {
       type: "gauge",
       labelNames: [],
       read(emit) {
-        if (io.engine === undefined) return;
-        let total = 0;
-        eachSession(io, (session) => {
-          total += session.bufferedAmount;
-        });
-        emit({}, total);
+        const t = current();
+        if (t !== null) emit({}, t.bufferedBytes);
       },
     },
     {
@@ -96,12 +116,8 @@ export function engineMetricSpecs(io: MetricsSource): MetricSpec[] {
       type: "gauge",
       labelNames: [],
       read(emit) {
-        if (io.engine === undefined) return;
-        let max = 0;
-        eachSession(io, (session) => {
-          max = Math.max(max, session.bufferedAmount);
-        });
-        emit({}, max);
+        const t = current();
+        if (t !== null) emit({}, t.maxBufferedBytes);
       },
     },
     {
