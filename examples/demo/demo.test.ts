@@ -1,6 +1,7 @@
 /**
  * The demo works end to end: `examples/demo/server.ts` on @plexus/server, driven in Debian chromium — the page
- * connects over the served bundle, receives the clock namespace, chats in a room with an ack, and uploads a file.
+ * connects over the served bundle, receives the clock namespace, chats in a room with an ack, and uploads a file;
+ * its Prometheus metrics are served on /metrics.
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
@@ -8,6 +9,7 @@ import { once } from "node:events";
 import { after, before, describe, it } from "node:test";
 import type { BrowserContext } from "playwright-core";
 import { type ChromiumSession, chromiumSkip, launchChromium } from "../../test-support/chromium.js";
+import { parsePrometheusText, seriesValue } from "../../test-support/prometheus-text.js";
 
 const serverFile = new URL("./server.ts", import.meta.url).pathname;
 
@@ -72,5 +74,22 @@ describe("demo", { skip: chromiumSkip, timeout: 60_000 }, () => {
     );
     assert.match((await page.textContent("#upload")) ?? "", /demo\.bin: 300000 bytes/);
     assert.deepEqual(errors, []);
+  });
+
+  it("serves its Prometheus metrics on /metrics, counting the page's connection", async () => {
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => document.getElementById("status")?.textContent === "connected");
+    const res = await fetch(`${url}/metrics`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+    const families = parsePrometheusText(await res.text());
+    const sockets = (namespace: string): number =>
+      seriesValue(families, "plexus_connected_sockets", { namespace, transport: "polling" }) +
+      seriesValue(families, "plexus_connected_sockets", { namespace, transport: "websocket" });
+    assert.ok(sockets("/") >= 1);
+    assert.ok(sockets("/clock") >= 1);
+    assert.ok(seriesValue(families, "plexus_packets_received_total") >= 2);
+    await page.close();
   });
 });

@@ -1,13 +1,15 @@
 /**
  * The Plexus demo (`npm start`): a page on http://localhost:3000 (PORT env) that loads the client bundle
  * served by the server at /socket.io/socket.io.js and shows namespaces, rooms, acks and a binary upload.
- * Written against the Socket.IO server API: only the import differs from a socket.io app.
+ * Written against the Socket.IO server API: only the import differs from a socket.io app. Prometheus
+ * metrics (`@plexus/metrics`) are served on /metrics.
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { enableMetrics } from "@plexus/metrics";
 import { Server } from "@plexus/server";
 
 const PORT = Number(process.env.PORT ?? 3000);
@@ -48,6 +50,8 @@ interface ServerToClient {
 }
 
 const io = new Server<ClientToServer, ServerToClient>(http, { maxHttpBufferSize: 10e6 });
+// Prometheus metrics on GET /metrics (in front of the page handler above).
+enableMetrics(io).mount();
 
 // Main namespace: rooms, acks and uploads.
 io.on("connection", (socket) => {
@@ -75,5 +79,5 @@ setInterval(() => clock.emit("tick", new Date().toISOString()), 1000).unref();
 
 http.listen(PORT, () => {
   const { port } = http.address() as AddressInfo;
-  console.log(`Plexus demo on http://localhost:${port}`);
+  console.log(`Plexus demo on http://localhost:${port} (metrics on /metrics)`);
 });

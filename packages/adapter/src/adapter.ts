@@ -136,6 +136,29 @@ export interface AdapterEvents {
   "leave-room": [room: Room, id: SocketId];
 }
 
+/**
+ * What an adapter reports for metrics through {@link Adapter.stats}. Read when metrics are scraped, never
+ * pushed: the adapter keeps plain integer fields and hands them out on request (no work when nobody
+ * scrapes). Counters only grow for the life of the adapter; gauges are current values. A field the
+ * adapter has nothing to say about is left out. Values are this adapter's, i.e. one namespace's; a broker
+ * connection shared by the adapters of several namespaces reports its errors from one of them only (the
+ * main namespace's), so that sums over namespaces stay true.
+ */
+export interface AdapterStats {
+  /** Counter: messages published to other nodes (broadcasts, requests, responses, heartbeats). */
+  readonly messagesSent?: number;
+  /** Counter: messages received from other nodes. */
+  readonly messagesReceived?: number;
+  /** Counter: cluster requests (`fetchSockets`, `serverSideEmit` with acks, ...) that stopped waiting for answers. */
+  readonly requestTimeouts?: number;
+  /** Counter: errors of the broker connection (Redis errors, failed publishes). */
+  readonly brokerErrors?: number;
+  /** Gauge: disconnected sessions kept for connection state recovery. */
+  readonly recoverySessions?: number;
+  /** Gauge: packets kept in the recovery log for replay. */
+  readonly recoveryPackets?: number;
+}
+
 /** The adapter contract. Methods returning promises may answer across the cluster. */
 export interface Adapter extends EventEmitter<AdapterEvents> {
   readonly nsp: AdapterNamespace;
@@ -182,6 +205,9 @@ export interface Adapter extends EventEmitter<AdapterEvents> {
 
   /** Emits to the other nodes' namespace listeners; a trailing function collects their acks `(err, responses)`. */
   serverSideEmit(packet: unknown[]): void;
+
+  /** Optional: counters for metrics, read at scrape time (see {@link AdapterStats}). Must be cheap and never throw. */
+  stats?(): AdapterStats;
 
   persistSession(session: Session): Promise<void> | void;
   restoreSession(

@@ -12,6 +12,7 @@ import type {
   AdapterEvents,
   AdapterNamespace,
   AdapterSocket,
+  AdapterStats,
   BroadcastOptions,
   PreparedPacket,
   PrivateSessionId,
@@ -240,6 +241,14 @@ export class InMemoryAdapter extends EventEmitter<AdapterEvents> implements Adap
   serverSideEmit(packet: unknown[]): void {
     const last = packet[packet.length - 1];
     if (typeof last === "function") (last as (err: Error | null, responses: unknown[]) => void)(null, []);
+  }
+
+  /** One node: nothing crosses to other nodes; with recovery on, the sizes of the session store. */
+  stats(): AdapterStats {
+    const store = this.store;
+    const local = { messagesSent: 0, messagesReceived: 0, requestTimeouts: 0, brokerErrors: 0 };
+    if (store === undefined) return local;
+    return { ...local, recoverySessions: store.sessionCount, recoveryPackets: store.packetCount };
   }
 
   persistSession(session: Session): void {

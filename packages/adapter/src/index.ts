@@ -8,6 +8,7 @@ export type {
   AdapterEvents,
   AdapterNamespace,
   AdapterSocket,
+  AdapterStats,
   BroadcastFlags,
   BroadcastOptions,
   PreparedPacket,

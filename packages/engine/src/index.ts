@@ -8,6 +8,7 @@ import type { ServerOptions } from "./server-options.js";
 export { AddressLimitErrors } from "./address-limits.js";
 export type { CookieOptions } from "./cookie.js";
 export type { CorsOptions, CustomOrigin, StaticOrigin } from "./cors.js";
+export { EngineStats, type TransportCounts } from "./engine-stats.js";
 export type { EngineQuery, HandshakeRecord, RequestLike } from "./handshake-record.js";
 export { type HeartbeatEntry, HeartbeatScheduler } from "./heartbeat-scheduler.js";
 export { declareForwardingListener } from "./http-attach.js";

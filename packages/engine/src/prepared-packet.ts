@@ -5,6 +5,7 @@
  * Layer: engine.
  */
 import { ENGINE_PACKET_CODES, RECORD_SEPARATOR, toBase64 } from "@plexus/protocol";
+import { messageBytes } from "./engine-stats.js";
 import { frame, Opcode } from "./websocket/websocket-frame.js";
 
 /** One engine message: text, or binary bytes. */
@@ -28,6 +29,7 @@ export class PreparedPacket {
   #polling: string | null = null;
   #frames: Buffer | null = null;
   #byteLength = -1;
+  #payloadBytes = -1;
 
   constructor(messages: readonly EngineMessage[], options?: PrepareOptions) {
     this.messages = messages;
@@ -68,6 +70,16 @@ export class PreparedPacket {
       this.#byteLength = n;
     }
     return this.#byteLength;
+  }
+
+  /** Exact payload bytes of the messages (UTF-8 for text), for the engine's counters (engine-stats.ts). */
+  get payloadBytes(): number {
+    if (this.#payloadBytes < 0) {
+      let n = 0;
+      for (const m of this.messages) n += messageBytes(m);
+      this.#payloadBytes = n;
+    }
+    return this.#payloadBytes;
   }
 }
 

@@ -13,6 +13,7 @@ import createDebug from "debug";
 import { AddressLimits } from "./address-limits.js";
 import { serializeCookie } from "./cookie.js";
 import { applyCors } from "./cors.js";
+import { EngineStats } from "./engine-stats.js";
 import {
   collectRequestExtras,
   createHandshakeRecord,
@@ -101,6 +102,8 @@ export class Server extends EventEmitter {
   httpServer?: HttpServer;
   /** @internal */ readonly _scheduler: HeartbeatScheduler<Socket>;
   /** @internal */ _pendingFlush: Socket[] = [];
+  /** @internal The counters of {@link enableStats}; `null` while nothing asked for them. */
+  _stats: EngineStats | null = null;
   /** @internal Polling connections held off `node:http` (option `pollingTakeover`, owned-polling.ts). */
   readonly _owned: OwnedPolling = new OwnedPolling(this);
   /** Middlewares the engine installs itself (CORS), which owned connections apply on their own. */
@@ -156,6 +159,21 @@ export class Server extends EventEmitter {
    */
   prepare(messages: readonly EngineMessage[], options?: PrepareOptions): PreparedPacket {
     return new PreparedPacket(messages, options);
+  }
+
+  /**
+   * Counters for metrics exporters (`@plexus/metrics`): messages and bytes each way, broadcast deliveries,
+   * volatile drops, sessions opened and closed by reason, refused requests by code. `null` until
+   * {@link enableStats}: while it is, the engine counts nothing.
+   */
+  get stats(): EngineStats | null {
+    return this._stats;
+  }
+
+  /** Starts counting (once; later calls return the same counters). */
+  enableStats(): EngineStats {
+    this._stats ??= new EngineStats();
+    return this._stats;
   }
 
   /** Closes every session ("forced close"). */
@@ -450,6 +468,7 @@ export class Server extends EventEmitter {
     this.clients[sid] = socket;
     this.clientsCount++;
     this.limits?.opened(record.address);
+    if (this._stats !== null) this._stats._opened(transport.name);
     return socket;
   }
 
@@ -468,6 +487,7 @@ export class Server extends EventEmitter {
   }
 
   private emitError(req: IncomingMessage, code: EngineErrorCode, context: ErrorContext | undefined): void {
+    if (this._stats !== null) this._stats._refused(code);
     if (this.listenerCount("connection_error") === 0) return;
     const event: ConnectionErrorEvent = { req, code, message: ENGINE_ERROR_MESSAGES[code], context };
     this.emit("connection_error", event);

@@ -206,6 +206,14 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     this._rareFields().request = value;
   }
 
+  /**
+   * Bytes waiting to leave this session: those queued in it (what `maxOutboundBytes` bounds; text counted
+   * in UTF-16 units) plus those its transport accepted but has not handed to the kernel yet.
+   */
+  get bufferedAmount(): number {
+    return this._queuedBytes + (this.transport.bufferedAmount ?? 0);
+  }
+
   /** @internal Sends the open packet and starts the heartbeat (PROTOCOL.md §A2, §A6). */
   _open(openPacket: string, initialPacket: RawData | undefined): void {
     this.readyState = "open";
@@ -247,14 +255,21 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
   sendPrepared(prepared: PreparedPacket, volatile = false): boolean {
     if (DEBUG) debug("session %s: sending a prepared packet (%d bytes)", this.id, prepared.byteLength);
     if (this.readyState !== "open" && this.readyState !== "opening") return false;
-    if (volatile && !this.writableNow) return false;
+    const stats = this.server._stats;
+    if (volatile && !this.writableNow) {
+      if (stats !== null) stats.volatileDrops++;
+      return false;
+    }
     if (this.protocol === 3) {
       for (const m of prepared.messages) this.sendPacket("message", m, { compress: prepared.compress });
+      if (stats !== null) stats.preparedDeliveries++;
       return true;
     }
     // One property read when nobody meters packets; otherwise one event per message, as `sendPacket`.
     if (hasListeners(this, "packetCreate")) this._emitPacketCreate(prepared);
-    return this._enqueue(prepared, prepared.byteLength, prepared.compress);
+    const queued = this._enqueue(prepared, prepared.byteLength, prepared.compress);
+    if (queued && stats !== null) stats._delivered(prepared);
+    return queued;
   }
 
   private _emitPacketCreate(prepared: PreparedPacket): void {
@@ -275,7 +290,10 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
       options = undefined;
     }
     if (this.readyState === "closing" || this.readyState === "closed") return;
-    if (options?.volatile === true && !this.writableNow) return;
+    if (options?.volatile === true && !this.writableNow) {
+      if (this.server._stats !== null) this.server._stats.volatileDrops++;
+      return;
+    }
     const compress = options?.compress !== false;
     if (hasListeners(this, "packetCreate")) {
       this.emit("packetCreate", { type, data, options: { compress } });
@@ -301,7 +319,9 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
       rare.callbacks ??= [];
       rare.callbacks.push(callback);
     }
-    this._enqueue(item, size, compress);
+    if (this._enqueue(item, size, compress) && type === "message" && this.server._stats !== null) {
+      this.server._stats._sent(item);
+    }
   }
 
   /** @internal Queues an encoded item and schedules the flush; closes a slow consumer. */
@@ -507,6 +527,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
    * nobody listens to — Socket.IO listens to `message` only.
    */
   private _emitMessage(data: string | Uint8Array): void {
+    if (this.server._stats !== null) this.server._stats._received(data);
     if (hasListeners(this, "data")) this.emit("data", data);
     this.emit("message", data);
   }
@@ -564,6 +585,7 @@ export class Socket extends EventEmitter implements HeartbeatEntry, TransportHan
     if (DEBUG && this.readyState !== "closed") debug("session %s closed: %s", this.id, reason);
     if (this.readyState === "closed") return;
     this.readyState = "closed";
+    if (this.server._stats !== null) this.server._stats._closed(reason);
     this.server._scheduler.cancel(this);
     if (this._upgrade !== null) this._cancelUpgrade();
     this._queue = null;

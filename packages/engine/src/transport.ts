@@ -38,6 +38,8 @@ export interface Transport {
   /** Whether `send` may be called now. */
   readonly writable: boolean;
   readonly readyState: "open" | "closing" | "closed";
+  /** Bytes accepted by `send` that have not reached the kernel yet (WebSocket); polling keeps none. */
+  readonly bufferedAmount?: number;
   /**
    * Writes every item in order, as one poll response or one batch of frames (one syscall).
    * `compress` is true when any item asked for compression. Items are consumed synchronously.

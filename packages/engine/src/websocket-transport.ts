@@ -35,6 +35,11 @@ export class WebSocketTransport implements Transport, WebSocketHandler {
   /** EIO3 only: binary may be sent as binary frames (no `b64` query parameter). */
   readonly supportsBinary: boolean;
 
+  /** Bytes written to the connection but not yet handed to the kernel. */
+  get bufferedAmount(): number {
+    return this.conn === null ? 0 : this.conn.bufferedAmount;
+  }
+
   constructor(protocol: 3 | 4 = 4, supportsBinary = true) {
     this.protocol = protocol;
     this.supportsBinary = supportsBinary;

@@ -273,7 +273,10 @@ export class Client implements ConnectDeadlineEntry {
     flags: BroadcastFlags | { volatile?: boolean; compress?: boolean } | undefined,
   ): void {
     if (this.closed || this.conn.readyState !== "open") return;
-    if (flags?.volatile === true && !this.conn.writableNow) return;
+    if (flags?.volatile === true && !this.conn.writableNow) {
+      if (this.conn.server._stats !== null) this.conn.server._stats.volatileDrops++;
+      return;
+    }
     const options = flags?.compress === false ? NO_COMPRESS : COMPRESS;
     const parts = this.server._codec.encode(packet);
     if (parts.length === 1) {

@@ -2,7 +2,7 @@
  * @plexus/server — a Socket.IO v4 server (drop-in for `socket.io`'s `Server`) on `@plexus/engine`.
  */
 
-export type { Adapter, BroadcastOptions, Room, SocketId } from "@plexus/adapter";
+export type { Adapter, AdapterStats, BroadcastOptions, Room, SocketId } from "@plexus/adapter";
 export type { DisconnectReason } from "@plexus/protocol";
 export type { AdapterFactory, AdapterFunction } from "./adapter-factory.js";
 export { msgpackParser, type Parser, type ParserDecoder, type ParserEncoder } from "@plexus/protocol";
@@ -26,6 +26,12 @@ export {
   type ServerOptions,
 } from "./server.js";
 export { ServerError, type ServerErrorCode, ServerErrorCodes } from "./server-error.js";
+export {
+  type NamespaceCounters,
+  type NamespaceLabel,
+  ServerStats,
+  type ServerStatsOptions,
+} from "./server-stats.js";
 export { Socket, type SocketReservedEvents } from "./socket.js";
 
 export type {

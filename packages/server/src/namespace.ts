@@ -324,15 +324,30 @@ export class Namespace<
       }
       if (found !== null && typeof (found as Promise<unknown>).then === "function") {
         (found as Promise<RestoredSession | null>).then(
-          (session) => this.admit(client, auth, session),
-          () => this.admit(client, auth, null),
+          (session) => this.admitRecovering(client, auth, session),
+          () => this.admitRecovering(client, auth, null),
         );
         return;
       }
-      this.admit(client, auth, found as RestoredSession | null);
+      this.admitRecovering(client, auth, found as RestoredSession | null);
       return;
     }
     this.admit(client, auth, null);
+  }
+
+  /** A recovery attempt ended (counted when stats are on); the socket joins, recovered or fresh. */
+  private admitRecovering(
+    client: Client,
+    auth: Record<string, unknown> | undefined,
+    session: RestoredSession | null,
+  ): void {
+    const stats = this.server._stats;
+    if (stats !== null) {
+      const counters = stats.of(this);
+      if (session === null) counters.recoveryMisses++;
+      else counters.recoveryHits++;
+    }
+    this.admit(client, auth, session);
   }
 
   private admit(
@@ -359,6 +374,7 @@ export class Namespace<
           return;
         }
         if (err !== undefined) {
+          if (this.server._stats !== null) this.server._stats.of(this).refused++;
           socket._cleanup();
           let data: unknown;
           // Protocol 4 (v2 clients) carries the error's data, or its message, as the packet's data.
@@ -394,6 +410,7 @@ export class Namespace<
   ): void {
     if (DEBUG) debug("%s: socket %s connected", this.name, socket.id);
     this.sockets.set(socket.id, socket);
+    if (this.server._stats !== null) this.server._stats.of(this).connections++;
     client._add(this.name, socket as unknown as Socket);
     // Internal state first, so user handlers see a complete socket (and may disconnect it at once).
     socket._onconnect();

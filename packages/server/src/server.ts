@@ -36,6 +36,7 @@ import { Namespace, type ServerReservedEvents } from "./namespace.js";
 import { createPacketCodec, type PacketCodec } from "./packet-codec.js";
 import { ParentNamespace } from "./parent-namespace.js";
 import { ServerError, ServerErrorCodes } from "./server-error.js";
+import { ServerStats, type ServerStatsOptions } from "./server-stats.js";
 import type { DefaultEventsMap, EventsMap } from "./typed-events.js";
 
 /** Connections, namespaces, CONNECT requests, shutdown (`DEBUG=plexus:server`). */
@@ -141,6 +142,8 @@ export class Server<
   readonly _codec: PacketCodec;
   /** @internal Events per second per socket, 0 when off (`maxEventsPerSecond`). */
   readonly _eventsPerSecond: number;
+  /** @internal The counters of {@link enableStats}; `null` while nothing asked for them. */
+  _stats: ServerStats | null = null;
   private readonly parentNsps = new Map<
     ParentNspNameMatchFn,
     ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
@@ -245,6 +248,27 @@ export class Server<
     return this;
   }
 
+  // ---- observability --------------------------------------------------------------------------------
+
+  /**
+   * Counters for metrics exporters (`@plexus/metrics`), per namespace: connections, disconnections by
+   * reason, refused connections, recovery hits and misses. `null` until {@link enableStats}: while it
+   * is, nothing is counted. The engine's counters are `io.engine.stats`.
+   */
+  get stats(): ServerStats | null {
+    return this._stats;
+  }
+
+  /**
+   * Starts counting, here and in the engine (once: later calls return the same counters and ignore
+   * their options).
+   */
+  enableStats(options?: ServerStatsOptions): ServerStats {
+    this._stats ??= new ServerStats(options);
+    (this.engine as Engine | undefined)?.enableStats();
+    return this._stats;
+  }
+
   // ---- attaching ------------------------------------------------------------------------------------
 
   /** Alias of {@link attach}. */
@@ -285,6 +309,7 @@ export class Server<
   /** Uses an engine built elsewhere. */
   bind(engine: Engine): this {
     this.engine = engine;
+    if (this._stats !== null) engine.enableStats();
     engine.on("connection", (conn: EngineConnection) => this.onconnection(conn));
     return this;
   }
@@ -395,7 +420,10 @@ export class Server<
     const given = auth ?? {};
     this.checkNamespace(name, given, (found) => {
       if (found !== undefined) found._add(client, given);
-      else client._connectError(name, { message: INVALID_NAMESPACE_MESSAGE });
+      else {
+        if (this._stats !== null) this._stats.invalidNamespaces++;
+        client._connectError(name, { message: INVALID_NAMESPACE_MESSAGE });
+      }
     });
   }
 

@@ -714,6 +714,8 @@ export class Socket<
   _onclose(reason: DisconnectReason | string, description?: unknown): void {
     if (DEBUG && this.connected) debug("socket %s: disconnected (%s)", this.id, reason);
     if (!this.connected) return;
+    const stats = this.nsp.server._stats;
+    if (stats !== null) stats._disconnected(this.nsp, reason);
     emitLocal.call(this, "disconnecting", reason, description);
     if (this.nsp.recovery !== undefined && this.pid !== undefined && RECOVERABLE_REASONS.has(reason)) {
       reportRejection(
