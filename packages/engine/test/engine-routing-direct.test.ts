@@ -14,10 +14,8 @@ import {
   Server,
   StaticNodeDirectory,
 } from "@plexus/engine";
-import { handshake, poll, post, raw, rawUpgrade, startEngine, WsClient, wsUrl } from "./engine-helpers.js";
-import { type RoutedEngine, startRoutedEngines } from "./routing-helpers.js";
-
-const UNKNOWN = '{"code":1,"message":"Session ID unknown"}';
+import { handshake, poll, post, raw, rawUpgrade, startEngine } from "./engine-helpers.js";
+import { forwardingCases, type RoutedEngine, startRoutedEngines, UNKNOWN } from "./routing-helpers.js";
 
 describe("direct session router", () => {
   const directory = new StaticNodeDirectory();
@@ -49,39 +47,6 @@ describe("direct session router", () => {
     for (const n of nodes) await n.close();
   });
 
-  test("session ids end with '.' and the owner's node id; routers advertised their listeners", async () => {
-    const { sid } = await handshake(a);
-    assert.match(sid, /^[A-Za-z0-9_-]{20}\.a$/);
-    assert.equal(directory.addressOf("a"), nodes[0]!.router.address);
-  });
-
-  test("polls and POSTs on other nodes reach the owner, in order", async () => {
-    const { sid } = await handshake(a);
-    const socket = a.engine.clients[sid]!;
-    const got: string[] = [];
-    socket.on("message", (m) => got.push(String(m)));
-    assert.equal((await post(b, sid, "4one")).body, "ok");
-    assert.equal((await post(c, sid, "4two")).body, "ok");
-    assert.equal((await post(a, sid, "4three")).body, "ok");
-    assert.deepEqual(got, ["one", "two", "three"]);
-    // The echoes are waiting at the owner: a poll on another node takes them.
-    const answer = await poll(c, sid);
-    assert.equal(answer.status, 200);
-    assert.equal(answer.body, "4one\x1e4two\x1e4three");
-    assert.equal(answer.headers["content-type"], "text/plain; charset=UTF-8");
-    assert.equal(b.engine.clients[sid], undefined);
-  });
-
-  test("a held poll on another node is answered when the owner sends", async () => {
-    const { sid } = await handshake(a);
-    const held = poll(b, sid);
-    // The owner answers the held GET with its ping (pingInterval 300 ms) or with what is sent first.
-    a.engine.clients[sid]!.send("pushed");
-    const answer = await held;
-    assert.equal(answer.status, 200);
-    assert.match(answer.body, /^(4pushed|2)/);
-  });
-
   test("unknown owner: 400 Session ID unknown, connection_error carries the routing code", async () => {
     const errors: ConnectionErrorEvent[] = [];
     b.engine.on("connection_error", (e: ConnectionErrorEvent) => errors.push(e));
@@ -108,28 +73,6 @@ describe("direct session router", () => {
     assert.equal(up.body, "Session ID unknown");
   });
 
-  test("a session the owner no longer holds: the owner's own 400 is relayed", async () => {
-    const res = await poll(b, "AAAAAAAAAAAAAAAAAAAA.a");
-    assert.equal(res.status, 400);
-    assert.equal(res.body, UNKNOWN);
-  });
-
-  test("upgrade on another node: the WebSocket runs end to end with the owner", async () => {
-    const { sid } = await handshake(a);
-    const socket = a.engine.clients[sid]!;
-    const ws = new WsClient(wsUrl(c, `transport=websocket&sid=${sid}`));
-    await ws.opened;
-    ws.send("2probe");
-    assert.equal(await ws.nextText(), "3probe");
-    ws.send("5");
-    ws.send("4over websocket");
-    assert.equal(await ws.nextText(), "4over websocket");
-    assert.equal(socket.transport.name, "websocket");
-    const closed = new Promise((resolve) => socket.once("close", resolve));
-    ws.ws.close();
-    assert.equal(await closed, "transport close");
-  });
-
   test("the internal listener refuses requests without the secret (403)", async () => {
     const { sid } = await handshake(a);
     const port = Number(nodes[0]!.router.address!.split(":")[1]);
@@ -141,14 +84,7 @@ describe("direct session router", () => {
     assert.equal(ok.status, 200);
   });
 
-  test("a request already forwarded is not forwarded again", async () => {
-    const { sid } = await handshake(a);
-    const res = await raw(b.port, b.path(`transport=polling&sid=${sid}`), {
-      headers: { "x-plexus-forwarded": "x" },
-    });
-    assert.equal(res.status, 400);
-    assert.equal(res.body, UNKNOWN);
-  });
+  forwardingCases(() => [a, b, c]);
 });
 
 describe("without a session router", () => {
