@@ -3,7 +3,8 @@
  * round-robin TCP proxy, joined by a session router — direct (HTTP/TCP to the owner's internal listener)
  * and channel (messages through the test process, as a cluster adapter's broker would carry them). The
  * official client and ours, polling-only and with upgrade, send acked events and get server emits: no
- * connect error, no unexpected disconnect, every ack answered by the owner. A real Chromium does the same.
+ * connect error, no unexpected disconnect, every ack answered by the owner. A real Chromium does the same
+ * with both bundles.
  * Then the owner of a session is SIGKILLed: its sid gets "Session ID unknown" and the client reconnects.
  */
 import assert from "node:assert/strict";
@@ -119,8 +120,13 @@ for (const mode of ["direct", "channel"] as RoutingMode[]) {
       }
     }
 
-    for (const upgrade of [false, true]) {
-      test(`Chromium, official bundle, ${upgrade ? "with upgrade" : "polling only"}`, {
+    for (const [bundle, upgrade] of [
+      ["official", false],
+      ["official", true],
+      ["plexus", false],
+      ["plexus", true],
+    ] as const) {
+      test(`Chromium, ${bundle} bundle, ${upgrade ? "with upgrade" : "polling only"}`, {
         skip: chromiumSkip,
         timeout: 90_000,
       }, async () => {
@@ -130,7 +136,7 @@ for (const mode of ["direct", "channel"] as RoutingMode[]) {
           const results = await Promise.all(
             [0, 1].map(async () => {
               const page = await browser.context.newPage();
-              await page.goto(`${cluster.url}/${upgrade ? "upgrade" : "polling-only"}`);
+              await page.goto(`${cluster.url}/${bundle}/${upgrade ? "upgrade" : "polling-only"}`);
               return (await page.evaluate("window.run()")) as {
                 nodes: string[];
                 news: number[];

@@ -26,7 +26,10 @@ import type { RoutingEngine, SessionRouter, UnknownSession } from "./session-rou
 export interface ChannelSessionRouterOptions {
   /** Milliseconds to wait for the owner's answer. Default `pingInterval + pingTimeout + 5000`. */
   readonly timeout?: number;
-  /** Largest request body forwarded, in bytes (more is cut, and the owner answers 413). Default 1e6. */
+  /**
+   * Largest request body forwarded, in bytes (more is cut, and the owner answers 413). Default: the
+   * engine's `maxHttpBufferSize`.
+   */
   readonly maxBodyBytes?: number;
 }
 
@@ -116,7 +119,7 @@ export class ChannelSessionRouter implements SessionRouter {
 
   forwardRequest(nodeId: string, req: IncomingMessage, res: ServerResponse, unknown: UnknownSession): void {
     const id = this.nextId++;
-    const limit = this.options.maxBodyBytes ?? 1e6;
+    const limit = this.options.maxBodyBytes ?? this.engine!.opts.maxHttpBufferSize;
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {

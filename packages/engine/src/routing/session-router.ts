@@ -21,7 +21,12 @@ export interface RoutingEngine {
   /** This node's id: the part after the last `.` of every session id this engine issues. */
   readonly nodeId: string;
   /** Engine options a router derives its defaults from. */
-  readonly opts: { readonly pingInterval: number; readonly pingTimeout: number; readonly path: string };
+  readonly opts: {
+    readonly pingInterval: number;
+    readonly pingTimeout: number;
+    readonly path: string;
+    readonly maxHttpBufferSize: number;
+  };
   /** Serves an HTTP request as if it had arrived on the engine's own server. */
   handleRequest(req: IncomingMessage, res: ServerResponse): void;
   /** Serves an HTTP upgrade as if it had arrived on the engine's own server. */
