@@ -63,3 +63,24 @@ export function listen(port: number, options?: ServerOptions | (() => void), cal
   http.listen(port, callback);
   return engine;
 }
+export {
+  ChannelSessionRouter,
+  type ChannelSessionRouterOptions,
+} from "./routing/channel-session-router.js";
+export {
+  DirectSessionRouter,
+  type DirectSessionRouterOptions,
+  type InternalListenOptions,
+} from "./routing/direct-session-router.js";
+export { InProcessChannelHub } from "./routing/in-process-channel.js";
+export type { NodeChannel } from "./routing/node-channel.js";
+export type { NodeDirectory } from "./routing/node-directory.js";
+export { nodeOfSessionId, withNodeId } from "./routing/node-session-id.js";
+export { RoutingError, type RoutingErrorCode, RoutingErrorCodes } from "./routing/routing-error.js";
+export {
+  FORWARDED_HEADER,
+  type RoutingEngine,
+  type SessionRouter,
+  type UnknownSession,
+} from "./routing/session-router.js";
+export { StaticNodeDirectory } from "./routing/static-node-directory.js";

@@ -8,6 +8,7 @@ import type { CookieOptions } from "./cookie.js";
 import { resolveCookieOptions } from "./cookie.js";
 import type { CorsOptions } from "./cors.js";
 import type { HttpCompressionOptions } from "./http-compression.js";
+import type { SessionRouter } from "./routing/session-router.js";
 import type { RawData } from "./socket-types.js";
 import type { TransportName } from "./transport.js";
 import type { PerMessageDeflateOptions } from "./websocket/permessage-deflate.js";
@@ -87,6 +88,18 @@ export interface ServerOptions extends AttachOptions {
    * Both limits see the TCP peer address: behind a reverse proxy every client shares the proxy's.
    */
   maxSessionsPerAddress?: number;
+  /**
+   * Plexus: this node's id (1–64 characters of `A-Z a-z 0-9 _ -`), put into every session id while a
+   * `sessionRouter` is set, so that any node can route a request to the session's owner. Default: 8 random
+   * characters per engine.
+   */
+  nodeId?: string;
+  /**
+   * Plexus: routes polling requests and upgrades for sessions owned by other nodes to their owner (no
+   * sticky sessions; README "No sticky sessions"). Default: none — a foreign session id gets
+   * "Session ID unknown", as with engine.io.
+   */
+  sessionRouter?: SessionRouter;
 }
 
 export interface ResolvedServerOptions {

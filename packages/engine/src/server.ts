@@ -27,6 +27,9 @@ import { OwnedPolling } from "./owned-polling.js";
 import { PollingTransport } from "./polling-transport.js";
 import { type EngineMessage, PreparedPacket, type PrepareOptions } from "./prepared-packet.js";
 import { checkRequest } from "./request-check.js";
+import { checkNodeId, nodeOfSessionId, randomNodeId, withNodeId } from "./routing/node-session-id.js";
+import { RoutingError, RoutingErrorCodes } from "./routing/routing-error.js";
+import { FORWARDED_HEADER, type SessionRouter } from "./routing/session-router.js";
 import {
   type AttachOptions,
   type ResolvedServerOptions,
@@ -112,11 +115,18 @@ export class Server extends EventEmitter {
   private readonly wsOptions: WebSocketOptions;
   /** Flood control per remote address; `null` (no cost) unless one of its options is set. */
   private readonly limits: AddressLimits | null;
+  /** @internal The session router (option `sessionRouter`, {@link setSessionRouter}); `null`: none. */
+  _router: SessionRouter | null = null;
+  private _nodeId: string;
+  private readonly explicitNodeId: boolean;
 
   constructor(opts: ServerOptions = {}) {
     super();
     this.opts = resolveOptions(opts);
     const o = this.opts;
+    this.explicitNodeId = opts.nodeId !== undefined;
+    this._nodeId = opts.nodeId === undefined ? randomNodeId() : checkNodeId(opts.nodeId);
+    if (opts.sessionRouter !== undefined) this.setSessionRouter(opts.sessionRouter);
     this._scheduler = new HeartbeatScheduler<Socket>(
       [o.pingInterval, o.pingTimeout, o.pingInterval + o.pingTimeout],
       onHeartbeatExpiry,
@@ -148,9 +158,42 @@ export class Server extends EventEmitter {
     return this.opts.transports.includes("websocket") ? ["websocket"] : [];
   }
 
-  /** Session id for a new client: 20 random base64url characters. Override it (it may return a Promise). */
+  /**
+   * Session id for a new client: 20 random base64url characters, followed by `.` and {@link nodeId} while
+   * a session router is set. Override it (it may return a Promise); an override's ids are routed only if
+   * they end with `.` + `engine.nodeId` as well.
+   */
   generateId(_req: IncomingMessage): string | PromiseLike<string> {
-    return randomId();
+    return this._router === null ? randomId() : withNodeId(randomId(), this._nodeId);
+  }
+
+  /** This node's id: the owner part of the session ids it issues while a session router is set. */
+  get nodeId(): string {
+    return this._nodeId;
+  }
+
+  /**
+   * Routes requests for sessions owned by other nodes through `router` from now on (the `sessionRouter`
+   * option does the same at construction). Sessions opened before carry no node id and stay local.
+   * Throws a `RoutingError` if the router names a node id other than an explicit `nodeId` option, or
+   * a router is already set.
+   */
+  setSessionRouter(router: SessionRouter): void {
+    if (this._router !== null) {
+      throw new RoutingError(RoutingErrorCodes.ALREADY_ATTACHED, "this engine already has a session router");
+    }
+    const id = router.nodeId;
+    if (id !== undefined && id !== this._nodeId) {
+      if (this.explicitNodeId) {
+        throw new RoutingError(
+          RoutingErrorCodes.NODE_ID_MISMATCH,
+          `the router's node id ${id} is not the engine's nodeId ${this._nodeId}`,
+        );
+      }
+      this._nodeId = checkNodeId(id);
+    }
+    router.attach(this);
+    this._router = router;
   }
 
   /**
@@ -180,6 +223,7 @@ export class Server extends EventEmitter {
   close(): this {
     if (DEBUG) debug("closing every session");
     this._owned.closing = true;
+    this._router?.close();
     for (const id in this.clients) {
       const socket = this.clients[id]!;
       // RFC 6455 §7.4.1: 1001 "going away" is a server going down (the close reason stays "forced close").
@@ -205,6 +249,8 @@ export class Server extends EventEmitter {
       // `connection_error`, the handshake) still finds `req._query`, as with engine.io.
       if (this.middlewares.length > 0 || query.sid === undefined) r._query = query;
     }
+    // Another node's session (README "No sticky sessions"): one property read when no router is set.
+    if (this._router !== null && query.sid !== undefined && this.routeRequest(r, res, query.sid)) return;
     if (this.middlewares.length === 0) {
       this.onHttpRequest(r, res, query);
       return;
@@ -216,6 +262,37 @@ export class Server extends EventEmitter {
         this.onHttpRequest(r, res, query);
       }
     });
+  }
+
+  /** The node a request must be forwarded to, `null` when it is served (or refused) here. */
+  private ownerElsewhere(req: IncomingMessage, sid: string): string | null {
+    if (this.clients[sid] !== undefined || req.headers[FORWARDED_HEADER] !== undefined) return null;
+    const node = nodeOfSessionId(sid);
+    return node === null || node === this._nodeId ? null : node;
+  }
+
+  private routeRequest(req: EngineRequest, res: ServerResponse, sid: string): boolean {
+    const node = this.ownerElsewhere(req, sid);
+    if (node === null) return false;
+    this._router!.forwardRequest(node, req, res, (error) =>
+      this.rejectRequest(req, res, ENGINE_ERRORS.UNKNOWN_SID, { sid, error }),
+    );
+    return true;
+  }
+
+  private routeUpgrade(
+    req: EngineRequest,
+    sid: string,
+    socket: Duplex,
+    head: Buffer,
+    reject: Reject,
+  ): boolean {
+    const node = this.ownerElsewhere(req, sid);
+    if (node === null) return false;
+    this._router!.forwardUpgrade(node, req, socket, head, (error) =>
+      reject(ENGINE_ERRORS.UNKNOWN_SID, { sid, error }),
+    );
+    return true;
   }
 
   private rejectRequest(
@@ -259,6 +336,12 @@ export class Server extends EventEmitter {
       this.emitError(r, code, context);
       abortHandshake(socket, 400, context?.message ? context.message : ENGINE_ERROR_MESSAGES[code]);
     };
+    if (
+      this._router !== null &&
+      query.sid !== undefined &&
+      this.routeUpgrade(r, query.sid, socket, head, reject)
+    )
+      return;
     this.applyMiddlewares(r, res as unknown as ServerResponse, (err) => {
       if (err !== undefined && err !== null)
         return reject(ENGINE_ERRORS.BAD_REQUEST, { name: "MIDDLEWARE_FAILURE" });
