@@ -42,6 +42,7 @@ import type { WebSocketTransport } from "./websocket-transport.js";
 const debug = createDebug("plexus:engine:socket");
 /** Read once: when the namespace is off, the guarded log calls cost one constant test (no formatting). */
 const DEBUG = debug.enabled;
+
 import { CloseCodes } from "./websocket/websocket-error.js";
 
 const CODES = ENGINE_PACKET_CODES;

@@ -4,8 +4,8 @@
 
 export type { Adapter, AdapterStats, BroadcastOptions, Room, SocketId } from "@plexus/adapter";
 export type { DisconnectReason } from "@plexus/protocol";
-export type { AdapterFactory, AdapterFunction } from "./adapter-factory.js";
 export { msgpackParser, type Parser, type ParserDecoder, type ParserEncoder } from "@plexus/protocol";
+export type { AdapterFactory, AdapterFunction } from "./adapter-factory.js";
 export { BroadcastOperator, RemoteSocket } from "./broadcast-operator.js";
 export type { Client } from "./client.js";
 export type { Handshake } from "./handshake.js";

@@ -13,7 +13,7 @@ import type {
   Room,
   SocketId,
 } from "@plexus/adapter";
-import { encodeSocketPacket, RESERVED_EVENTS, type SocketPacket } from "@plexus/protocol";
+import { RESERVED_EVENTS, type SocketPacket } from "@plexus/protocol";
 import createDebug from "debug";
 import { buildAdapter, reportRejection } from "./adapter-factory.js";
 import { BroadcastOperator, broadcastEvent, type RemoteSocket } from "./broadcast-operator.js";

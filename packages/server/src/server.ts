@@ -194,7 +194,6 @@ export class Server<
     this._codec = createPacketCodec(opts.parser);
     const rate = opts.maxEventsPerSecond;
     this._eventsPerSecond = rate !== undefined && Number.isFinite(rate) && rate > 0 ? rate : 0;
-    this._adapterClass = opts.adapter ?? InMemoryAdapter;
     this.sockets = this.of("/");
     if (srv !== undefined) this.attach(srv as HttpServer | number);
   }

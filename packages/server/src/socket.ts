@@ -24,8 +24,8 @@ import {
   type SocketPacket,
   SocketPacketType,
 } from "@plexus/protocol";
-import { reportRejection } from "./adapter-factory.js";
 import createDebug from "debug";
+import { reportRejection } from "./adapter-factory.js";
 import { callAnyListeners, removeAnyListener } from "./any-listeners.js";
 import { BroadcastOperator } from "./broadcast-operator.js";
 import type { Client } from "./client.js";

@@ -27,7 +27,7 @@ test("io.encoder encodes as socket.io-parser's Encoder: text, namespace, ack id,
     { type: 1, nsp: "/admin" },
   ];
   for (const packet of packets) {
-    const ours = s.io.encoder.encode(structuredClone(packet) as never).map(normalise);
+    const ours = (s.io.encoder.encode(structuredClone(packet) as never) as unknown[]).map(normalise);
     const theirs = reference.encode(structuredClone(packet) as never).map(normalise);
     assert.deepEqual(ours, theirs, JSON.stringify(packet));
   }
