@@ -83,7 +83,7 @@ function entry(name: string): Entry {
 }
 
 describe("HeartbeatScheduler", () => {
-  test("fires entries in deadline order across lanes; cancel and reschedule are honoured", async () => {
+  test("fires each lane's entries in deadline order; cancel and reschedule are honoured", async () => {
     const fired: string[] = [];
     const done = deferred();
     const s = new HeartbeatScheduler<Entry>([30, 10], (e, lane) => {
@@ -103,7 +103,16 @@ describe("HeartbeatScheduler", () => {
     assert.equal(s.size, 3);
     assert.equal(b.hbLane, -1);
     await done.promise;
-    assert.deepEqual(fired, ["c@1", "d@0", "a@0"]);
+    // One wake-up serves every lane's due entries lane by lane, so across lanes the order is that of the
+    // deadlines only when they fall in different wake-ups (not on a stalled, busy machine): check per lane.
+    assert.deepEqual(
+      fired.filter((f) => f.endsWith("@0")),
+      ["d@0", "a@0"],
+    );
+    assert.deepEqual(
+      fired.filter((f) => f.endsWith("@1")),
+      ["c@1"],
+    );
     assert.equal(a.hbLane, -1);
   });
 
