@@ -23,6 +23,7 @@ import type { SocketPacket } from "@plexus/protocol";
 import type {
   AdapterNamespace,
   AdapterSocket,
+  AdapterStats,
   BroadcastOptions,
   RemoteSocketDetails,
   Room,
@@ -118,6 +119,24 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
       if (!this.ownsSocketRoom(room)) this.subscriptions.add(room);
     });
     this.on("delete-room", (room) => this.subscriptions.remove(room));
+  }
+
+  /**
+   * Read by `@plexus/metrics` at scrape time (the `AdapterStats` contract): the cluster counters, and the
+   * recovery store's sizes when recovery is on. Broker errors are the subscriber resets (silent connections
+   * reconnected) and the messages dropped while the broker was unreachable.
+   */
+  override stats(): AdapterStats {
+    const c = this.counters;
+    const own = {
+      messagesSent: c.published,
+      messagesReceived: c.received,
+      requestTimeouts: c.requestTimeouts,
+      brokerErrors: c.subscriberResets + c.droppedWhileDown,
+    };
+    const store = this.store;
+    if (store === undefined) return own;
+    return { ...own, recoverySessions: store.sessionCount, recoveryPackets: store.packetCount };
   }
 
   // ---- broker hooks ------------------------------------------------------------------------------------

@@ -125,6 +125,9 @@ export function runClusterAdapterSuite(opts: ClusterSuiteOptions): void {
     const [p0, p1, p2] = peers as [ClientPeer, ClientPeer, ClientPeer];
     c.io(0).to(p2.socket.id).emit("direct", 1);
     c.io(0).local.emit("local");
+    await sentinel(c.io(0), peers);
+    // Volatile means "only if the transport can take it now" (as socket.io): not in the batch that is still
+    // writing "local", so it goes once those writes are done.
     c.io(0).volatile.emit("volatile");
     await sentinel(c.io(0), peers);
     assert.deepEqual(p0.events(), ["local", "volatile"]);

@@ -96,9 +96,9 @@ test("fetchSockets from either side sees every node's sockets", async () => {
 
 test("serverSideEmit with acks both ways; without acks both ways", async () => {
   const fromSio = await sio.call<string[]>("serverSideEmitWithAck", "who", []);
-  assert.deepEqual(fromSio.sort(), [`plexus:${p1.port}`, `plexus:${p2.port}`]);
+  assert.deepEqual(fromSio.sort(), [`plexus:${p1.port}`, `plexus:${p2.port}`].sort());
   const fromP1 = await p1.call<string[]>("serverSideEmitWithAck", "who", []);
-  assert.deepEqual(fromP1.sort(), [`plexus:${p2.port}`, `socketio:${sio.port}`]);
+  assert.deepEqual(fromP1.sort(), [`plexus:${p2.port}`, `socketio:${sio.port}`].sort());
   const heardBySio = sio.nextEvent("note");
   const heardByP1 = p1.nextEvent("note");
   await p2.call("serverSideEmit", "note", ["from p2"]);
