@@ -90,6 +90,8 @@ before(async () => {
   // Third-party dependencies as npm would install them (the repository's copies).
   mkdirSync(join(consumer, "node_modules/@types"), { recursive: true });
   symlinkSync(join(root, "node_modules/ws"), join(consumer, "node_modules/ws"));
+  symlinkSync(join(root, "node_modules/debug"), join(consumer, "node_modules/debug"));
+  symlinkSync(join(root, "node_modules/@types/debug"), join(consumer, "node_modules/@types/debug"));
   symlinkSync(join(root, "node_modules/@types/node"), join(consumer, "node_modules/@types/node"));
   cpSync(join(root, "packaging/consumers"), consumer, { recursive: true });
 });
