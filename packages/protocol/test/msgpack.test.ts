@@ -128,12 +128,16 @@ describe("msgpack values", () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
         const ours = encodeMsgpack(value);
+        // A `__proto__` key is where the two differ on purpose: the reference assigns it (setting the
+        // prototype), Plexus keeps an own property (tested above). Compare the rest.
+        if (JSON.stringify(value).includes('"__proto__"')) return;
         assert.deepEqual(decodeMsgpack(ours), officialDecode(ours));
         // Where the reference writes what it reads back (it mangles integers beyond ±2^63), same bytes.
         const theirs = officialEncode(value);
         if (isDeepStrictEqual(officialDecode(theirs), value)) assert.equal(hex(ours), hex(theirs));
       }),
-      { numRuns: 1000 },
+      // A fixed seed: the same 1000 values on every run (a failure reproduces; no new ones under CI).
+      { numRuns: 1000, seed: 0x5eed },
     );
   });
 });
