@@ -2,7 +2,8 @@
  * What crosses the `node:cluster` IPC pipes of `@plexus/cluster-adapter`: envelopes a worker sends to the
  * primary (which relays them) and the primary's "node gone" notices. The cluster message itself travels as
  * MessagePack bytes (binary attachments, `undefined` and dates survive), carried as a base64 string over
- * the default `json` IPC serialization or as bytes with `serialization: "advanced"`. The checks here turn
+ * the default `json` IPC serialization or as bytes with `serialization: "advanced"` (once the primary said
+ * so: `SerializationNotice`). The checks here turn
  * whatever arrives on `process.on("message")` into an envelope, or reject it. Layer: cluster-adapter.
  */
 import type { ClusterMessageKind, ClusterOutgoing, NodeId } from "@plexus/adapter";
@@ -34,9 +35,18 @@ export interface GoneNotice {
   readonly gone: NodeId;
 }
 
-/** True when this process's IPC channel carries bytes as bytes (`serialization: "advanced"`). */
-export function advancedSerialization(): boolean {
-  return process.env.NODE_CHANNEL_SERIALIZATION_MODE === "advanced";
+/**
+ * The primary tells each worker how its IPC channel serializes (a worker cannot see it), in answer to the
+ * worker's first envelope: with `advanced`, envelopes carry bytes instead of base64 from then on.
+ */
+export interface SerializationNotice {
+  readonly source: typeof SOURCE;
+  readonly serialization: string;
+}
+
+/** True for a notice saying the channel carries bytes as bytes. */
+export function isAdvancedNotice(value: unknown): boolean {
+  return (value as Partial<SerializationNotice>).serialization === "advanced";
 }
 
 /** Encodes an outgoing message (synchronously: the cluster base mutates packets after the call). */

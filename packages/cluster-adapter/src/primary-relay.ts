@@ -8,10 +8,18 @@
 import cluster, { type Worker } from "node:cluster";
 import type { NodeId } from "@plexus/adapter";
 import { IpcClusterError } from "./ipc-cluster-error.js";
-import { type GoneNotice, isPlexusMessage, parseEnvelope, SOURCE } from "./ipc-wire.js";
+import {
+  type GoneNotice,
+  isPlexusMessage,
+  parseEnvelope,
+  type SerializationNotice,
+  SOURCE,
+} from "./ipc-wire.js";
 
 /** What the relay sees of a worker. */
 export interface RelayWorker {
+  /** The worker's IPC serialization (`json` or `advanced`), as it was forked. */
+  readonly serialization?: string;
   isConnected(): boolean;
   send(message: unknown): void;
 }
@@ -45,6 +53,9 @@ export class PrimaryRelay {
       if (nodes === undefined) {
         nodes = new Set();
         this.nodesOf.set(worker, nodes);
+        // A new worker: it learns how its channel serializes (bytes instead of base64 when advanced).
+        const notice: SerializationNotice = { source: SOURCE, serialization: worker.serialization ?? "json" };
+        worker.send(notice);
       }
       nodes.add(envelope.from);
     }
@@ -81,6 +92,7 @@ function ignore(): void {}
 /** `worker.send` that never throws (a worker whose pipe just closed is told nothing). */
 function relayWorker(worker: Worker): RelayWorker {
   return {
+    serialization: cluster.settings.serialization ?? "json",
     isConnected: () => worker.isConnected(),
     send: (message) => {
       worker.send(message as never, undefined, undefined, ignore);

@@ -7,10 +7,10 @@
  */
 import type { ClusterMessageKind, ClusterOutgoing, ClusterRoute, NodeId } from "@plexus/adapter";
 import {
-  advancedSerialization,
   decodeEnvelope,
   type Envelope,
   encodeEnvelope,
+  isAdvancedNotice,
   isPlexusMessage,
   parseEnvelope,
   parseGoneNotice,
@@ -18,7 +18,7 @@ import {
 
 /** Where envelopes go and come from: the process's IPC channel, or a stand-in in tests. */
 export interface IpcPort {
-  /** True when the channel carries bytes as bytes (`serialization: "advanced"`). */
+  /** True when the channel is known to carry bytes as bytes (`serialization: "advanced"`). */
   readonly binary: boolean;
   /** Sends to the primary; nothing happens when there is no channel (not a worker, or disconnected). */
   send(envelope: Envelope): void;
@@ -41,7 +41,7 @@ function ignore(): void {}
 /** The process's own IPC channel (`process.send`), as `node:cluster` gives it to a worker. */
 export function processPort(): IpcPort {
   return {
-    binary: advancedSerialization(),
+    binary: false, // until the primary says otherwise
     send(envelope) {
       if (process.send === undefined || !process.connected) return;
       process.send(envelope, undefined, undefined, ignore);
@@ -57,17 +57,24 @@ export class WorkerLink {
   badMessages = 0;
   private readonly adapters = new Map<string, Set<LinkedAdapter>>();
   private listening = false;
+  /** Envelopes carry bytes (advanced serialization) rather than base64. */
+  private binary: boolean;
 
   constructor(
     private readonly port: IpcPort,
     private readonly maxMessageBytes: number,
-  ) {}
+  ) {
+    this.binary = port.binary;
+  }
+
+  private listen(): void {
+    if (this.listening) return;
+    this.listening = true;
+    this.port.onMessage((m) => this.onMessage(m));
+  }
 
   add(adapter: LinkedAdapter): void {
-    if (!this.listening) {
-      this.listening = true;
-      this.port.onMessage((m) => this.onMessage(m));
-    }
+    this.listen();
     let set = this.adapters.get(adapter.nsp.name);
     if (set === undefined) {
       set = new Set();
@@ -84,7 +91,7 @@ export class WorkerLink {
   /** Sends `out` from `sender` along `route` (every broadcast goes to every node: no per-room routing). */
   publish(sender: LinkedAdapter, out: ClusterOutgoing, route: ClusterRoute): void {
     const to = route.kind === "node" ? route.node : null;
-    const envelope = encodeEnvelope(sender.nodeId, to, sender.nsp.name, out, this.port.binary);
+    const envelope = encodeEnvelope(sender.nodeId, to, sender.nsp.name, out, this.binary);
     let local = false;
     for (const peer of this.adapters.get(sender.nsp.name) ?? []) {
       if (peer === sender || (to !== null && peer.nodeId !== to)) continue;
@@ -97,6 +104,10 @@ export class WorkerLink {
 
   private onMessage(value: unknown): void {
     if (!isPlexusMessage(value)) return; // the application's own IPC messages
+    if (isAdvancedNotice(value)) {
+      this.binary = true;
+      return;
+    }
     const gone = parseGoneNotice(value);
     if (gone !== undefined) {
       for (const set of this.adapters.values()) for (const a of set) a.membership.remove(gone.gone);

@@ -1,7 +1,8 @@
 /**
  * node:cluster in one process, for the adapter test kit: each "worker" is a `WorkerLink` whose IPC port is
  * an in-memory pipe to a real `PrimaryRelay`, every message passing through `JSON.stringify`/`JSON.parse`
- * as the default `json` IPC serialization does (or `structuredClone` for `advanced`), delivered in order
+ * as the default `json` IPC serialization does (or `structuredClone` for `advanced`, which the relay tells
+ * the worker, as the real primary does), delivered in order
  * on later microtasks. Everything but the OS pipe is the shipped code. Test code only.
  */
 import {
@@ -37,6 +38,7 @@ export class VirtualCluster {
     let connected = true;
     const relay = this.relay;
     const toWorker = {
+      serialization: this.binary ? "advanced" : "json",
       isConnected: () => connected,
       send(message: unknown) {
         const c = copy(message);
@@ -47,7 +49,7 @@ export class VirtualCluster {
     };
     relay.add(toWorker);
     const port: IpcPort = {
-      binary: this.binary,
+      binary: false, // told by the relay, as a real worker is
       send(envelope) {
         if (!connected) return;
         const c = copy(envelope);
