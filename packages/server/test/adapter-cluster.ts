@@ -1,7 +1,8 @@
 /**
  * Harness of `adapter-routing.test.ts`: three Plexus nodes joined by an adapter, with no session router
  * configured (the server installs one from the adapter). `redis`: three processes and a Redis of their own
- * behind the round-robin TCP proxy; `cluster`: a node:cluster primary with three workers on one port and
+ * behind the round-robin TCP proxy (`redis-direct`: the same, routing straight to the owners' internal
+ * listeners advertised in the heartbeats); `cluster`: a node:cluster primary with three workers on one port and
  * the IPC cluster adapter (node:cluster's round-robin is the load balancer). Processes are ended by PID.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -9,7 +10,7 @@ import { once } from "node:events";
 import { startRedis, type TestRedis } from "../../../test-support/redis-server.js";
 import { RoundRobinProxy } from "../../../test-support/round-robin-proxy.js";
 
-export type AdapterKind = "redis" | "cluster";
+export type AdapterKind = "redis" | "redis-direct" | "cluster";
 
 const nodeFixture = new URL("./fixtures/adapter-node.ts", import.meta.url).pathname;
 const primaryFixture = new URL("./fixtures/cluster-primary.ts", import.meta.url).pathname;
@@ -90,8 +91,7 @@ export class AdapterCluster {
     const redis = await startRedis();
     const children: ChildProcess[] = [];
     try {
-      for (let i = 0; i < NODES; i++)
-        children.push(spawnTs(nodeFixture, ["redis", redis.url, String(NODES)]));
+      for (let i = 0; i < NODES; i++) children.push(spawnTs(nodeFixture, [kind, redis.url, String(NODES)]));
       const ready = await Promise.all(children.map((c) => messages<Ready>(c, "ready", 1).then((r) => r[0]!)));
       const proxy = await RoundRobinProxy.start(ready.map((r) => ({ host: "127.0.0.1", port: r.port })));
       const processes = new Map(ready.map((r, i) => [r.nodeId, children[i]!]));
@@ -128,7 +128,7 @@ export class AdapterCluster {
   /** SIGKILLs the node `nodeId` (its process, or its worker) and waits until it is gone. */
   async kill(nodeId: string): Promise<void> {
     this.liveNodes--;
-    if (this.kind === "redis") {
+    if (this.kind !== "cluster") {
       await end(this.processes.get(nodeId)!);
       return;
     }
