@@ -114,7 +114,12 @@ test("kept in sync by a Plexus server, through the Plexus client and socket.io-c
   });
   const clients: Array<{ disconnect(): unknown }> = [];
   const join = (user: string, device: string, official = false): Presence => {
-    const opts = { forceNew: true, reconnection: false, transports: ["websocket" as const], auth: { user, device } };
+    const opts = {
+      forceNew: true,
+      reconnection: false,
+      transports: ["websocket" as const],
+      auth: { user, device },
+    };
     const socket = official ? officialIo(url, opts) : io(url, opts);
     clients.push(socket);
     return new Presence(socket);
