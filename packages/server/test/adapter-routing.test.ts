@@ -104,7 +104,10 @@ class Participant {
     await this.race(this.socket.timeout(15_000).emitWithAck("fanout", "everyone", tag));
   }
 
-  /** Resolves once every node's fence arrived: anything a node sent before its fence arrived too. */
+  /**
+   * Resolves once every node's fence arrived. Each fanout is acknowledged once every node emitted it, so
+   * every node emitted its broadcasts before its fence: they arrived before it (order per sender).
+   */
   settled(): Promise<void> {
     return this.race(this.fence.promise);
   }
