@@ -22,8 +22,11 @@ export interface IpcPort {
   readonly binary: boolean;
   /** Sends to the primary; nothing happens when there is no channel (not a worker, or disconnected). */
   send(envelope: Envelope): void;
-  /** Sets the receiver of everything the primary sends. */
-  onMessage(handler: (message: unknown) => void): void;
+  /**
+   * Sets the receiver of everything the primary sends; returns what removes it (a `message` listener keeps
+   * the IPC channel, hence the process, alive: it is removed once the last adapter closed).
+   */
+  onMessage(handler: (message: unknown) => void): () => void;
 }
 
 /** What the link sees of an adapter. */
@@ -48,6 +51,7 @@ export function processPort(): IpcPort {
     },
     onMessage(handler) {
       process.on("message", handler);
+      return () => process.off("message", handler);
     },
   };
 }
@@ -56,7 +60,8 @@ export class WorkerLink {
   /** Envelopes received that were not well formed, or too large (a counter). */
   badMessages = 0;
   private readonly adapters = new Map<string, Set<LinkedAdapter>>();
-  private listening = false;
+  /** Removes the port's listener; `null` while not listening. */
+  private stopListening: (() => void) | null = null;
   /** Envelopes carry bytes (advanced serialization) rather than base64. */
   private binary: boolean;
 
@@ -68,9 +73,7 @@ export class WorkerLink {
   }
 
   private listen(): void {
-    if (this.listening) return;
-    this.listening = true;
-    this.port.onMessage((m) => this.onMessage(m));
+    this.stopListening ??= this.port.onMessage((m) => this.onMessage(m));
   }
 
   add(adapter: LinkedAdapter): void {
@@ -86,6 +89,11 @@ export class WorkerLink {
   remove(adapter: LinkedAdapter): void {
     const set = this.adapters.get(adapter.nsp.name);
     if (set?.delete(adapter) && set.size === 0) this.adapters.delete(adapter.nsp.name);
+    if (this.adapters.size === 0 && this.stopListening !== null) {
+      // Every server of this process closed: the process may exit (the next adapter listens again).
+      this.stopListening();
+      this.stopListening = null;
+    }
   }
 
   /** Sends `out` from `sender` along `route` (every broadcast goes to every node: no per-room routing). */

@@ -57,6 +57,9 @@ export class VirtualCluster {
       },
       onMessage(handler) {
         receiver = handler;
+        return () => {
+          receiver = null;
+        };
       },
     };
     const link = new WorkerLink(port, 16 * 1024 * 1024);
