@@ -3,7 +3,8 @@
  * is the MessagePack array `[uid, packet, {rooms, except, flags}]`; requests and responses are JSON,
  * or MessagePack when they carry binary (and always for broadcast-with-ack requests and their acks, as
  * the classic adapter does). Sharded mode is Plexus-only: `[kind, message]` in MessagePack, kind 0
- * broadcast, 1 request, 2 response (one node channel carries all three).
+ * broadcast (`message` as the classic array `[uid, packet, opts]`), 1 request, 2 response (one node
+ * channel carries all three).
  * Encoding uses the `parser` option (default `notepack.io`, as socket.io); decoding untrusted bytes uses
  * the bounds-checked decoder unless a custom parser was given.
  */
@@ -49,7 +50,12 @@ export function decodeClassicMessage(bytes: Uint8Array, parser: RedisParser): un
 
 const KINDS: readonly ClusterMessageKind[] = ["broadcast", "request", "response"];
 
+/** A broadcast goes in the classic array form `[uid, packet, opts]` (no map keys: fewer bytes per copy). */
 export function encodeShardedMessage(out: ClusterOutgoing, parser: RedisParser): Uint8Array | string {
+  if (out.kind === "broadcast") {
+    const { uid, packet, opts } = out.message;
+    return parser.encode([0, [uid, packet, opts]]);
+  }
   return parser.encode([KINDS.indexOf(out.kind), out.message]);
 }
 
