@@ -7,8 +7,10 @@
  *   in the bounded `OutageQueue` and leave in order when it is ready again.
  * - Subscribing while the subscriber connection is down resolves at once and is replayed when it is ready
  *   (both clients also restore their own subscriptions after a reconnection).
- * - `resetSubscriber` forces a silent subscriber connection to reconnect (ioredis; node-redis clients
- *   reconnect by themselves on socket errors).
+ * - `resetSubscriber` forces a silent subscriber connection to reconnect, with both clients: ioredis
+ *   reconnects and restores its subscriptions itself; a node-redis client is destroyed and connected
+ *   again (node-redis forgets its subscriptions then), and this link subscribes again to everything it
+ *   holds (`active`).
  */
 import { type OutageCounters, OutageQueue, type QueuedPublish } from "./outage-queue.js";
 
@@ -88,10 +90,13 @@ export class RedisLink {
   /** node-redis: our listener per handler (node-redis passes `(message, channel)`). */
   private readonly nodeRedisListeners = new Map<ChannelHandler, (message: Buffer, channel: Buffer) => void>();
   private deferred: Deferred[] = [];
+  /** Every channel subscribed and not unsubscribed, per handler and mode (replayed after a reset). */
+  private readonly active = new Map<ChannelHandler, Record<SubscriptionMode, Set<string>>>();
   private readonly readyListeners = new Set<() => void>();
   private lastReset = 0;
   private pubReady: Promise<void> | undefined;
   private readonly detach: Array<() => void> = [];
+  private closed = false;
 
   constructor(pub: RedisClient, sub: RedisClient, opts: RedisLinkOptions) {
     this.pub = pub;
@@ -168,6 +173,8 @@ export class RedisLink {
   ): Promise<void> {
     if (channels.length === 0) return;
     this.handlers[mode].add(handler);
+    const held = this.activeOf(handler)[mode];
+    for (const channel of channels) held.add(channel);
     if (!this.subscriberReady) {
       this.deferred.push({ channels, mode, handler });
       return;
@@ -181,6 +188,8 @@ export class RedisLink {
 
   unsubscribe(channels: readonly string[], mode: SubscriptionMode, handler: ChannelHandler): void {
     if (channels.length === 0) return;
+    const held = this.active.get(handler)?.[mode];
+    for (const channel of channels) held?.delete(channel);
     const drop = new Set(channels);
     this.deferred = this.deferred.filter(
       (d) => d.handler !== handler || !d.channels.some((c) => drop.has(c)),
@@ -204,20 +213,67 @@ export class RedisLink {
   removeHandler(handler: ChannelHandler): void {
     for (const mode of ["channel", "pattern", "shard"] as const) this.handlers[mode].delete(handler);
     this.nodeRedisListeners.delete(handler);
+    this.active.delete(handler);
   }
 
   /** Forces the subscriber connection to reconnect (at most once per `minIntervalMs`); true if it did. */
   resetSubscriber(minIntervalMs: number): boolean {
     const now = performance.now();
-    if (now - this.lastReset < minIntervalMs || this.nodeRedis) return false;
+    if (now - this.lastReset < minIntervalMs) return false;
     this.lastReset = now;
-    method(this.sub, "disconnect")?.(true);
+    if (!this.nodeRedis) {
+      method(this.sub, "disconnect")?.(true);
+      return true;
+    }
+    // node-redis has no public "reconnect": destroy (v5; disconnect in v4) and connect again. It drops its
+    // subscriptions with the connection, so everything held is subscribed again once it is ready.
+    const end = method(this.sub, "destroy") ?? method(this.sub, "disconnect");
+    if (end === undefined) return false;
+    this.deferred = [...this.deferred, ...this.heldSubscriptions()];
+    try {
+      (end() as Promise<unknown> | undefined)?.then?.(undefined, () => {});
+    } catch {
+      // Already closed: connecting again is all that is needed.
+    }
+    this.reconnectNodeRedis();
     return true;
   }
 
   /** Removes this link's listeners from the clients. */
   close(): void {
+    this.closed = true;
     for (const undo of this.detach.splice(0)) undo();
+  }
+
+  private activeOf(handler: ChannelHandler): Record<SubscriptionMode, Set<string>> {
+    let held = this.active.get(handler);
+    if (held === undefined) {
+      held = { channel: new Set(), pattern: new Set(), shard: new Set() };
+      this.active.set(handler, held);
+    }
+    return held;
+  }
+
+  private heldSubscriptions(): Deferred[] {
+    const out: Deferred[] = [];
+    for (const [handler, held] of this.active) {
+      for (const mode of ["channel", "pattern", "shard"] as const) {
+        if (held[mode].size > 0) out.push({ channels: [...held[mode]], mode, handler });
+      }
+    }
+    return out;
+  }
+
+  /** `connect()` on a closed node-redis client, retried while Redis refuses (its own strategy gave up). */
+  private reconnectNodeRedis(): void {
+    const connect = method(this.sub, "connect");
+    if (connect === undefined) return;
+    Promise.resolve()
+      .then(() => connect())
+      .then(undefined, () => {
+        if (this.closed || (this.sub as Loose).isOpen === true) return;
+        setTimeout(() => this.reconnectNodeRedis(), 1000).unref();
+      });
   }
 
   private listen(client: RedisClient, event: string, fn: (...args: unknown[]) => void): void {
