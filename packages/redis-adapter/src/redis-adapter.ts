@@ -234,10 +234,7 @@ export class RedisAdapter extends ClusterAdapter {
     }
   }
 
-  private async numsub(command: "NUMSUB" | "SHARDNUMSUB", channels: readonly string[]): Promise<number[]> {
-    const reply = await this.link.command(["PUBSUB", command, ...channels]);
-    const counts: number[] = [];
-    if (Array.isArray(reply)) for (let i = 1; i < reply.length; i += 2) counts.push(Number(reply[i]));
-    return counts;
+  private numsub(command: "NUMSUB" | "SHARDNUMSUB", channels: readonly string[]): Promise<number[]> {
+    return this.link.countSubscribers(command, channels);
   }
 }

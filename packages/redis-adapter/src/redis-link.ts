@@ -45,6 +45,14 @@ export function isNodeRedis(client: RedisClient): boolean {
   return typeof (client as Loose).pSubscribe === "function";
 }
 
+/** ioredis `Cluster` (has `nodes(role)`) or node-redis `createCluster` (has `masters` and `nodeClient`). */
+function clusterKind(client: RedisClient): "ioredis" | "node-redis" | undefined {
+  const c = client as Loose;
+  if (typeof c.nodes === "function" && typeof c.nodeClient !== "function") return "ioredis";
+  if (typeof c.nodeClient === "function" && Array.isArray(c.masters)) return "node-redis";
+  return undefined;
+}
+
 function isReady(client: RedisClient): boolean {
   const c = client as Loose;
   return c.isReady === true || c.status === "ready";
@@ -97,14 +105,26 @@ export class RedisLink {
   private pubReady: Promise<void> | undefined;
   private readonly detach: Array<() => void> = [];
   private closed = false;
+  /** Set when the clients are Redis Cluster clients (ordering needs care there, see `write`). */
+  private readonly cluster: "ioredis" | "node-redis" | undefined;
+  private pinned: RedisClient | undefined;
+  private pinning: Promise<void> | undefined;
+  private unpinned: QueuedPublish[] = [];
+  private gated: QueuedPublish[] = [];
+  private inFlight = 0;
+  private inFlightChannel = "";
 
   constructor(pub: RedisClient, sub: RedisClient, opts: RedisLinkOptions) {
     this.pub = pub;
     this.sub = sub;
     this.nodeRedis = isNodeRedis(sub);
+    this.cluster = clusterKind(pub);
     this.queue = new OutageQueue(opts.outageQueueBytes, opts.outageQueueMaxAge);
     this.listen(pub, "ready", () => this.flush());
+    if (clusterKind(pub) === "node-redis") this.listen(pub, "connect", () => this.flush());
     this.listen(sub, "ready", () => this.onSubscriberReady());
+    // A node-redis cluster says "connect" once its slot map is loaded (it has no "ready" event).
+    if (clusterKind(sub) === "node-redis") this.listen(sub, "connect", () => this.onSubscriberReady());
     // Errors are the application's to log (as with socket.io's adapter); without a listener, an
     // EventEmitter would throw them and crash the process during an outage.
     const quiet = (): void => {};
@@ -150,19 +170,56 @@ export class RedisLink {
 
   /** A Redis command on the publishing connection (PUBSUB NUMSUB...), sent once it is ready. */
   async command(args: readonly string[]): Promise<unknown> {
-    if (!this.publisherReady) {
-      this.pubReady ??= new Promise<void>((resolve) => {
-        const onReady = (): void => {
-          method(this.pub, "off")?.("ready", onReady);
-          this.pubReady = undefined;
-          resolve();
-        };
-        method(this.pub, "on")?.("ready", onReady);
-      });
-      await this.pubReady;
-    }
+    await this.publisherUsable();
     if (this.nodeRedis) return call(this.pub, "sendCommand", [...args]);
     return call(this.pub, "call", ...args);
+  }
+
+  /** Resolves once the publishing connection is ready ("ready"; a node-redis cluster says "connect"). */
+  private async publisherUsable(): Promise<void> {
+    if (this.publisherReady) return;
+    const event = clusterKind(this.pub) === "node-redis" ? "connect" : "ready";
+    this.pubReady ??= new Promise<void>((resolve) => {
+      const onReady = (): void => {
+        method(this.pub, "off")?.(event, onReady);
+        this.pubReady = undefined;
+        resolve();
+      };
+      method(this.pub, "on")?.(event, onReady);
+    });
+    await this.pubReady;
+  }
+
+  /**
+   * `PUBSUB NUMSUB|SHARDNUMSUB channels...` as counts in channel order. On a Redis Cluster each node answers
+   * for its own subscribers only (classic channels: whoever is subscribed on that node; sharded: the slot's
+   * owner), so the counts of every master are added up.
+   */
+  async countSubscribers(command: "NUMSUB" | "SHARDNUMSUB", channels: readonly string[]): Promise<number[]> {
+    const args = ["PUBSUB", command, ...channels];
+    const replies = await this.onEveryMaster(args);
+    const counts = channels.map(() => 0);
+    for (const reply of replies) {
+      if (!Array.isArray(reply)) continue;
+      for (let i = 1; i < reply.length; i += 2) counts[(i - 1) / 2]! += Number(reply[i]) || 0;
+    }
+    return counts;
+  }
+
+  private async onEveryMaster(args: readonly string[]): Promise<unknown[]> {
+    const kind = clusterKind(this.pub);
+    if (kind === undefined) return [await this.command(args)];
+    await this.publisherUsable();
+    if (kind === "ioredis") {
+      const masters = call(this.pub, "nodes", "master") as RedisClient[];
+      return Promise.all(masters.map((m) => call(m, "call", ...args)));
+    }
+    const masters = (this.pub as Loose).masters as unknown[];
+    return Promise.all(
+      masters.map(async (m) =>
+        call((await call(this.pub, "nodeClient", m)) as RedisClient, "sendCommand", [...args]),
+      ),
+    );
   }
 
   /** Subscribes `handler` to `channels`; resolves once Redis confirmed, or at once while disconnected. */
@@ -323,18 +380,101 @@ export class RedisLink {
   }
 
   private send(item: QueuedPublish): void {
+    if (item.sharded && this.cluster !== undefined) this.sendInOrder(item);
+    else void this.write(item);
+  }
+
+  /**
+   * Redis Cluster, sharded: channels live on different masters, so two publishes to different channels
+   * may overtake each other. A publish to another channel than the one in flight waits for its answer
+   * (by then Redis has handed that message to its subscribers); publishes to the same channel pipeline.
+   */
+  private sendInOrder(item: QueuedPublish): void {
+    if (this.gated.length > 0 || (this.inFlight > 0 && item.channel !== this.inFlightChannel)) {
+      this.gated.push(item);
+      return;
+    }
+    this.inFlightChannel = item.channel;
+    this.inFlight++;
+    void this.write(item).then(() => {
+      if (--this.inFlight > 0) return;
+      const next = this.gated;
+      this.gated = [];
+      for (const held of next) this.sendInOrder(held);
+    });
+  }
+
+  /** Sends one publish; settles (never rejects) once Redis answered or the send failed. */
+  private write(item: QueuedPublish): Promise<void> {
     const payload = typeof item.payload === "string" ? item.payload : toBuffer(item.payload);
-    let name: string;
-    if (item.sharded) name = this.nodeRedis ? "sPublish" : "spublish";
-    else name = "publish";
     try {
+      let done: unknown;
+      if (item.sharded)
+        done = call(this.pub, this.nodeRedis ? "sPublish" : "spublish", item.channel, payload);
+      else if (this.cluster !== undefined) {
+        // Every classic publish through one master: the cluster bus then forwards them in order (both
+        // clients would pick a node per publish).
+        const master = this.pinnedMaster();
+        if (master === undefined || this.unpinned.length > 0) {
+          this.unpinned.push(item);
+          return Promise.resolve();
+        }
+        done = call(master, "publish", item.channel, payload);
+      } else done = call(this.pub, "publish", item.channel, payload);
       // A publish lost with the connection (in flight when it dropped) counts as dropped.
-      const done = call(this.pub, name, item.channel, payload) as Promise<unknown>;
-      done.then(undefined, () => {
-        item.counters.droppedWhileDown++;
-      });
+      return Promise.resolve(done).then(
+        () => {},
+        () => {
+          item.counters.droppedWhileDown++;
+        },
+      );
     } catch {
       item.counters.droppedWhileDown++;
+      return Promise.resolve();
     }
+  }
+
+  /**
+   * Redis Cluster: the master all classic publishes go to, kept while it is usable; undefined while a
+   * node-redis cluster hands out its client (asynchronously; publishes wait in `unpinned` meanwhile).
+   */
+  private pinnedMaster(): RedisClient | undefined {
+    const current = this.pinned as Loose | undefined;
+    if (
+      current !== undefined &&
+      current.status !== "end" &&
+      current.status !== "close" &&
+      current.isOpen !== false
+    )
+      return current;
+    this.pinned = undefined;
+    if (this.cluster === "ioredis") {
+      const masters = call(this.pub, "nodes", "master") as Loose[];
+      const port = (m: Loose): number => Number((m.options as Loose | undefined)?.port ?? 0);
+      this.pinned = [...masters].sort((a, b) => port(a) - port(b))[0] ?? this.pub;
+      return this.pinned;
+    }
+    if (this.pinning === undefined) {
+      const masters = [...((this.pub as Loose).masters as Loose[])];
+      const port = (m: Loose): number => Number(m.port ?? 0);
+      const first = masters.sort((a, b) => port(a) - port(b))[0];
+      const settle = (client: RedisClient | undefined): void => {
+        this.pinned = client;
+        this.pinning = undefined;
+        const waiting = this.unpinned;
+        this.unpinned = [];
+        for (const item of waiting) {
+          if (client === undefined) item.counters.droppedWhileDown++;
+          else void this.write(item);
+        }
+      };
+      this.pinning = Promise.resolve(
+        first === undefined ? this.pub : call(this.pub, "nodeClient", first),
+      ).then(
+        (client) => settle(client as RedisClient),
+        () => settle(undefined),
+      );
+    }
+    return undefined;
   }
 }
