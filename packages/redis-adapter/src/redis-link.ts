@@ -11,52 +11,27 @@
  *   reconnects and restores its subscriptions itself; a node-redis client is destroyed and connected
  *   again (node-redis forgets its subscriptions then), and this link subscribes again to everything it
  *   holds (`active`).
+ * - Redis Cluster clients (ioredis `Cluster`, node-redis `createCluster`) work too: subscriber counts are
+ *   added up over every master (`countSubscribers`), and publishing keeps each node's order
+ *   (`RedisPublisher`).
  */
-import { type OutageCounters, OutageQueue, type QueuedPublish } from "./outage-queue.js";
+import { type OutageCounters, OutageQueue } from "./outage-queue.js";
+import {
+  call,
+  clusterKind,
+  isNodeRedis,
+  isReady,
+  type Loose,
+  method,
+  type RedisClient,
+  toBuffer,
+} from "./redis-client.js";
+import { RedisPublisher } from "./redis-publisher.js";
 
-/** An `ioredis` `Redis`/`Cluster` or a node-redis (`redis` package) client. */
-export type RedisClient = object;
+export type { RedisClient } from "./redis-client.js";
 
 export type SubscriptionMode = "channel" | "pattern" | "shard";
 export type ChannelHandler = (channel: string, message: Buffer) => void;
-
-type Fn = (...args: unknown[]) => unknown;
-interface Loose {
-  readonly [key: string]: unknown;
-}
-
-function method(client: RedisClient, name: string): Fn | undefined {
-  const fn = (client as Loose)[name];
-  return typeof fn === "function" ? (fn as Fn).bind(client) : undefined;
-}
-
-function call(client: RedisClient, name: string, ...args: unknown[]): unknown {
-  const fn = method(client, name);
-  if (fn === undefined) throw new TypeError(`the Redis client has no ${name}() method`);
-  return fn(...args);
-}
-
-function toBuffer(value: unknown): Buffer {
-  return Buffer.isBuffer(value) ? value : Buffer.from(value as string);
-}
-
-/** node-redis clients have camel-cased pub/sub methods (`pSubscribe`); ioredis ones are lower-case. */
-export function isNodeRedis(client: RedisClient): boolean {
-  return typeof (client as Loose).pSubscribe === "function";
-}
-
-/** ioredis `Cluster` (has `nodes(role)`) or node-redis `createCluster` (has `masters` and `nodeClient`). */
-function clusterKind(client: RedisClient): "ioredis" | "node-redis" | undefined {
-  const c = client as Loose;
-  if (typeof c.nodes === "function" && typeof c.nodeClient !== "function") return "ioredis";
-  if (typeof c.nodeClient === "function" && Array.isArray(c.masters)) return "node-redis";
-  return undefined;
-}
-
-function isReady(client: RedisClient): boolean {
-  const c = client as Loose;
-  return c.isReady === true || c.status === "ready";
-}
 
 const IOREDIS_EVENTS: Record<SubscriptionMode, string> = {
   channel: "messageBuffer",
@@ -105,20 +80,17 @@ export class RedisLink {
   private pubReady: Promise<void> | undefined;
   private readonly detach: Array<() => void> = [];
   private closed = false;
-  /** Set when the clients are Redis Cluster clients (ordering needs care there, see `write`). */
-  private readonly cluster: "ioredis" | "node-redis" | undefined;
-  private pinned: RedisClient | undefined;
-  private pinning: Promise<void> | undefined;
-  private unpinned: QueuedPublish[] = [];
-  private gated: QueuedPublish[] = [];
-  private inFlight = 0;
-  private inFlightChannel = "";
+  private readonly publisher: RedisPublisher;
+  /** Whether the clients are Redis Cluster clients. */
+  readonly cluster: boolean;
+  private seq = 0;
 
   constructor(pub: RedisClient, sub: RedisClient, opts: RedisLinkOptions) {
     this.pub = pub;
     this.sub = sub;
     this.nodeRedis = isNodeRedis(sub);
-    this.cluster = clusterKind(pub);
+    this.publisher = new RedisPublisher(pub);
+    this.cluster = clusterKind(pub) !== undefined;
     this.queue = new OutageQueue(opts.outageQueueBytes, opts.outageQueueMaxAge);
     this.listen(pub, "ready", () => this.flush());
     if (clusterKind(pub) === "node-redis") this.listen(pub, "connect", () => this.flush());
@@ -144,6 +116,11 @@ export class RedisLink {
     }
   }
 
+  /** This node's next publish sequence number (sharded mode on a Redis Cluster, see `ShardOrder`). */
+  nextSeq(): number {
+    return ++this.seq;
+  }
+
   /** Called whenever the subscriber connection is ready again (after the deferred subscriptions). */
   onReady(listener: () => void): () => void {
     this.readyListeners.add(listener);
@@ -165,7 +142,7 @@ export class RedisLink {
       if (this.publisherReady) this.flush();
       return;
     }
-    this.send({ counters, channel, payload, sharded, bytes: 0, at: 0 });
+    this.publisher.send({ counters, channel, payload, sharded, bytes: 0, at: 0 });
   }
 
   /** A Redis command on the publishing connection (PUBSUB NUMSUB...), sent once it is ready. */
@@ -376,105 +353,6 @@ export class RedisLink {
   }
 
   private flush(): void {
-    this.queue.drain((item) => this.send(item));
-  }
-
-  private send(item: QueuedPublish): void {
-    if (item.sharded && this.cluster !== undefined) this.sendInOrder(item);
-    else void this.write(item);
-  }
-
-  /**
-   * Redis Cluster, sharded: channels live on different masters, so two publishes to different channels
-   * may overtake each other. A publish to another channel than the one in flight waits for its answer
-   * (by then Redis has handed that message to its subscribers); publishes to the same channel pipeline.
-   */
-  private sendInOrder(item: QueuedPublish): void {
-    if (this.gated.length > 0 || (this.inFlight > 0 && item.channel !== this.inFlightChannel)) {
-      this.gated.push(item);
-      return;
-    }
-    this.inFlightChannel = item.channel;
-    this.inFlight++;
-    void this.write(item).then(() => {
-      if (--this.inFlight > 0) return;
-      const next = this.gated;
-      this.gated = [];
-      for (const held of next) this.sendInOrder(held);
-    });
-  }
-
-  /** Sends one publish; settles (never rejects) once Redis answered or the send failed. */
-  private write(item: QueuedPublish): Promise<void> {
-    const payload = typeof item.payload === "string" ? item.payload : toBuffer(item.payload);
-    try {
-      let done: unknown;
-      if (item.sharded)
-        done = call(this.pub, this.nodeRedis ? "sPublish" : "spublish", item.channel, payload);
-      else if (this.cluster !== undefined) {
-        // Every classic publish through one master: the cluster bus then forwards them in order (both
-        // clients would pick a node per publish).
-        const master = this.pinnedMaster();
-        if (master === undefined || this.unpinned.length > 0) {
-          this.unpinned.push(item);
-          return Promise.resolve();
-        }
-        done = call(master, "publish", item.channel, payload);
-      } else done = call(this.pub, "publish", item.channel, payload);
-      // A publish lost with the connection (in flight when it dropped) counts as dropped.
-      return Promise.resolve(done).then(
-        () => {},
-        () => {
-          item.counters.droppedWhileDown++;
-        },
-      );
-    } catch {
-      item.counters.droppedWhileDown++;
-      return Promise.resolve();
-    }
-  }
-
-  /**
-   * Redis Cluster: the master all classic publishes go to, kept while it is usable; undefined while a
-   * node-redis cluster hands out its client (asynchronously; publishes wait in `unpinned` meanwhile).
-   */
-  private pinnedMaster(): RedisClient | undefined {
-    const current = this.pinned as Loose | undefined;
-    if (
-      current !== undefined &&
-      current.status !== "end" &&
-      current.status !== "close" &&
-      current.isOpen !== false
-    )
-      return current;
-    this.pinned = undefined;
-    if (this.cluster === "ioredis") {
-      const masters = call(this.pub, "nodes", "master") as Loose[];
-      const port = (m: Loose): number => Number((m.options as Loose | undefined)?.port ?? 0);
-      this.pinned = [...masters].sort((a, b) => port(a) - port(b))[0] ?? this.pub;
-      return this.pinned;
-    }
-    if (this.pinning === undefined) {
-      const masters = [...((this.pub as Loose).masters as Loose[])];
-      const port = (m: Loose): number => Number(m.port ?? 0);
-      const first = masters.sort((a, b) => port(a) - port(b))[0];
-      const settle = (client: RedisClient | undefined): void => {
-        this.pinned = client;
-        this.pinning = undefined;
-        const waiting = this.unpinned;
-        this.unpinned = [];
-        for (const item of waiting) {
-          if (client === undefined) item.counters.droppedWhileDown++;
-          else void this.write(item);
-        }
-      };
-      this.pinning = Promise.resolve(
-        first === undefined ? this.pub : call(this.pub, "nodeClient", first),
-      ).then(
-        (client) => settle(client as RedisClient),
-        () => settle(undefined),
-      );
-    }
-    return undefined;
+    this.queue.drain((item) => this.publisher.send(item));
   }
 }
