@@ -354,8 +354,10 @@ export class ChurnSession {
     });
     const opened = new Promise<void>((resolve, reject) => {
       ws.once("open", () => resolve());
+      // After `fail()` the loop terminated this WebSocket itself (ws then says "closed before the
+      // connection was established"): the session's own failure is the cause, not the WebSocket.
       ws.on("error", (error: NodeJS.ErrnoException) =>
-        reject(new ChurnError(`ws ${step} failed: ${error.code ?? error.message}`)),
+        reject(this.failure ?? new ChurnError(`ws ${step} failed: ${error.code ?? error.message}`)),
       );
       ws.once("close", (code) => {
         reject(new ChurnError(`ws closed before open (${code})`));
