@@ -17,8 +17,8 @@ import {
 } from "@plexus/protocol";
 import WebSocket from "ws";
 import { wallNow } from "../control-messages.js";
+import { httpCall, type PendingRequest } from "../raw-http.js";
 import { CONNECT_MAIN_DATA, engineQuery, readAckIdFromString, SocketByte } from "../raw-wire.js";
-import { httpCall, type PendingRequest } from "./churn-http.js";
 import type { GeneratorTarget } from "./soak-messages.js";
 
 export type ChurnTransport = "websocket" | "polling" | "upgrade";
