@@ -6,7 +6,9 @@
  *   npm run soak -- [--duration 5m] [--clients 500] [--impl socket.io --impl plexus] [--stuck 15s]
  *                   [--rooms 20] [--ping-interval 25000] [--ping-timeout 20000] [--out bench/results/soak]
  */
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { dirname, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
@@ -58,6 +60,16 @@ const pingInterval = Number(values["ping-interval"]);
 const pingTimeout = Number(values["ping-timeout"]);
 const here = dirname(new URL(import.meta.url).pathname);
 const addressOctet = 10 + Math.floor(Math.random() * 200);
+
+/** The code measured: short commit, `-dirty` when the tree has uncommitted changes. */
+function gitCommit(): string {
+  try {
+    const git = (args: string[]) => execFileSync("git", args, { encoding: "utf8" }).trim();
+    return `${git(["rev-parse", "--short", "HEAD"])}${git(["status", "--porcelain", "--untracked-files=no"]) === "" ? "" : "-dirty"}`;
+  } catch {
+    return "unknown";
+  }
+}
 
 function log(message: string): void {
   console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -168,6 +180,8 @@ async function main(): Promise<void> {
     t.startStats = await t.server.request("stats", { gc: true, dropTraces: true }, 60_000);
   log("measuring");
   const startedAt = wallNow();
+  const startedAtText = new Date().toISOString().slice(0, 16).replace("T", " ");
+  const loads = [loadavg()[0]!];
   for (const [i, t] of targets.entries()) {
     await t.canary.open();
     await startChurn(t, i, 1);
@@ -178,6 +192,7 @@ async function main(): Promise<void> {
     for (const t of targets) await collectStuck(t).catch((e: Error) => log(`${t.impl}: ${e.message}`));
     if (wallNow() >= nextProgress) {
       nextProgress += 60_000;
+      loads.push(loadavg()[0]!);
       for (const t of targets) {
         const s = await t.server
           .request("stats", { gc: false, dropTraces: false }, 30_000)
@@ -233,7 +248,12 @@ async function main(): Promise<void> {
   }
   const { markdown, json } = renderSoakReport(results, {
     command: `npm run soak -- ${process.argv.slice(2).join(" ")}`.trim(),
-    loadAverage: (await import("node:os")).loadavg(),
+    loadAverage: loadavg(),
+    loadDuring: { min: Math.min(...loads), max: Math.max(...loads) },
+    startedAt: startedAtText,
+    commit: gitCommit(),
+    node: process.versions.node,
+    cores: availableParallelism(),
   });
   mkdirSync(dirname(resolve(values.out)), { recursive: true });
   writeFileSync(`${values.out}-latest.json`, `${JSON.stringify(json, null, 2)}\n`);
