@@ -185,7 +185,10 @@ export class ChurnSession {
   /** What the session is waiting for right now (for error kinds). */
   private waitingFor(): string {
     const first = this.waiters.values().next().value;
-    return first === undefined ? "idle" : first.op.step;
+    if (first !== undefined) return first.op.step;
+    // A request in flight (the upgrade WebSocket, a POST); the held poll is always there, so it says nothing.
+    for (const op of this.ops) if (op.step !== "held poll") return op.step;
+    return "idle";
   }
 
   // ---- incoming packets ----------------------------------------------------------------------------
