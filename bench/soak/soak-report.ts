@@ -86,6 +86,8 @@ export function renderSoakReport(
   row("duration, client loops", (r) => `${(r.durationMs / 60000).toFixed(1)} min, ${r.loops}`);
   row("connections made (CONNECT answered)", (r) => `${r.churn.connected}`);
   row("… of which upgraded polling → WebSocket", (r) => `${r.churn.upgrades}`);
+  for (const kind of keysOf(results, (r) => r.churn.probeFailures))
+    row(`… upgrade probe failed, stayed on polling: ${kind}`, (r) => `${r.churn.probeFailures[kind] ?? 0}`);
   row("server `connection` events", (r) => `${r.end.connections - r.start.connections}`);
   for (const way of keysOf(results, (r) => r.churn.ended))
     row(`sessions ended: ${way}`, (r) => `${r.churn.ended[way] ?? 0}`);
