@@ -41,6 +41,18 @@ describe("soak client: a session that fails during its upgrade", () => {
     port = (http.address() as AddressInfo).port;
   });
 
+  /** A soak session that opens over polling and then upgrades, as a fifth of the soak's loops do. */
+  function upgradingSession(): ChurnSession {
+    const target = {
+      host: "127.0.0.1",
+      port,
+      path: "/socket.io/",
+      localAddress: "127.0.0.1",
+      pingInterval: 25_000,
+    };
+    return new ChurnSession(target, agent, "upgrade");
+  }
+
   after(async () => {
     for (const release of heldUpgrades) release();
     agent.destroy();
@@ -50,14 +62,7 @@ describe("soak client: a session that fails during its upgrade", () => {
 
   test("the server closes it before the 101: reported as the server's close, not as the WebSocket", async () => {
     upgradeHeld = deferred<string>();
-    const target = {
-      host: "127.0.0.1",
-      port,
-      path: "/socket.io/",
-      localAddress: "127.0.0.1",
-      pingInterval: 25_000,
-    };
-    const session = new ChurnSession(target, agent, "upgrade");
+    const session = upgradingSession();
     const connecting = session.connect().then(
       () => "connected",
       (error: unknown) => (error instanceof ChurnError ? error.kind : `not a ChurnError: ${String(error)}`),
@@ -74,14 +79,7 @@ describe("soak client: a session that fails during its upgrade", () => {
   test("a probe that fails before 3probe leaves the session on polling, as engine.io-client", async () => {
     refuseUpgrades = true;
     try {
-      const target = {
-        host: "127.0.0.1",
-        port,
-        path: "/socket.io/",
-        localAddress: "127.0.0.1",
-        pingInterval: 25_000,
-      };
-      const session = new ChurnSession(target, agent, "upgrade");
+      const session = upgradingSession();
       await session.connect();
       assert.match(
         session.probeFailure ?? "",
