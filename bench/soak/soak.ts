@@ -156,6 +156,8 @@ async function waitSessionsGone(t: Target, timeoutMs: number): Promise<SoakServe
 }
 
 async function main(): Promise<void> {
+  // The code the processes load now (read before anything starts: the tree may change during the run).
+  const commit = gitCommit();
   const impls = values.impl;
   log(
     `soak: ${impls.join(" vs ")}, ${loopsPerServer} client loops each, ${values.duration}, stuck after ${values.stuck}`,
@@ -251,7 +253,7 @@ async function main(): Promise<void> {
     loadAverage: loadavg(),
     loadDuring: { min: Math.min(...loads), max: Math.max(...loads) },
     startedAt: startedAtText,
-    commit: gitCommit(),
+    commit,
     node: process.versions.node,
     cores: availableParallelism(),
   });
