@@ -5,8 +5,8 @@
  *
  * The deadline has two stages. Until `3probe` is sent it is `upgradeTimeout` (as engine.io): a client
  * whose probe is closed then has not stopped polling and carries on. Once `3probe` is sent the client
- * pauses polling and commits to the WebSocket: engine.io-client (and ours) never resume polling after a
- * failed probe, and one that already sent `5` has switched. Closing the probe then loses the session, so a
+ * pauses polling and commits to the WebSocket: engine.io-client never resumes polling after a failed probe
+ * (ours does), and a client that already sent `5` has switched. Closing the probe then loses the session, so a
  * slow client (a starved process, a stalled network) must still be able to send a late `5`: from the probe
  * on, the deadline becomes at least `pingInterval + pingTimeout`, the time after which the client's own
  * heartbeat gives up; a client that paused and went away is closed sooner by the server's ping timeout,
