@@ -5,6 +5,10 @@
  *
  *   npm run soak -- [--duration 5m] [--clients 500] [--impl socket.io --impl plexus] [--stuck 15s]
  *                   [--rooms 20] [--ping-interval 25000] [--ping-timeout 20000] [--out bench/results/soak]
+ *                   [--freeze 12s --freeze-every 30s]
+ *
+ * `--freeze` starves the clients on purpose: every `--freeze-every` of the measured phase each generator
+ * process is stopped (SIGSTOP) for that long, then resumed, as a descheduled process on a busy machine is.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -34,6 +38,8 @@ const { values } = parseArgs({
     "ping-interval": { type: "string", default: "25000" },
     "ping-timeout": { type: "string", default: "20000" },
     warmup: { type: "string", default: "60s" },
+    freeze: { type: "string", default: "0" },
+    "freeze-every": { type: "string", default: "30s" },
     out: { type: "string", default: "bench/results/soak" },
     help: { type: "boolean", default: false },
   },
@@ -41,7 +47,8 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(
     "npm run soak -- [--duration 5m|30m|90s] [--clients 500 (loops per server)] [--impl socket.io --impl plexus]\n" +
-      "               [--warmup 60s] [--stuck 15s] [--rooms 20] [--ping-interval 25000] [--ping-timeout 20000] [--out bench/results/soak]",
+      "               [--warmup 60s] [--stuck 15s] [--rooms 20] [--ping-interval 25000] [--ping-timeout 20000] [--out bench/results/soak]\n" +
+      "               [--freeze 12s --freeze-every 30s (stop the client generators that long, that often: starved clients)]",
   );
   process.exit(0);
 }
@@ -155,6 +162,28 @@ async function waitSessionsGone(t: Target, timeoutMs: number): Promise<SoakServe
   }
 }
 
+/** Stops every generator for `freezeMs` every `everyMs` (off when `freezeMs` is 0); returns the undo. */
+function freezeGenerators(targets: readonly Target[], freezeMs: number, everyMs: number): () => void {
+  if (freezeMs <= 0) return () => {};
+  let frozen: number[] = [];
+  const thaw = () => {
+    for (const pid of frozen) process.kill(pid, "SIGCONT");
+    frozen = [];
+  };
+  let thawTimer: NodeJS.Timeout | undefined;
+  const timer = setInterval(() => {
+    frozen = targets.map((t) => t.generator.pid);
+    for (const pid of frozen) process.kill(pid, "SIGSTOP");
+    log(`clients frozen for ${freezeMs} ms`);
+    thawTimer = setTimeout(thaw, freezeMs);
+  }, everyMs);
+  return () => {
+    clearInterval(timer);
+    clearTimeout(thawTimer);
+    thaw();
+  };
+}
+
 async function main(): Promise<void> {
   // The code the processes load now (read before anything starts: the tree may change during the run).
   const commit = gitCommit();
@@ -188,6 +217,7 @@ async function main(): Promise<void> {
     await t.canary.open();
     await startChurn(t, i, 1);
   }
+  const unfreeze = freezeGenerators(targets, duration(values.freeze), duration(values["freeze-every"]));
   let nextProgress = startedAt + 60_000;
   while (wallNow() - startedAt < durationMs) {
     await sleep(5000);
@@ -207,6 +237,7 @@ async function main(): Promise<void> {
       }
     }
   }
+  unfreeze();
   const runMs = Math.round(wallNow() - startedAt);
   log("stopping the loops");
   const results: SoakResult[] = [];
