@@ -7,9 +7,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { io as plexusIo } from "@plexus/client";
+import { Redis } from "ioredis";
 import { type Socket as ClientSocket, io as officialIo } from "socket.io-client";
 import { startRedis } from "../../../test-support/redis-server.js";
 import { collect, nextOn, received, startRecoveryCluster } from "./recovery-process.js";
+
+const LOG = "socket.io-recovery#{/}#log";
+const META = "socket.io-recovery#{/}#meta";
 
 type MakeClient = (url: string) => ClientSocket;
 const options = { transports: ["websocket" as const], reconnection: false, forceNew: true };
@@ -144,6 +148,65 @@ test("a client that comes back before its first packet (pid, no offset) is recov
     ]);
   } finally {
     client.disconnect();
+    await cluster.close();
+  }
+});
+
+test("history trimmed or lost after the offset: a clean fresh session, never a gap", async () => {
+  await using redis = await startRedis();
+  const cluster = await startRecoveryCluster(redis.url, 2);
+  const raw = new Redis(redis.url);
+  const client = officialIo(cluster.proxy.url, options);
+  try {
+    const got = collect(client);
+    await nextOn(client, "connect");
+    const first = client.id!;
+    const home = await cluster.nodeOf(first);
+    const other = cluster.nodes.find((n) => n !== home)!;
+    await client.emitWithAck("join", "room-a");
+    await home.emit([["room-a"], [], "news", 0]);
+    await received(client, got, 1);
+
+    // Trimmed: the entries after the client's offset are gone.
+    let gone = nextOn(client, "disconnect");
+    client.io.engine.close();
+    await gone;
+    await home.seen("disconnect", (r) => r.sid === first);
+    await home.emit([["room-a"], [], "news", "trimmed 1"], [["room-a"], [], "news", "trimmed 2"]);
+    await raw.xtrim(LOG, "MAXLEN", 0);
+    client.connect();
+    await nextOn(client, "connect");
+    assert.equal(client.recovered, false);
+    const second = client.id!;
+    assert.notEqual(second, first);
+    const fresh = await other.seen("connection", (r) => r.sid === second);
+    assert.equal(fresh.recovered, false);
+    assert.deepEqual(await other.call("stats"), { hits: 0, misses: 1 });
+    await other.emit([[second], [], "news", 1]);
+    await received(client, got, 2);
+
+    // Lost: Redis lost the log (a new epoch starts), the old offset is not honoured.
+    const third = await cluster.nodeOf(second);
+    gone = nextOn(client, "disconnect");
+    client.io.engine.close();
+    await gone;
+    await third.seen("disconnect", (r) => r.sid === second);
+    await raw.del(LOG, META);
+    await third.emit([[], [], "news", "new epoch"]);
+    client.connect();
+    await nextOn(client, "connect");
+    assert.equal(client.recovered, false);
+    assert.notEqual(client.id, second);
+    await third.emit([[client.id!], [], "news", 2]);
+    await received(client, got, 3);
+    assert.deepEqual(got, [
+      ["news", 0],
+      ["news", 1],
+      ["news", 2],
+    ]);
+  } finally {
+    client.disconnect();
+    raw.disconnect();
     await cluster.close();
   }
 });
