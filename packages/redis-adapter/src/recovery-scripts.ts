@@ -29,7 +29,7 @@ end
 `;
 
 /**
- * Appends `ARGV[1]` (MAXLEN ~ `ARGV[2]`, entries older than `ARGV[3]` ms trimmed), then publishes
+ * Appends `ARGV[1]` (MAXLEN ~ `ARGV[2]`; unless `ARGV[3]` is 0, entries older than `ARGV[3]` ms trimmed), then publishes
  * `<epoch> <previous id> <id> <entry>` with `ARGV[6]` (PUBLISH or SPUBLISH) on `ARGV[5]`. `ARGV[4]`: a new
  * epoch, used when the log is created. Returns the id.
  */
@@ -41,9 +41,11 @@ if fresh then
 end
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'p', ARGV[1])
 redis.call('HSET', KEYS[2], 'epoch', epoch, 'last', id)
-local t = redis.call('TIME')
-local min = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[3])
-if min > 0 then redis.call('XTRIM', KEYS[1], 'MINID', '~', string.format('%d', min)) end
+if ARGV[3] ~= '0' then
+  local t = redis.call('TIME')
+  local min = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[3])
+  if min > 0 then redis.call('XTRIM', KEYS[1], 'MINID', '~', string.format('%d', min)) end
+end
 redis.call(ARGV[6], ARGV[5], epoch .. ' ' .. prev .. ' ' .. id .. ' ' .. ARGV[1])
 return id
 `;

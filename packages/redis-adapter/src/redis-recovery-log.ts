@@ -72,6 +72,13 @@ export class RedisRecoveryLog implements RecoveryLogBroker {
   private readonly settings: RedisRecoveryLogSettings;
   private readonly handler = (channel: string, message: Buffer): void => this.onMessage(channel, message);
   private recovery: ClusterRecovery | undefined;
+  /**
+   * The epoch this node proposes when it finds the log missing: drawn once, drawn again as soon as a log
+   * with it is seen (so a log lost twice never gets an epoch back), not per append.
+   */
+  private candidate = newEpoch();
+  /** When the last append asked for the age trim (`MINID`), ms: at most once a second. */
+  private lastTrim = 0;
 
   constructor(link: RedisLink, settings: RedisRecoveryLogSettings) {
     this.link = link;
@@ -103,14 +110,20 @@ export class RedisRecoveryLog implements RecoveryLogBroker {
     if (!this.link.publisherReady) return false;
     const payload = this.settings.parser.encode(entryToWire(entry));
     const { maxLength, maxAgeMs, sharded } = this.settings;
+    const now = performance.now();
+    let trimAge = 0;
+    if (now - this.lastTrim >= 1000) {
+      this.lastTrim = now;
+      trimAge = maxAgeMs;
+    }
     this.evalScript(
       APPEND_SCRIPT,
       this.shas.append,
       [
         toBuffer(payload),
         String(maxLength),
-        String(maxAgeMs),
-        newEpoch(),
+        String(trimAge),
+        this.candidate,
         this.channel,
         sharded ? "SPUBLISH" : "PUBLISH",
       ],
@@ -144,9 +157,9 @@ export class RedisRecoveryLog implements RecoveryLogBroker {
   }
 
   compare(a: string, b: string): number {
-    const [aMs = "", aSeq = ""] = a.split("-");
-    const [bMs = "", bSeq = ""] = b.split("-");
-    return compareDecimal(aMs, bMs) || compareDecimal(aSeq, bSeq);
+    const i = a.indexOf("-");
+    const j = b.indexOf("-");
+    return compareDecimal(a.slice(0, i), b.slice(0, j)) || compareDecimal(a.slice(i + 1), b.slice(j + 1));
   }
 
   isId(id: string): boolean {
@@ -206,6 +219,7 @@ export class RedisRecoveryLog implements RecoveryLogBroker {
       return;
     }
     const epoch = message.toString("latin1", 0, a);
+    if (epoch === this.candidate) this.candidate = newEpoch();
     const prev = message.toString("latin1", a + 1, b);
     const id = message.toString("latin1", b + 1, c);
     if (!ID.test(id) || (prev !== "" && !ID.test(prev))) {
