@@ -194,33 +194,49 @@ export class ClusterRecovery {
     }
     this.held = [[epoch, prev, id, entry]];
     this.fillGap(applied).then(
-      () => this.releaseHeld(),
-      () => this.releaseHeld(),
+      (filled) => this.releaseHeld(filled),
+      () => this.releaseHeld(false),
     );
   }
 
-  private async fillGap(from: LogPosition): Promise<void> {
+  /** Reads and applies the entries between `from` and the first held one; false if the log lacks some. */
+  private async fillGap(from: LogPosition): Promise<boolean> {
     this.counters.gapsFilled++;
     let cursor = from.id;
     const until = this.held![0]![2];
     for (;;) {
       const page = await this.broker.read(cursor, PAGE);
-      if (page === undefined || page.epoch !== from.epoch || this.closed) return;
+      if (page === undefined || page.epoch !== from.epoch || this.closed) return false;
       for (const [id, entry] of page.entries) {
-        if (this.broker.compare(id, until) >= 0) return;
+        if (this.broker.compare(id, until) >= 0) return true;
         this.apply(from.epoch, id, entry);
         cursor = id;
       }
-      if (page.entries.length < PAGE) return;
+      if (page.entries.length < PAGE) return false;
     }
   }
 
-  private releaseHeld(): void {
+  /**
+   * Hands the held entries on in order: the first is applied (the gap before it is filled), the others go
+   * through `receive` again (a later gap is noticed too); when the log could not fill the gap, all are
+   * applied as they are (rather than stall the node).
+   */
+  private releaseHeld(filled: boolean): void {
     const held = this.held ?? [];
     this.held = undefined;
-    for (const [epoch, , id, entry] of held) {
+    for (let i = 0; i < held.length; i++) {
+      if (this.held !== undefined) {
+        // Another gap: the rest waits behind it, in order.
+        (this.held as typeof held).push(...held.slice(i));
+        return;
+      }
+      const [epoch, prev, id, entry] = held[i]!;
+      // The first held entry follows what the log filled in (its `prev` may name a trimmed marker).
+      if (filled && i > 0) {
+        this.receive(epoch, prev, id, entry);
+        continue;
+      }
       const applied = this.applied;
-      // After a failed read the gap stays: apply the rest rather than stall the node.
       if (applied !== undefined && applied.epoch === epoch && this.broker.compare(id, applied.id) <= 0)
         continue;
       this.apply(epoch, id, entry);
