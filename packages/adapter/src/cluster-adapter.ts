@@ -61,6 +61,7 @@ import {
 import { ClusterRecovery } from "./cluster-recovery.js";
 import type { RecoveryLogBroker } from "./cluster-recovery-log.js";
 import { ClusterRequests, type RequestSpec } from "./cluster-requests.js";
+import { ClusterRouting, type ClusterSessionRouting, isRouteMessage } from "./cluster-routing.js";
 import { InMemoryAdapter } from "./in-memory-adapter.js";
 import { newId } from "./random-id.js";
 import { RoomSubscriptions } from "./room-subscriptions.js";
@@ -90,6 +91,8 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
   private closed = false;
   /** Set when recovery is on and the broker keeps the cluster's recovery log (`useRecoveryLog`). */
   recoveryLog: ClusterRecovery | undefined;
+  /** Session routing (cluster-routing.ts), once the server asked for it. */
+  private routing: ClusterRouting | null = null;
 
   constructor(nsp: AdapterNamespace, nodeId: NodeId, opts: ClusterAdapterOptions = {}) {
     super(nsp);
@@ -106,6 +109,7 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
       heartbeatTimeout: opts.heartbeatTimeout ?? 10000,
       unsubscribeDelay: opts.unsubscribeDelay ?? 2000,
       maxPendingRequests: opts.maxPendingRequests ?? 10000,
+      sessionRouting: opts.sessionRouting ?? "channel",
     };
     this.membership = new ClusterMembership(nodeId, this.clusterOptions.heartbeatTimeout);
     this.requests = new ClusterRequests(this.membership, {
@@ -228,6 +232,9 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
         this.lastHeardSelf = performance.now();
         this.membership.emit("self", this.nodeId);
       }
+    } else if (isRouteMessage(value)) {
+      if (this.routing === null) this.counters.badMessages++;
+      else this.routing.accept(value);
     } else {
       const message = parseResponse(value);
       if (message === undefined) this.counters.badMessages++;
@@ -268,6 +275,30 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
     this.membership.clear();
     this.recoveryLog?.close();
     super.close();
+  }
+
+  /**
+   * The node channel and directory of session routing (no sticky sessions), made on first call; `null`
+   * when the `sessionRouting` option is `false`. The server calls it on its main namespace's adapter and
+   * installs a session router over them.
+   */
+  sessionRouting(): ClusterSessionRouting | null {
+    const option = this.clusterOptions.sessionRouting;
+    if (option === false) return null;
+    this.routing ??= new ClusterRouting(
+      {
+        nodeId: this.nodeId,
+        membership: this.membership,
+        sendTo: (node, message) =>
+          this.publishOut(
+            { kind: "response", message: message as unknown as ResponseMessage },
+            { kind: "node", node },
+          ),
+        announce: () => this.heartbeat(),
+      },
+      option === "channel" ? null : option,
+    );
+    return this.routing;
   }
 
   newSocketId(): SocketId {
@@ -492,6 +523,7 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
     if (type === ClusterMessageType.HEARTBEAT) {
       // A newcomer learns about this node at once instead of after a heartbeat interval.
       if (this.membership.touch(message.uid)) this.heartbeat(message.uid);
+      this.routing?.heard(message.uid, message.address);
       return;
     }
     if (type === ClusterMessageType.NODE_LEAVE) {
@@ -532,8 +564,11 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
 
   private heartbeat(to?: NodeId): void {
     if (this.closed) return;
+    const address = this.routing?.advertised;
     this.publishRequest(
-      { uid: this.nodeId, type: ClusterMessageType.HEARTBEAT },
+      address === undefined
+        ? { uid: this.nodeId, type: ClusterMessageType.HEARTBEAT }
+        : { uid: this.nodeId, type: ClusterMessageType.HEARTBEAT, address },
       to === undefined ? ALL : { kind: "node", node: to },
     );
   }
