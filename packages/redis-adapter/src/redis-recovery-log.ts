@@ -24,7 +24,8 @@ import {
 } from "@plexus/adapter";
 import { APPEND_SCRIPT, READ_SCRIPT, STATE_SCRIPT, scriptSha } from "./recovery-scripts.js";
 import type { RedisParser } from "./redis-codec.js";
-import { isNodeRedis, type RedisClient, type RedisLink } from "./redis-link.js";
+import { isNodeRedis, type RedisClient } from "./redis-client.js";
+import type { RedisLink } from "./redis-link.js";
 
 export interface RedisRecoveryLogSettings {
   readonly prefix: string;
