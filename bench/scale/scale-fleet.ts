@@ -41,6 +41,7 @@ export interface ConnectOutcome {
   /** Server CPU (all processes) spent meanwhile, µs. */
   readonly cpuMicros: number;
   readonly failed: number;
+  readonly retried: number;
   readonly firstError?: string;
 }
 
@@ -112,8 +113,8 @@ export class ScaleFleet {
     return this.requireCluster().request("stats", { gc }, 180_000);
   }
 
-  /** Starts generators until they can hold `total` clients. */
-  private async ensureGenerators(total: number): Promise<void> {
+  /** Starts generators until they can hold `total` clients (all of them up front: an even spread). */
+  async ensureGenerators(total: number): Promise<void> {
     const need = Math.ceil(total / this.options.clientsPerGenerator) - this.generators.length;
     if (need <= 0) return;
     const started = await Promise.allSettled(
@@ -132,6 +133,29 @@ export class ScaleFleet {
     if (failure !== undefined) throw failure.reason;
   }
 
+  /** How many clients each generator adds so that `count` more are spread evenly over their free room. */
+  private spread(count: number): number[] {
+    const adds = this.generators.map(() => 0);
+    let remaining = count;
+    while (remaining > 0) {
+      const open = this.generators.flatMap((g, i) =>
+        g.clients + adds[i]! < this.options.clientsPerGenerator ? [i] : [],
+      );
+      if (open.length === 0) throw new Error(`no generator room for ${remaining} more clients`);
+      const share = Math.ceil(remaining / open.length);
+      for (const i of open) {
+        const add = Math.min(
+          share,
+          remaining,
+          this.options.clientsPerGenerator - this.generators[i]!.clients - adds[i]!,
+        );
+        adds[i]! += add;
+        remaining -= add;
+      }
+    }
+    return adds;
+  }
+
   /**
    * Brings the connected clients up to `total`, spread evenly over the generators, all generators at once.
    * The elapsed time ends when the last client has its Socket.IO CONNECT answer.
@@ -140,13 +164,14 @@ export class ScaleFleet {
     const cluster = this.requireCluster();
     await this.ensureGenerators(total);
     const before = await this.stats(false);
-    const share = Math.ceil(total / this.generators.length);
+    const adds = this.spread(total - this.clients);
     let failed = 0;
+    let retried = 0;
     let firstError: string | undefined;
     const started = performance.now();
     await Promise.all(
-      this.generators.map(async (slot) => {
-        const add = Math.min(share, this.options.clientsPerGenerator) - slot.clients;
+      this.generators.map(async (slot, i) => {
+        const add = adds[i]!;
         if (add <= 0) return;
         const addresses = Array.from(
           { length: Math.ceil(add / this.options.perAddress) },
@@ -167,12 +192,13 @@ export class ScaleFleet {
         );
         slot.clients += result.connected;
         failed += result.failed;
+        retried += result.retried;
         firstError ??= result.firstError;
       }),
     );
     const elapsedMs = performance.now() - started;
     const after = await this.stats(false);
-    const outcome = { elapsedMs, cpuMicros: after.cpuMicros - before.cpuMicros, failed };
+    const outcome = { elapsedMs, cpuMicros: after.cpuMicros - before.cpuMicros, failed, retried };
     return firstError === undefined ? outcome : { ...outcome, firstError };
   }
 

@@ -50,6 +50,7 @@ async function connect(params: ScaleConnectParams): Promise<ScaleConnectResult> 
   let next = 0;
   let connected = 0;
   let failed = 0;
+  let retried = 0;
   let firstError: string | undefined;
   const worker = async (): Promise<void> => {
     while (next < params.count) {
@@ -73,6 +74,7 @@ async function connect(params: ScaleConnectParams): Promise<ScaleConnectResult> 
           break;
         } catch (error) {
           lastError = error;
+          retried++;
           await sleep(100 * (attempt + 1));
         }
       }
@@ -83,7 +85,7 @@ async function connect(params: ScaleConnectParams): Promise<ScaleConnectResult> 
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, params.concurrency) }, worker));
-  const result = { connected, failed, elapsedMs: wallNow() - started };
+  const result = { connected, failed, retried, elapsedMs: wallNow() - started };
   return firstError === undefined ? result : { ...result, firstError };
 }
 

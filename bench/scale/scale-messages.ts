@@ -74,6 +74,8 @@ export interface ScaleConnectParams {
 export interface ScaleConnectResult {
   readonly connected: number;
   readonly failed: number;
+  /** Handshakes that failed once and were tried again (a failure only when the retry fails too). */
+  readonly retried: number;
   readonly elapsedMs: number;
   readonly firstError?: string;
 }

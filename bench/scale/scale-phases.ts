@@ -43,6 +43,8 @@ export interface SideResult {
   /** Server CPU while idle, ms per s of wall time (NaN when skipped). */
   readonly idleCpuMsPerSec: number;
   readonly connectFailures: number;
+  /** Handshakes that failed once and succeeded when tried again. */
+  readonly connectRetries: number;
   readonly unexpectedCloses: number;
   readonly generatorRss: number;
 }
@@ -72,6 +74,7 @@ export async function measureSide(
   const fleet = new ScaleFleet(impl, options, redisUrl);
   try {
     await fleet.startCluster(options.workers);
+    await fleet.ensureGenerators(options.connections);
     log(`${fleet.detail}: port ready`);
     await sleep(options.settleMs);
     const empty = await fleet.stats(true);
@@ -79,18 +82,20 @@ export async function measureSide(
     let openMs = 0;
     let connectCpu = 0;
     let connectFailures = 0;
+    let connectRetries = 0;
     for (let step = 1; step <= options.steps; step++) {
       const target = Math.round((options.connections * step) / options.steps);
       const outcome = await fleet.connectTo(target);
       openMs += outcome.elapsedMs;
       connectCpu += outcome.cpuMicros;
       connectFailures += outcome.failed;
+      connectRetries += outcome.retried;
       if (outcome.failed > 0) log(`${impl}: ${outcome.failed} connect failures (${outcome.firstError})`);
       await sleep(options.settleMs);
       const reading = await fleet.stats(true);
       points.push({ connections: fleet.clients, rss: reading.rss });
       log(
-        `${impl}: ${fleet.clients} connected (server counts ${reading.clients}) in ${(outcome.elapsedMs / 1000).toFixed(1)} s, ` +
+        `${impl}: ${fleet.clients} connected (server counts ${reading.clients}) in ${(outcome.elapsedMs / 1000).toFixed(1)} s (${outcome.retried} retried), ` +
           `server RSS ${mb(reading.rss)}, ${(outcome.cpuMicros / Math.max(1, target - points[points.length - 2]!.connections)).toFixed(0)} µs CPU/connection`,
       );
     }
@@ -141,6 +146,7 @@ export async function measureSide(
       heartbeatCpuPerConnection,
       idleCpuMsPerSec,
       connectFailures,
+      connectRetries,
       unexpectedCloses,
       generatorRss,
     };

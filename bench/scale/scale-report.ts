@@ -130,7 +130,7 @@ export function buildReport(
     const s = sides.get(impl);
     if (s !== undefined) {
       lines.push(
-        `- ${impl}: ${s.detail}; emit samples (ms) [${s.emitSamples.join(", ")}]; load generators' RSS ${(s.generatorRss / MB).toFixed(0)} MB`,
+        `- ${impl}: ${s.detail}; emit samples (ms) [${s.emitSamples.join(", ")}]; handshakes retried ${s.connectRetries}; load generators' RSS ${(s.generatorRss / MB).toFixed(0)} MB`,
       );
     }
   }
