@@ -6,7 +6,8 @@
  *   `@socket.io/cluster-adapter` (`setupPrimary()` in the primary, `createAdapter()` in workers) over
  *   `serialization: "advanced"` IPC, and never listen themselves.
  * - Plexus: every worker listens on the same port and node:cluster deals connections round-robin, no sticky
- *   module; workers are joined by `@plexus/cluster-adapter` (same two entry points), or by
+ *   module; workers are joined by `@plexus/cluster-adapter` (same two entry points, the same `advanced`
+ *   IPC serialization), or by
  *   `@plexus/redis-adapter` and a `redis-server` the orchestrator starts (`--plexus-adapter redis`).
  *
  * The primary side runs before any worker is forked and says what the workers need (through env vars).
@@ -100,6 +101,8 @@ export async function setupClusterPrimary(
   if (adapter === "cluster") {
     const mod = await importOptional<ClusterAdapterModule>("@plexus/cluster-adapter");
     mod.setupPrimary();
+    // The same IPC serialization as socket.io's recipe (its README: bytes instead of base64, cheaper).
+    cluster.setupPrimary({ serialization: "advanced" });
     return {
       port,
       workerEnv: { [ENV_PORT]: String(port) },

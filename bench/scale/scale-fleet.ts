@@ -123,6 +123,8 @@ export class ScaleFleet {
           script: `${HERE}scale-generator.ts`,
           args: [],
           label: `${this.impl} load generator ${this.generators.length + i + 1}`,
+          // Dozens start at once on two cores, each compiling its TypeScript through tsx.
+          readyTimeoutMs: 180_000,
         }),
       ),
     );

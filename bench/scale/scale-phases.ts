@@ -57,6 +57,8 @@ export interface RampResult {
   readonly held: number;
   readonly rssAtHeld: number;
   readonly stopReason: string;
+  /** False when the ramp stopped at `--ramp-max`: `held` is then a lower bound, not a ceiling. */
+  readonly ceilingFound: boolean;
 }
 
 const MB = 2 ** 20;
@@ -204,7 +206,8 @@ export async function rampSide(
       }
     }
     log(`${impl} ramp: holds ${held} (${stopReason})`);
-    return { impl, workers: options.rampWorkers, points, held, rssAtHeld, stopReason };
+    const ceilingFound = !stopReason.startsWith("ramp maximum");
+    return { impl, workers: options.rampWorkers, points, held, rssAtHeld, stopReason, ceilingFound };
   } finally {
     await fleet.close();
   }

@@ -15,6 +15,8 @@ interface Row {
   readonly unit: string;
   readonly digits: number;
   value(side: SideResult | undefined, ramp: RampResult | undefined): number | undefined;
+  /** The ramp's "most held" row (a lower bound when the ramp stopped at its maximum). */
+  readonly ramp?: true;
   /** `false` for counts whose ratio means nothing (workers, errors). */
   readonly ratio?: false;
   /** Issue 13's target for Plexus / socket.io. */
@@ -78,6 +80,7 @@ function rows(o: ScaleOptions): Row[] {
       label: `ramp: most connections held (cap ${(o.rampCapBytes / 2 ** 30).toFixed(0)} GiB server RSS)`,
       unit: "",
       digits: 0,
+      ramp: true,
       value: (_s, r) => r?.held,
       target: { op: ">=", ratio: 3 },
     },
@@ -116,15 +119,19 @@ export function buildReport(
         ? "yes"
         : "no";
     }
+    // A ramp that stopped at --ramp-max holds at least that many: its ratio is a bound, not a measurement.
+    const bounded = (impl: ScaleImpl) => row.ramp === true && ramps.get(impl)?.ceilingFound === false;
+    if (bounded("socket.io") || (bounded("plexus") && met === "no")) met = "?";
     const ratioCell =
       shownRatio === undefined || !Number.isFinite(shownRatio) ? "–" : `${shownRatio.toFixed(2)}×`;
     lines.push(
-      `| ${row.label} | ${row.unit} | ${cell(a, row.digits)} | ${cell(b, row.digits)} | ${ratioCell} | ${target} | ${met} |`,
+      `| ${row.label} | ${row.unit} | ${bounded("socket.io") ? "≥ " : ""}${cell(a, row.digits)} | ${bounded("plexus") ? "≥ " : ""}${cell(b, row.digits)} | ${ratioCell} | ${target} | ${met} |`,
     );
   }
+  lines.push("");
   for (const impl of options.impls) {
     const r = ramps.get(impl);
-    if (r !== undefined) lines.push("", `- ${impl} ramp (${r.workers} workers) stopped: ${r.stopReason}`);
+    if (r !== undefined) lines.push(`- ${impl} ramp (${r.workers} workers) stopped: ${r.stopReason}`);
   }
   for (const impl of options.impls) {
     const s = sides.get(impl);
@@ -160,8 +167,8 @@ export function buildReport(
     return out;
   });
   const svg = renderMemoryPlot({
-    title: "Total server memory versus WebSocket connections (node:cluster, every process)",
-    subtitle: `RSS of primary + workers after gc(); ${command}`,
+    title: "Total server memory versus WebSocket connections",
+    subtitle: "node:cluster, RSS of the primary and all workers after gc()",
     xLabel: "concurrent WebSocket connections",
     yLabel: "total server RSS (MB)",
     series,
