@@ -55,6 +55,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Where this process loads workspace packages from (the `source` export condition, or their dist/). */
+function loadedFrom(): string {
+  return process.execArgv.includes("--conditions=source") ? "TypeScript sources" : "dist/";
+}
+
 function requireEnv(name: string): string {
   const value = process.env[name];
   if (value === undefined || value === "") throw new Error(`worker started without ${name}`);
@@ -106,7 +111,7 @@ export async function setupClusterPrimary(
     return {
       port,
       workerEnv: { [ENV_PORT]: String(port) },
-      detail: "@plexus/server + @plexus/cluster-adapter",
+      detail: `@plexus/server + @plexus/cluster-adapter (${loadedFrom()})`,
       stop: () => {},
     };
   }
@@ -114,7 +119,7 @@ export async function setupClusterPrimary(
   return {
     port,
     workerEnv: { [ENV_PORT]: String(port), [ENV_REDIS]: redisUrl },
-    detail: "@plexus/server + @plexus/redis-adapter (own redis-server)",
+    detail: `@plexus/server + @plexus/redis-adapter, own redis-server (${loadedFrom()})`,
     stop: () => {},
   };
 }

@@ -99,6 +99,8 @@ export class ScaleFleet {
         ...(this.redisUrl === undefined ? [] : ["--redis-url", this.redisUrl]),
       ],
       nodeFlags: ["--expose-gc"],
+      // Workers inherit the primary's flags: without the source condition they load Plexus's dist/.
+      sourceCondition: this.options.plexusFrom === "source",
       label: `${this.impl} cluster`,
       readyTimeoutMs: 240_000,
     });

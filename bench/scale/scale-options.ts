@@ -38,6 +38,11 @@ export interface ScaleOptions {
   /** Handshakes in flight per load generator. */
   readonly concurrency: number;
   readonly plexusAdapter: PlexusAdapterName;
+  /**
+   * `dist`: the server processes load Plexus from its build (`packages/<name>/dist`, built first if stale), as
+   * socket.io loads its published JavaScript; `source`: from the TypeScript sources through tsx.
+   */
+  readonly plexusFrom: "dist" | "source";
   readonly settleMs: number;
   /** The whole run is killed after this (ms). */
   readonly deadlineMs: number;
@@ -62,6 +67,7 @@ const USAGE = `npm run bench:scale -- [options]
   --concurrency N        handshakes in flight per load generator (default 64)
   --impl NAME            socket.io or plexus, repeatable (default both, socket.io first)
   --plexus-adapter NAME  cluster (@plexus/cluster-adapter, default) or redis (@plexus/redis-adapter)
+  --plexus-from WHERE    dist (default: the build, made first when stale) or source (TypeScript through tsx)
   --deadline MIN         hard stop for the whole run (default 120)
   --out DIR              results folder (default bench/results)`;
 
@@ -106,6 +112,7 @@ export function parseScaleOptions(argv: readonly string[]): ScaleOptions | undef
       concurrency: { type: "string" },
       impl: { type: "string", multiple: true },
       "plexus-adapter": { type: "string" },
+      "plexus-from": { type: "string" },
       deadline: { type: "string" },
       out: { type: "string" },
     },
@@ -122,6 +129,9 @@ export function parseScaleOptions(argv: readonly string[]): ScaleOptions | undef
   const plexusAdapter = (values["plexus-adapter"] ?? "cluster") as PlexusAdapterName;
   if (plexusAdapter !== "cluster" && plexusAdapter !== "redis")
     throw new Error(`--plexus-adapter must be cluster or redis\n${USAGE}`);
+  const plexusFrom = values["plexus-from"] ?? "dist";
+  if (plexusFrom !== "dist" && plexusFrom !== "source")
+    throw new Error(`--plexus-from must be dist or source\n${USAGE}`);
   const connections = integer("connections", values.connections, 100_000);
   const workers = integer("workers", values.workers, workersFor(connections));
   const rampMax = integer("ramp-max", values["ramp-max"], 500_000);
@@ -152,6 +162,7 @@ export function parseScaleOptions(argv: readonly string[]): ScaleOptions | undef
     perAddress: integer("per-address", values["per-address"], 500),
     concurrency: integer("concurrency", values.concurrency, 64),
     plexusAdapter,
+    plexusFrom,
     settleMs: 2000,
     deadlineMs: positive("deadline", values.deadline, 120) * 60_000,
     outDir: values.out ?? new URL("../results", import.meta.url).pathname,

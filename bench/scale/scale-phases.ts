@@ -10,7 +10,7 @@
  * handles every connection, node:cluster's round-robin primary hands each one over).
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { median } from "../statistics.js";
+import { median, slope } from "../statistics.js";
 import { availableMemory, ScaleFleet } from "./scale-fleet.js";
 import type { ScaleImpl } from "./scale-messages.js";
 import type { ScaleOptions } from "./scale-options.js";
@@ -30,8 +30,14 @@ export interface SideResult {
   readonly points: ScalePoint[];
   readonly rssEmpty: number;
   readonly rssFull: number;
-  /** (RSS at N − RSS with no client) / N, bytes. */
+  /**
+   * RSS added per connection, bytes: the slope from the first step to N (from 0 with one step). The empty
+   * cluster's RSS still holds start-up garbage that gc() does not return to the OS, so a slope between
+   * loaded points is the steadier figure (as in `npm run bench`).
+   */
   readonly rssPerConnection: number;
+  /** Connections at the slope's first point. */
+  readonly rssSlopeFrom: number;
   /** Sum of the steps' connect times, ms. */
   readonly openMs: number;
   readonly cpuPerConnection: number;
@@ -57,6 +63,10 @@ export interface RampResult {
   readonly held: number;
   readonly rssAtHeld: number;
   readonly stopReason: string;
+  /** The load generators' RSS at the end (bytes): the client side's share of the machine. */
+  readonly generatorRss: number;
+  /** The machine's available memory at the end (bytes). */
+  readonly availableAtEnd: number;
   /** False when the ramp stopped at `--ramp-max`: `held` is then a lower bound, not a ceiling. */
   readonly ceilingFound: boolean;
 }
@@ -102,6 +112,7 @@ export async function measureSide(
       );
     }
     const full = points[points.length - 1]!;
+    const slopeFrom = points.length > 2 ? points[1]! : points[0]!;
     const n = fleet.clients;
     const payload = "x".repeat(options.payloadBytes);
     const samples: { toLastMs: number; cpuPerDelivery: number }[] = [];
@@ -139,7 +150,8 @@ export async function measureSide(
       points,
       rssEmpty: empty.rss,
       rssFull: full.rss,
-      rssPerConnection: (full.rss - empty.rss) / Math.max(1, n),
+      rssPerConnection: slope(slopeFrom.connections, slopeFrom.rss, full.connections, full.rss),
+      rssSlopeFrom: slopeFrom.connections,
       openMs,
       cpuPerConnection: connectCpu / Math.max(1, n),
       emitToLastMs: median(samples.map((s) => s.toLastMs)),
@@ -207,7 +219,18 @@ export async function rampSide(
     }
     log(`${impl} ramp: holds ${held} (${stopReason})`);
     const ceilingFound = !stopReason.startsWith("ramp maximum");
-    return { impl, workers: options.rampWorkers, points, held, rssAtHeld, stopReason, ceilingFound };
+    const generatorRss = await fleet.generatorRss();
+    return {
+      impl,
+      workers: options.rampWorkers,
+      points,
+      held,
+      rssAtHeld,
+      stopReason,
+      generatorRss,
+      availableAtEnd: availableMemory(),
+      ceilingFound,
+    };
   } finally {
     await fleet.close();
   }

@@ -29,10 +29,17 @@ function k(n: number): string {
   return n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n);
 }
 
-function rows(o: ScaleOptions): Row[] {
+function rows(o: ScaleOptions, sides: ReadonlyMap<ScaleImpl, SideResult>): Row[] {
   const n = k(o.connections);
+  const sideFrom = [...sides.values()][0]?.rssSlopeFrom ?? 0;
   return [
     { label: "server workers", unit: "", digits: 0, ratio: false, value: (s) => s?.workers },
+    {
+      label: `total server RSS / ${n}`,
+      unit: "KB",
+      digits: 2,
+      value: (s) => s && s.rssFull / s.connections / 1024,
+    },
     {
       label: `total server RSS at ${n} connections`,
       unit: "MB",
@@ -40,7 +47,7 @@ function rows(o: ScaleOptions): Row[] {
       value: (s) => s && s.rssFull / MB,
     },
     {
-      label: `RSS per connection (0→${n}, all processes)`,
+      label: `RSS added per connection (${k(sideFrom)}→${n}, all processes)`,
       unit: "KB",
       digits: 2,
       value: (s) => s && s.rssPerConnection / 1024,
@@ -107,7 +114,7 @@ export function buildReport(
     `| ${options.connections.toLocaleString("en-US")} concurrent WebSocket connections | unit | socket.io | Plexus | Plexus / socket.io | target | met |`,
     "| --- | --- | ---: | ---: | ---: | ---: | :---: |",
   ];
-  for (const row of rows(options)) {
+  for (const row of rows(options, sides)) {
     const a = row.value(sides.get("socket.io"), ramps.get("socket.io"));
     const b = row.value(sides.get("plexus"), ramps.get("plexus"));
     const shownRatio = a !== undefined && b !== undefined && a > 0 && row.ratio !== false ? b / a : undefined;
@@ -131,7 +138,12 @@ export function buildReport(
   lines.push("");
   for (const impl of options.impls) {
     const r = ramps.get(impl);
-    if (r !== undefined) lines.push(`- ${impl} ramp (${r.workers} workers) stopped: ${r.stopReason}`);
+    if (r !== undefined) {
+      lines.push(
+        `- ${impl} ramp (${r.workers} workers) stopped: ${r.stopReason}; load generators' RSS then ` +
+          `${(r.generatorRss / MB).toFixed(0)} MB, machine memory available ${(r.availableAtEnd / MB).toFixed(0)} MB`,
+      );
+    }
   }
   for (const impl of options.impls) {
     const s = sides.get(impl);

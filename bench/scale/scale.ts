@@ -12,6 +12,7 @@
  * Bounded: every request has a timeout, every process stops with its fleet (by PID), SIGINT/SIGTERM and a
  * hard deadline kill everything this run started. Traffic stays on loopback.
  */
+import { execFileSync } from "node:child_process";
 import { startRedis, type TestRedis } from "../../test-support/redis-server.js";
 import { killAllStarted } from "../child-process-handle.js";
 import type { ScaleImpl } from "./scale-messages.js";
@@ -58,6 +59,17 @@ log(
 const sides = new Map<ScaleImpl, SideResult>();
 const ramps = new Map<ScaleImpl, RampResult>();
 try {
+  if (options.plexusFrom === "dist" && options.impls.includes("plexus")) {
+    log("building Plexus (scripts/build.mjs --if-changed): the servers load its dist/");
+    execFileSync(
+      process.execPath,
+      [new URL("../../scripts/build.mjs", import.meta.url).pathname, "--if-changed"],
+      {
+        stdio: "inherit",
+        timeout: 600_000,
+      },
+    );
+  }
   if (options.plexusAdapter === "redis" && options.impls.includes("plexus")) redis = await startRedis();
   const url = redis?.url;
   for (const impl of options.impls) sides.set(impl, await measureSide(impl, options, url, log));
