@@ -12,7 +12,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { median, slope } from "../statistics.js";
 import { availableMemory, ScaleFleet } from "./scale-fleet.js";
-import type { ScaleImpl } from "./scale-messages.js";
+import type { ClusterReading, ScaleImpl } from "./scale-messages.js";
 import type { ScaleOptions } from "./scale-options.js";
 
 /** A point of the memory-versus-connections curve. */
@@ -141,7 +141,7 @@ export async function measureSide(
       );
     }
     const unexpectedCloses = await fleet.unexpectedCloses();
-    const generatorRss = await fleet.generatorRss();
+    const generatorRss = await fleet.generatorRss().catch(() => Number.NaN);
     return {
       impl,
       detail: fleet.detail,
@@ -192,22 +192,29 @@ export async function rampSide(
         break;
       }
       const target = Math.min(options.rampMax, held + options.rampStep);
-      const outcome = await fleet.connectTo(target);
-      await sleep(options.settleMs);
-      const reading = await fleet.stats(true);
-      lastDrop = Math.max(0, availableBefore - availableMemory());
-      points.push({ connections: fleet.clients, rss: reading.rss });
-      const closes = await fleet.unexpectedCloses();
-      log(
-        `${impl} ramp: ${fleet.clients} connected in ${(outcome.elapsedMs / 1000).toFixed(1)} s, server RSS ${mb(reading.rss)}, ` +
-          `machine ${mb(availableMemory())} available`,
-      );
-      if (outcome.failed > 0) {
-        stopReason = `first errors: ${outcome.failed} connect failures at ${target} (${outcome.firstError})`;
-        break;
-      }
-      if (closes > 0) {
-        stopReason = `first errors: ${closes} unexpected disconnects at ${target}`;
+      let reading: ClusterReading;
+      try {
+        const outcome = await fleet.connectTo(target);
+        await sleep(options.settleMs);
+        reading = await fleet.stats(true);
+        lastDrop = Math.max(0, availableBefore - availableMemory());
+        points.push({ connections: fleet.clients, rss: reading.rss });
+        const closes = await fleet.unexpectedCloses();
+        log(
+          `${impl} ramp: ${fleet.clients} connected in ${(outcome.elapsedMs / 1000).toFixed(1)} s, server RSS ${mb(reading.rss)}, ` +
+            `machine ${mb(availableMemory())} available`,
+        );
+        if (outcome.failed > 0) {
+          stopReason = `first errors: ${outcome.failed} connect failures at ${target} (${outcome.firstError})`;
+          break;
+        }
+        if (closes > 0) {
+          stopReason = `first errors: ${closes} unexpected disconnects at ${target}`;
+          break;
+        }
+      } catch (error) {
+        // A worker that died (e.g. out of memory) or stopped answering is this side's ceiling too.
+        stopReason = `first errors at ${target}: ${error instanceof Error ? error.message : error}`;
         break;
       }
       held = fleet.clients;
@@ -219,7 +226,7 @@ export async function rampSide(
     }
     log(`${impl} ramp: holds ${held} (${stopReason})`);
     const ceilingFound = !stopReason.startsWith("ramp maximum");
-    const generatorRss = await fleet.generatorRss();
+    const generatorRss = await fleet.generatorRss().catch(() => Number.NaN);
     return {
       impl,
       workers: options.rampWorkers,

@@ -109,6 +109,7 @@ export function buildReport(
   sides: ReadonlyMap<ScaleImpl, SideResult>,
   ramps: ReadonlyMap<ScaleImpl, RampResult>,
   command: string,
+  failures: readonly string[],
 ): ScaleReport {
   const lines = [
     `| ${options.connections.toLocaleString("en-US")} concurrent WebSocket connections | unit | socket.io | Plexus | Plexus / socket.io | target | met |`,
@@ -153,6 +154,7 @@ export function buildReport(
       );
     }
   }
+  for (const failure of failures) lines.push(`- failed: ${failure}`);
   lines.push("", `Command: \`${command}\` (${new Date().toISOString()}, ${process.version}).`);
 
   const colors: Record<ScaleImpl, string> = { "socket.io": "#d62728", plexus: "#1f77b4" };

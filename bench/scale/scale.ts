@@ -58,6 +58,7 @@ log(
 );
 const sides = new Map<ScaleImpl, SideResult>();
 const ramps = new Map<ScaleImpl, RampResult>();
+const failures: string[] = [];
 try {
   if (options.plexusFrom === "dist" && options.impls.includes("plexus")) {
     log("building Plexus (scripts/build.mjs --if-changed): the servers load its dist/");
@@ -81,8 +82,10 @@ try {
   process.exitCode = 1;
 }
 await redis?.stop();
+for (const failure of failures) console.error(`bench:scale: ${failure}`);
+if (failures.length > 0) process.exitCode = 1;
 if (sides.size > 0) {
-  const report = buildReport(options, sides, ramps, command);
+  const report = buildReport(options, sides, ramps, command, failures);
   const written = writeReport(options, report, {
     command,
     options,
@@ -90,6 +93,7 @@ if (sides.size > 0) {
     finishedAt: new Date().toISOString(),
     sides: Object.fromEntries(sides),
     ramps: Object.fromEntries(ramps),
+    failures,
   });
   console.log(`\n${report.markdown}`);
   log(`wrote ${written.md} and ${written.svg}`);
