@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderMemoryPlot } from "../memory-plot.js";
 import type { ScaleImpl } from "./scale-messages.js";
-import type { ScaleOptions } from "./scale-options.js";
+import { MAX_SOCKETS_PER_WORKER, type ScaleOptions } from "./scale-options.js";
 import type { RampResult, SideResult } from "./scale-phases.js";
 
 interface Row {
@@ -27,6 +27,16 @@ const MB = 2 ** 20;
 
 function k(n: number): string {
   return n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n);
+}
+
+/**
+ * Connections whose servers' RSS reaches `cap`: each costs its RSS per connection plus its share of an
+ * empty worker (one per 19,500); the primary's RSS is paid once. The empty cluster's RSS is split evenly
+ * over its processes for the estimate.
+ */
+function extrapolatedCeiling(s: SideResult, cap: number): number {
+  const perProcess = s.rssEmpty / (s.workers + 1);
+  return Math.floor((cap - perProcess) / (s.rssPerConnection + perProcess / MAX_SOCKETS_PER_WORKER));
 }
 
 function rows(o: ScaleOptions, sides: ReadonlyMap<ScaleImpl, SideResult>): Row[] {
@@ -92,6 +102,14 @@ function rows(o: ScaleOptions, sides: ReadonlyMap<ScaleImpl, SideResult>): Row[]
       target: { op: ">=", ratio: 3 },
     },
     { label: "ramp: total server RSS then", unit: "MB", digits: 0, value: (_s, r) => r && r.rssAtHeld / MB },
+    {
+      // What the servers alone would hold at the cap: the box's own ceiling above also pays for the kernel's
+      // socket buffers and the load generators, which are the same for both sides.
+      label: `server-memory ceiling at ${(o.rampCapBytes / 2 ** 30).toFixed(0)} GiB (extrapolated: RSS per connection, plus an empty worker's RSS per ${MAX_SOCKETS_PER_WORKER})`,
+      unit: "",
+      digits: 0,
+      value: (s) => s && extrapolatedCeiling(s, o.rampCapBytes),
+    },
   ];
 }
 
