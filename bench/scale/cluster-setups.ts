@@ -11,6 +11,7 @@
  *   `@plexus/redis-adapter` and a `redis-server` the orchestrator starts (`--plexus-adapter redis`).
  *
  * The primary side runs before any worker is forked and says what the workers need (through env vars).
+ * Every package is imported dynamically, so that neither side's processes load the other's code.
  */
 import cluster from "node:cluster";
 import { createServer, type Server as HttpServer } from "node:http";
@@ -66,21 +67,6 @@ function requireEnv(name: string): string {
   return value;
 }
 
-/** Imports a package by a variable specifier (it may not be installed on every branch). */
-async function importOptional<T>(name: string): Promise<T> {
-  const specifier: string = name;
-  try {
-    return (await import(specifier)) as T;
-  } catch (error) {
-    throw new Error(`${name} is not available: ${error instanceof Error ? error.message : error}`);
-  }
-}
-
-interface ClusterAdapterModule {
-  createAdapter(options?: Record<string, unknown>): unknown;
-  setupPrimary(): void;
-}
-
 /** Primary side: runs once, before the workers are forked. */
 export async function setupClusterPrimary(
   impl: ScaleImpl,
@@ -104,8 +90,8 @@ export async function setupClusterPrimary(
   }
   const port = await freePort();
   if (adapter === "cluster") {
-    const mod = await importOptional<ClusterAdapterModule>("@plexus/cluster-adapter");
-    mod.setupPrimary();
+    const { setupPrimary } = await import("@plexus/cluster-adapter");
+    setupPrimary();
     // The same IPC serialization as socket.io's recipe (its README: bytes instead of base64, cheaper).
     cluster.setupPrimary({ serialization: "advanced" });
     return {
@@ -144,11 +130,8 @@ export async function setupClusterWorker(
   const port = Number(requireEnv(ENV_PORT));
   let io: BenchSocketServer;
   if (adapter === "cluster") {
-    const mod = await importOptional<ClusterAdapterModule>("@plexus/cluster-adapter");
-    io = new Server(http, {
-      ...options,
-      adapter: mod.createAdapter() as never,
-    }) as unknown as BenchSocketServer;
+    const { createAdapter } = await import("@plexus/cluster-adapter");
+    io = new Server(http, { ...options, adapter: createAdapter() }) as unknown as BenchSocketServer;
   } else {
     const { createClient } = await import("redis");
     const { createAdapter } = await import("@plexus/redis-adapter");
