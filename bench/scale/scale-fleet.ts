@@ -42,6 +42,7 @@ export interface ConnectOutcome {
   readonly cpuMicros: number;
   readonly failed: number;
   readonly retried: number;
+  readonly firstRetryError?: string;
   readonly firstError?: string;
 }
 
@@ -172,6 +173,7 @@ export class ScaleFleet {
     let failed = 0;
     let retried = 0;
     let firstError: string | undefined;
+    let firstRetryError: string | undefined;
     const started = performance.now();
     await Promise.all(
       this.generators.map(async (slot, i) => {
@@ -197,12 +199,19 @@ export class ScaleFleet {
         slot.clients += result.connected;
         failed += result.failed;
         retried += result.retried;
+        firstRetryError ??= result.firstRetryError;
         firstError ??= result.firstError;
       }),
     );
     const elapsedMs = performance.now() - started;
     const after = await this.stats(false);
-    const outcome = { elapsedMs, cpuMicros: after.cpuMicros - before.cpuMicros, failed, retried };
+    const outcome = {
+      elapsedMs,
+      cpuMicros: after.cpuMicros - before.cpuMicros,
+      failed,
+      retried,
+      ...(firstRetryError === undefined ? {} : { firstRetryError }),
+    };
     return firstError === undefined ? outcome : { ...outcome, firstError };
   }
 

@@ -51,6 +51,7 @@ async function connect(params: ScaleConnectParams): Promise<ScaleConnectResult> 
   let connected = 0;
   let failed = 0;
   let retried = 0;
+  let firstRetryError: string | undefined;
   let firstError: string | undefined;
   const worker = async (): Promise<void> => {
     while (next < params.count) {
@@ -75,6 +76,7 @@ async function connect(params: ScaleConnectParams): Promise<ScaleConnectResult> 
         } catch (error) {
           lastError = error;
           retried++;
+          firstRetryError ??= error instanceof Error ? error.message : String(error);
           await sleep(100 * (attempt + 1));
         }
       }
@@ -85,7 +87,13 @@ async function connect(params: ScaleConnectParams): Promise<ScaleConnectResult> 
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, params.concurrency) }, worker));
-  const result = { connected, failed, retried, elapsedMs: wallNow() - started };
+  const result = {
+    connected,
+    failed,
+    retried,
+    elapsedMs: wallNow() - started,
+    ...(firstRetryError === undefined ? {} : { firstRetryError }),
+  };
   return firstError === undefined ? result : { ...result, firstError };
 }
 

@@ -76,6 +76,8 @@ export interface ScaleConnectResult {
   readonly failed: number;
   /** Handshakes that failed once and were tried again (a failure only when the retry fails too). */
   readonly retried: number;
+  /** Why the first retried handshake failed. */
+  readonly firstRetryError?: string;
   readonly elapsedMs: number;
   readonly firstError?: string;
 }

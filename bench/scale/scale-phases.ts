@@ -103,6 +103,7 @@ export async function measureSide(
       connectFailures += outcome.failed;
       connectRetries += outcome.retried;
       if (outcome.failed > 0) log(`${impl}: ${outcome.failed} connect failures (${outcome.firstError})`);
+      if (outcome.retried > 0) log(`${impl}: first retried handshake: ${outcome.firstRetryError}`);
       await sleep(options.settleMs);
       const reading = await fleet.stats(true);
       points.push({ connections: fleet.clients, rss: reading.rss });
