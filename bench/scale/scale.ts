@@ -16,12 +16,21 @@ import { execFileSync } from "node:child_process";
 import { startRedis, type TestRedis } from "../../test-support/redis-server.js";
 import { killAllStarted } from "../child-process-handle.js";
 import type { ScaleImpl } from "./scale-messages.js";
-import { parseScaleOptions } from "./scale-options.js";
+import { parseScaleOptions, type ScaleOptions } from "./scale-options.js";
 import { measureSide, type RampResult, rampSide, type SideResult } from "./scale-phases.js";
 import { buildReport, writeReport } from "./scale-report.js";
 
-const options = parseScaleOptions(process.argv.slice(2));
-if (options === undefined) process.exit(0);
+function readOptions(): ScaleOptions {
+  try {
+    const parsed = parseScaleOptions(process.argv.slice(2));
+    if (parsed === undefined) process.exit(0); // --help
+    return parsed;
+  } catch (error) {
+    console.error(`bench:scale: ${error instanceof Error ? error.message : error}`);
+    process.exit(2);
+  }
+}
+const options = readOptions();
 
 const startedAt = performance.now();
 function log(message: string): void {
