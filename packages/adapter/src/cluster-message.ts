@@ -27,6 +27,10 @@ export const ClusterMessageType = {
   HEARTBEAT: 100,
   /** Plexus: "I am leaving" (closed cleanly: drop me from the membership now). */
   NODE_LEAVE: 101,
+  /** Plexus: a change of the sender's presence entries in one room (`presence-message.ts`). */
+  PRESENCE_DIFF: 110,
+  /** Plexus: (a part of) the sender's presence entries, for one node. */
+  PRESENCE_SNAPSHOT: 111,
 } as const;
 export type ClusterMessageTypeNumber = (typeof ClusterMessageType)[keyof typeof ClusterMessageType];
 
@@ -67,6 +71,8 @@ export interface RequestMessage {
   readonly data?: unknown[];
   /** BROADCAST (with acks). */
   readonly packet?: WirePacket;
+  /** PRESENCE_DIFF / PRESENCE_SNAPSHOT: checked by `presence-message.ts` where it is used. */
+  readonly presence?: unknown;
 }
 
 /** An answer to a request. `uid` names the answering Plexus node (socket.io nodes do not set it). */
@@ -183,6 +189,7 @@ export function parseRequest(value: unknown): RequestMessage | undefined {
     if (packet === undefined) return undefined;
     out.packet = packet;
   }
+  if (value.presence !== undefined) out.presence = value.presence;
   return out;
 }
 

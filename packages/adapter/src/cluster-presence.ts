@@ -1,0 +1,216 @@
+/**
+ * Presence across a cluster, adapter layer: replicates the presence table (`presence-table.ts`) of one
+ * namespace between the nodes of a `ClusterAdapter`. Each node owns its own entries (the sockets it tracks)
+ * and is the only one that changes them:
+ * - every change of its own entries goes to every node as a `PRESENCE_DIFF` request (one publish);
+ * - when a node comes up (membership `up`, or any presence message from a node not known yet), this node
+ *   sends it a `PRESENCE_SNAPSHOT` of all its own entries (in parts of at most 500) and asks for the other
+ *   node's; a snapshot replaces everything the sender owned, so a diff that was missed before it is harmless;
+ * - when a node goes down (heartbeat expired, it left, or the broker says it is gone), its entries are removed
+ *   and leave diffs follow. While this node holds other nodes' entries it asks the broker every heartbeat
+ *   interval whether their owners still exist, so a killed node's entries go within about one interval,
+ *   not only when its heartbeat expires.
+ * Messages of one sender arrive in order (the cluster base's guarantee), which is all the diffs need.
+ */
+import type { Room } from "./adapter.js";
+import type { ClusterMembership } from "./cluster-membership.js";
+import { ClusterMessageType, type NodeId, type RequestMessage } from "./cluster-message.js";
+import { parsePresenceDiff, parsePresenceSnapshot, wireEntries } from "./presence-message.js";
+import type { PresenceEntry, PresenceTable } from "./presence-table.js";
+
+/** What cluster presence needs of its cluster adapter. */
+export interface ClusterPresenceHost {
+  readonly nodeId: NodeId;
+  readonly membership: ClusterMembership;
+  readonly table: PresenceTable;
+  /** Publishes a request to every node (`to` undefined) or to one. */
+  publish(message: RequestMessage, to: NodeId | undefined): void;
+  /** Which of `nodes` still exist, as the broker knows it (absent: only heartbeats tell). */
+  readonly probe: ((nodes: readonly NodeId[]) => Promise<ReadonlySet<NodeId>>) | undefined;
+  /** How often owners of remote entries are probed, ms (the heartbeat interval). */
+  readonly probeIntervalMs: number;
+  /** Longest `synced()` waits for the snapshots asked for, ms (the requests timeout). */
+  readonly syncTimeoutMs: number;
+}
+
+/** Entries per snapshot part: keeps one message far below any broker's size limit. */
+const SNAPSHOT_PART_ENTRIES = 500;
+
+interface IncomingSnapshot {
+  nextSeq: number;
+  readonly ask: boolean;
+  readonly rooms: Map<Room, PresenceEntry[]>;
+}
+
+export class ClusterPresence {
+  private readonly host: ClusterPresenceHost;
+  /** Snapshots being received, by sender. */
+  private readonly incoming = new Map<NodeId, IncomingSnapshot>();
+  /** Nodes asked for their snapshot that have not sent it yet. */
+  private readonly awaited = new Set<NodeId>();
+  private waiters: Array<() => void> = [];
+  private readonly timer: NodeJS.Timeout;
+  private probing = false;
+  private closed = false;
+
+  constructor(host: ClusterPresenceHost) {
+    this.host = host;
+    host.table.onLocalChange = (room, joins, leaves) => {
+      if (this.closed) return;
+      host.publish(
+        {
+          uid: host.nodeId,
+          type: ClusterMessageType.PRESENCE_DIFF,
+          presence: {
+            room,
+            joins: wireEntries(joins),
+            leaves: leaves.map((entry) => entry.meta.presence_ref),
+          },
+        },
+        undefined,
+      );
+    };
+    host.table.synced = () => this.synced();
+    host.membership.on("up", (node) => this.sendSnapshot(node, true));
+    host.membership.on("down", (node) => {
+      if (this.closed) return;
+      this.incoming.delete(node);
+      this.settle(node);
+      host.table.dropNode(node);
+    });
+    this.timer = setInterval(() => this.probeOwners(), host.probeIntervalMs).unref();
+  }
+
+  /**
+   * A request from another node: true when it was a well-formed presence message (acted on), false when
+   * it was a malformed one, undefined when it is not a presence message.
+   */
+  receive(message: RequestMessage): boolean | undefined {
+    const { type, uid } = message;
+    if (type !== ClusterMessageType.PRESENCE_DIFF && type !== ClusterMessageType.PRESENCE_SNAPSHOT)
+      return undefined;
+    if (uid === "" || uid === this.host.nodeId || this.closed) return uid !== "";
+    if (type === ClusterMessageType.PRESENCE_DIFF) {
+      const diff = parsePresenceDiff(message.presence);
+      if (diff === undefined) return false;
+      this.host.membership.touch(uid);
+      this.host.table.apply(diff.room, uid, diff.joins, diff.leaves);
+      return true;
+    }
+    const part = parsePresenceSnapshot(message.presence);
+    if (part === undefined) return false;
+    // In a classic Redis cluster every node hears every request: a snapshot for another node is not ours.
+    if (part.to !== this.host.nodeId) return true;
+    this.host.membership.touch(uid);
+    let incoming = this.incoming.get(uid);
+    if (part.seq === 0) {
+      incoming = { nextSeq: 0, ask: part.ask, rooms: new Map() };
+      this.incoming.set(uid, incoming);
+    }
+    if (incoming === undefined || incoming.nextSeq !== part.seq) {
+      // A part is missing (the sender restarted its snapshot, or a message was lost): wait for the next one.
+      this.incoming.delete(uid);
+      return true;
+    }
+    incoming.nextSeq++;
+    for (const [room, entries] of part.rooms) {
+      const list = incoming.rooms.get(room);
+      if (list === undefined) incoming.rooms.set(room, entries);
+      else list.push(...entries);
+    }
+    if (!part.last) return true;
+    this.incoming.delete(uid);
+    this.host.table.replaceNode(uid, incoming.rooms);
+    this.settle(uid);
+    if (incoming.ask) this.sendSnapshot(uid, false);
+    return true;
+  }
+
+  /** Resolves once every node asked for its snapshot sent it, went down, or `syncTimeoutMs` passed. */
+  synced(): Promise<void> {
+    for (const node of this.awaited) if (!this.host.membership.has(node)) this.awaited.delete(node);
+    if (this.awaited.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, this.host.syncTimeoutMs).unref();
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.timer);
+    this.host.table.onLocalChange = undefined;
+    this.awaited.clear();
+    this.flushWaiters();
+  }
+
+  /** Sends this node's own entries to `node`, in parts. */
+  private sendSnapshot(node: NodeId, ask: boolean): void {
+    if (this.closed) return;
+    if (ask) this.awaited.add(node);
+    let rooms: Array<[Room, ReturnType<typeof wireEntries>]> = [];
+    let count = 0;
+    let seq = 0;
+    const flush = (last: boolean): void => {
+      this.host.publish(
+        {
+          uid: this.host.nodeId,
+          type: ClusterMessageType.PRESENCE_SNAPSHOT,
+          presence: { to: node, ask, seq: seq++, last, rooms },
+        },
+        node,
+      );
+      rooms = [];
+      count = 0;
+    };
+    for (const [room, entries] of this.host.table.localEntries()) {
+      let i = 0;
+      while (i < entries.length) {
+        if (count === SNAPSHOT_PART_ENTRIES) flush(false);
+        const slice = entries.slice(i, i + SNAPSHOT_PART_ENTRIES - count);
+        rooms.push([room, wireEntries(slice)]);
+        count += slice.length;
+        i += slice.length;
+      }
+    }
+    flush(true);
+  }
+
+  private settle(node: NodeId): void {
+    if (!this.awaited.delete(node) || this.awaited.size > 0) return;
+    this.flushWaiters();
+  }
+
+  private flushWaiters(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Drops from the membership the owners of remote entries the broker no longer knows. */
+  private probeOwners(): void {
+    const probe = this.host.probe;
+    if (probe === undefined || this.probing || this.closed) return;
+    const nodes = this.host.table.remoteNodes();
+    if (nodes.length === 0) return;
+    this.probing = true;
+    probe(nodes).then(
+      (alive) => {
+        this.probing = false;
+        if (this.closed) return;
+        for (const node of nodes) {
+          if (alive.has(node)) continue;
+          // A member goes down (its entries with it); entries of a node never seen up go directly.
+          if (this.host.membership.has(node)) this.host.membership.remove(node);
+          else this.host.table.dropNode(node);
+        }
+      },
+      () => {
+        this.probing = false;
+      },
+    );
+  }
+}
