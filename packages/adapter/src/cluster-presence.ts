@@ -2,7 +2,9 @@
  * Presence across a cluster, adapter layer: replicates the presence table (`presence-table.ts`) of one
  * namespace between the nodes of a `ClusterAdapter`. Each node owns its own entries (the sockets it tracks)
  * and is the only one that changes them:
- * - every change of its own entries goes to every node as a `PRESENCE_DIFF` request (one publish);
+ * - changes of its own entries go to every node as `PRESENCE_DIFF` requests: one per room and event-loop
+ *   turn (`setImmediate`), so a burst of joins costs one publish, and a join and leave of one tracking in the
+ *   same turn cancel out;
  * - when a node comes up (membership `up`, or any presence message from a node not known yet), this node
  *   sends it a `PRESENCE_SNAPSHOT` of all its own entries (in parts of at most 500) and asks for the other
  *   node's; a snapshot replaces everything the sender owned, so a diff that was missed before it is harmless;
@@ -36,6 +38,11 @@ export interface ClusterPresenceHost {
 /** Entries per snapshot part: keeps one message far below any broker's size limit. */
 const SNAPSHOT_PART_ENTRIES = 500;
 
+interface OutgoingDiff {
+  readonly joins: Map<string, PresenceEntry>;
+  readonly leaves: string[];
+}
+
 interface IncomingSnapshot {
   nextSeq: number;
   readonly ask: boolean;
@@ -49,27 +56,16 @@ export class ClusterPresence {
   /** Nodes asked for their snapshot that have not sent it yet. */
   private readonly awaited = new Set<NodeId>();
   private waiters: Array<() => void> = [];
+  /** This node's changes not published yet, by room. */
+  private readonly outgoing = new Map<Room, OutgoingDiff>();
+  private flushing: NodeJS.Immediate | undefined;
   private readonly timer: NodeJS.Timeout;
   private probing = false;
   private closed = false;
 
   constructor(host: ClusterPresenceHost) {
     this.host = host;
-    host.table.onLocalChange = (room, joins, leaves) => {
-      if (this.closed) return;
-      host.publish(
-        {
-          uid: host.nodeId,
-          type: ClusterMessageType.PRESENCE_DIFF,
-          presence: {
-            room,
-            joins: wireEntries(joins),
-            leaves: leaves.map((entry) => entry.meta.presence_ref),
-          },
-        },
-        undefined,
-      );
-    };
+    host.table.onLocalChange = (room, joins, leaves) => this.queueDiff(room, joins, leaves);
     host.table.synced = () => this.synced();
     host.membership.on("up", (node) => this.sendSnapshot(node, true));
     host.membership.on("down", (node) => {
@@ -142,14 +138,51 @@ export class ClusterPresence {
   close(): void {
     this.closed = true;
     clearInterval(this.timer);
+    clearImmediate(this.flushing);
+    this.outgoing.clear();
     this.host.table.onLocalChange = undefined;
     this.awaited.clear();
     this.flushWaiters();
   }
 
-  /** Sends this node's own entries to `node`, in parts. */
+  private queueDiff(room: Room, joins: readonly PresenceEntry[], leaves: readonly PresenceEntry[]): void {
+    if (this.closed) return;
+    let diff = this.outgoing.get(room);
+    if (diff === undefined) {
+      diff = { joins: new Map(), leaves: [] };
+      this.outgoing.set(room, diff);
+    }
+    for (const entry of joins) diff.joins.set(entry.meta.presence_ref, entry);
+    for (const entry of leaves) {
+      const ref = entry.meta.presence_ref;
+      // Joined and left within this turn: the other nodes need to hear of neither.
+      if (!diff.joins.delete(ref)) diff.leaves.push(ref);
+    }
+    this.flushing ??= setImmediate(() => this.flushDiffs());
+  }
+
+  /** Publishes the queued changes: one diff per room. */
+  private flushDiffs(): void {
+    this.flushing = undefined;
+    for (const [room, diff] of this.outgoing) {
+      if (diff.joins.size === 0 && diff.leaves.length === 0) continue;
+      this.host.publish(
+        {
+          uid: this.host.nodeId,
+          type: ClusterMessageType.PRESENCE_DIFF,
+          presence: { room, joins: wireEntries([...diff.joins.values()]), leaves: diff.leaves },
+        },
+        undefined,
+      );
+    }
+    this.outgoing.clear();
+  }
+
+  /** Sends this node's own entries to `node`, in parts (after the changes queued before it). */
   private sendSnapshot(node: NodeId, ask: boolean): void {
     if (this.closed) return;
+    clearImmediate(this.flushing);
+    this.flushDiffs();
     if (ask) this.awaited.add(node);
     let rooms: Array<[Room, ReturnType<typeof wireEntries>]> = [];
     let count = 0;
