@@ -199,8 +199,8 @@ try {
   ];
   console.log(
     `\npresence under churn: ${NODES} nodes + Redis, ${RATE} joins/leaves per second for ${SECONDS} s, ` +
-      `${SOCKETS} sockets per node, ${USERS} users (plexus: ${plexus.ops} ops, ${plexus.keys} keys at the end; ` +
-      `socket.io: ${sio.ops} ops, ${sio.keys} keys)\n`,
+      `${SOCKETS} sockets per node, ${USERS} users; done: plexus ${plexus.ops} ops ` +
+      `(${(plexus.ops / SECONDS).toFixed(0)}/s), socket.io ${sio.ops} ops (${(sio.ops / SECONDS).toFixed(0)}/s)\n`,
   );
   console.log(
     `${"metric".padEnd(40)} ${"plexus".padStart(10)} ${"socket.io".padStart(10)} ${"ratio".padStart(8)}`,
