@@ -27,10 +27,13 @@ after(async () => {
   await redis?.stop();
 });
 
-async function startNode(kind: "plexus" | "socketio" = "plexus"): Promise<NodeProcess> {
+async function startNode(
+  kind: "plexus" | "socketio" = "plexus",
+  mode: "classic" | "sharded" = "classic",
+): Promise<NodeProcess> {
   const node = await NodeProcess.start(
     redis.url,
-    kind === "plexus" ? { kind, fixture: presenceNode } : { kind },
+    kind === "plexus" ? { kind, mode, fixture: presenceNode } : { kind },
   );
   started.push(node);
   return node;
@@ -156,4 +159,22 @@ test("mixed cluster: a socket.io@4.8 node on the classic wire ignores presence t
     "no presence event reached the socket.io node's client",
   );
   await Promise.all([sio, p1, p2].map((n) => n.kill("SIGTERM")));
+});
+
+test("sharded mode (SSUBSCRIBE): lists agree, a late node gets the snapshots, a killed node's entries go", async () => {
+  const [s1, s2] = [await startNode("plexus", "sharded"), await startNode("plexus", "sharded")];
+  await formed([s1, s2]);
+  const ada = await tab(s1, "ada", "laptop");
+  const bob = await tab(s2, "bob", "phone");
+  await agrees(ada.presence, ["ada:1", "bob:1"]);
+  await agrees(bob.presence, ["ada:1", "bob:1"]);
+  const s3 = await startNode("plexus", "sharded");
+  await formed([s1, s2, s3]);
+  await listed(s3, { ada: ["laptop"], bob: ["phone"] });
+  const exited = once(s2.child, "exit");
+  s2.child.kill("SIGKILL");
+  await exited;
+  await Promise.all([listed(s1, { ada: ["laptop"] }), listed(s3, { ada: ["laptop"] })]);
+  await agrees(ada.presence, ["ada:1"]);
+  await Promise.all([s1, s3].map((n) => n.kill("SIGTERM")));
 });
