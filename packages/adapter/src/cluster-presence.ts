@@ -37,6 +37,8 @@ export interface ClusterPresenceHost {
 
 /** Entries per snapshot part: keeps one message far below any broker's size limit. */
 const SNAPSHOT_PART_ENTRIES = 500;
+/** Most entries one snapshot being received may gather (a sender that never says `last` is dropped). */
+const MAX_SNAPSHOT_ENTRIES = 1_000_000;
 
 interface OutgoingDiff {
   readonly joins: Map<string, PresenceEntry>;
@@ -45,6 +47,7 @@ interface OutgoingDiff {
 
 interface IncomingSnapshot {
   nextSeq: number;
+  entries: number;
   readonly ask: boolean;
   readonly rooms: Map<Room, PresenceEntry[]>;
 }
@@ -53,8 +56,8 @@ export class ClusterPresence {
   private readonly host: ClusterPresenceHost;
   /** Snapshots being received, by sender. */
   private readonly incoming = new Map<NodeId, IncomingSnapshot>();
-  /** Nodes asked for their snapshot that have not sent it yet. */
-  private readonly awaited = new Set<NodeId>();
+  /** Nodes asked for their snapshot that have not sent it yet → when `synced()` stops waiting for them. */
+  private readonly awaited = new Map<NodeId, number>();
   private waiters: Array<() => void> = [];
   /** This node's changes not published yet, by room. */
   private readonly outgoing = new Map<Room, OutgoingDiff>();
@@ -100,7 +103,7 @@ export class ClusterPresence {
     this.host.membership.touch(uid);
     let incoming = this.incoming.get(uid);
     if (part.seq === 0) {
-      incoming = { nextSeq: 0, ask: part.ask, rooms: new Map() };
+      incoming = { nextSeq: 0, entries: 0, ask: part.ask, rooms: new Map() };
       this.incoming.set(uid, incoming);
     }
     if (incoming === undefined || incoming.nextSeq !== part.seq) {
@@ -109,6 +112,11 @@ export class ClusterPresence {
       return true;
     }
     incoming.nextSeq++;
+    for (const [, entries] of part.rooms) incoming.entries += entries.length;
+    if (incoming.entries > MAX_SNAPSHOT_ENTRIES) {
+      this.incoming.delete(uid);
+      return false;
+    }
     for (const [room, entries] of part.rooms) {
       const list = incoming.rooms.get(room);
       if (list === undefined) incoming.rooms.set(room, entries);
@@ -122,12 +130,20 @@ export class ClusterPresence {
     return true;
   }
 
-  /** Resolves once every node asked for its snapshot sent it, went down, or `syncTimeoutMs` passed. */
+  /**
+   * Resolves once every node asked for its snapshot sent it or went down, or `syncTimeoutMs` after it was
+   * asked (a node that never answers, say one without presence, delays no later call).
+   */
   synced(): Promise<void> {
-    for (const node of this.awaited) if (!this.host.membership.has(node)) this.awaited.delete(node);
+    const now = performance.now();
+    let until = Number.POSITIVE_INFINITY;
+    for (const [node, deadline] of this.awaited) {
+      if (!this.host.membership.has(node) || deadline <= now) this.awaited.delete(node);
+      else until = Math.min(until, deadline);
+    }
     if (this.awaited.size === 0) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, this.host.syncTimeoutMs).unref();
+      const timer = setTimeout(resolve, until - now).unref();
       this.waiters.push(() => {
         clearTimeout(timer);
         resolve();
@@ -183,7 +199,7 @@ export class ClusterPresence {
     if (this.closed) return;
     clearImmediate(this.flushing);
     this.flushDiffs();
-    if (ask) this.awaited.add(node);
+    if (ask) this.awaited.set(node, performance.now() + this.host.syncTimeoutMs);
     let rooms: Array<[Room, ReturnType<typeof wireEntries>]> = [];
     let count = 0;
     let seq = 0;

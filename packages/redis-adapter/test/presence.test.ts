@@ -94,7 +94,9 @@ async function listed(node: NodeProcess, expected: Record<string, string[]>): Pr
   }
 }
 
-test("three nodes on Redis: same list everywhere, two tabs of one user, a late node, SIGKILL cleanup", async (t) => {
+test("three nodes on Redis: same list everywhere, two tabs of one user, a late node, SIGKILL cleanup", {
+  timeout: 120_000,
+}, async (t) => {
   const [n1, n2, n3] = [await startNode(), await startNode(), await startNode()];
   await formed([n1, n2, n3]);
   const ada1 = await tab(n1, "ada", "laptop");
@@ -132,7 +134,9 @@ test("three nodes on Redis: same list everywhere, two tabs of one user, a late n
   await Promise.all([n1, n2, n4].map((n) => n.kill("SIGTERM")));
 });
 
-test("mixed cluster: a socket.io@4.8 node on the classic wire ignores presence traffic and keeps working", async () => {
+test("mixed cluster: a socket.io@4.8 node on the classic wire ignores presence traffic and keeps working", {
+  timeout: 120_000,
+}, async () => {
   const sio = await startNode("socketio");
   const [p1, p2] = [await startNode(), await startNode()];
   await formed([p1, p2]);
@@ -161,7 +165,9 @@ test("mixed cluster: a socket.io@4.8 node on the classic wire ignores presence t
   await Promise.all([sio, p1, p2].map((n) => n.kill("SIGTERM")));
 });
 
-test("sharded mode (SSUBSCRIBE): lists agree, a late node gets the snapshots, a killed node's entries go", async () => {
+test("sharded mode (SSUBSCRIBE): lists agree, a late node gets the snapshots, a killed node's entries go", {
+  timeout: 120_000,
+}, async () => {
   const [s1, s2] = [await startNode("plexus", "sharded"), await startNode("plexus", "sharded")];
   await formed([s1, s2]);
   const ada = await tab(s1, "ada", "laptop");
