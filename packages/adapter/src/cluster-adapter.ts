@@ -55,6 +55,7 @@ import {
 } from "./cluster-message.js";
 import { ClusterPresence } from "./cluster-presence.js";
 import { ClusterRequests, type RequestSpec } from "./cluster-requests.js";
+import { ClusterRouting, type ClusterSessionRouting, isRouteMessage } from "./cluster-routing.js";
 import { InMemoryAdapter } from "./in-memory-adapter.js";
 import { PresenceTable } from "./presence-table.js";
 import { newId } from "./random-id.js";
@@ -85,6 +86,8 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
   /** Replicates the presence table (cluster-presence.ts). */
   private readonly presenceSync: ClusterPresence;
   private closed = false;
+  /** Session routing (cluster-routing.ts), once the server asked for it. */
+  private routing: ClusterRouting | null = null;
 
   constructor(nsp: AdapterNamespace, nodeId: NodeId, opts: ClusterAdapterOptions = {}) {
     super(nsp);
@@ -101,6 +104,7 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
       heartbeatTimeout: opts.heartbeatTimeout ?? 10000,
       unsubscribeDelay: opts.unsubscribeDelay ?? 2000,
       maxPendingRequests: opts.maxPendingRequests ?? 10000,
+      sessionRouting: opts.sessionRouting ?? "channel",
     };
     this.membership = new ClusterMembership(nodeId, this.clusterOptions.heartbeatTimeout);
     this.requests = new ClusterRequests(this.membership, {
@@ -202,6 +206,9 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
         this.lastHeardSelf = performance.now();
         this.membership.emit("self", this.nodeId);
       }
+    } else if (isRouteMessage(value)) {
+      if (this.routing === null) this.counters.badMessages++;
+      else this.routing.accept(value);
     } else {
       const message = parseResponse(value);
       if (message === undefined) this.counters.badMessages++;
@@ -242,6 +249,30 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
     this.presenceSync.close();
     this.membership.clear();
     super.close();
+  }
+
+  /**
+   * The node channel and directory of session routing (no sticky sessions), made on first call; `null`
+   * when the `sessionRouting` option is `false`. The server calls it on its main namespace's adapter and
+   * installs a session router over them.
+   */
+  sessionRouting(): ClusterSessionRouting | null {
+    const option = this.clusterOptions.sessionRouting;
+    if (option === false) return null;
+    this.routing ??= new ClusterRouting(
+      {
+        nodeId: this.nodeId,
+        membership: this.membership,
+        sendTo: (node, message) =>
+          this.publishOut(
+            { kind: "response", message: message as unknown as ResponseMessage },
+            { kind: "node", node },
+          ),
+        announce: () => this.heartbeat(),
+      },
+      option === "channel" ? null : option,
+    );
+    return this.routing;
   }
 
   newSocketId(): SocketId {
@@ -465,6 +496,7 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
     if (type === ClusterMessageType.HEARTBEAT) {
       // A newcomer learns about this node at once instead of after a heartbeat interval.
       if (this.membership.touch(message.uid)) this.heartbeat(message.uid);
+      this.routing?.heard(message.uid, message.address);
       return;
     }
     if (type === ClusterMessageType.NODE_LEAVE) {
@@ -506,8 +538,11 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
 
   private heartbeat(to?: NodeId): void {
     if (this.closed) return;
+    const address = this.routing?.advertised;
     this.publishRequest(
-      { uid: this.nodeId, type: ClusterMessageType.HEARTBEAT },
+      address === undefined
+        ? { uid: this.nodeId, type: ClusterMessageType.HEARTBEAT }
+        : { uid: this.nodeId, type: ClusterMessageType.HEARTBEAT, address },
       to === undefined ? ALL : { kind: "node", node: to },
     );
   }

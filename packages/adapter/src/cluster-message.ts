@@ -27,6 +27,8 @@ export const ClusterMessageType = {
   HEARTBEAT: 100,
   /** Plexus: "I am leaving" (closed cleanly: drop me from the membership now). */
   NODE_LEAVE: 101,
+  /** Plexus: session routing bytes for one node (sent as a response to that node, cluster-routing.ts). */
+  ROUTE: 102,
   /** Plexus: a change of the sender's presence entries in one room (`presence-message.ts`). */
   PRESENCE_DIFF: 110,
   /** Plexus: (a part of) the sender's presence entries, for one node. */
@@ -71,6 +73,8 @@ export interface RequestMessage {
   readonly data?: unknown[];
   /** BROADCAST (with acks). */
   readonly packet?: WirePacket;
+  /** HEARTBEAT: the internal address this node serves forwarded requests on (direct session routing). */
+  readonly address?: string;
   /** PRESENCE_DIFF / PRESENCE_SNAPSHOT: checked by `presence-message.ts` where it is used. */
   readonly presence?: unknown;
 }
@@ -152,6 +156,9 @@ export function parseBroadcast(value: unknown): BroadcastMessage | undefined {
   return { uid, packet, opts };
 }
 
+/** Longest internal address a heartbeat may carry (`host:port`; a longer one is ignored). */
+const MAX_ADDRESS_LENGTH = 300;
+
 const REQUEST_TYPES = new Set<number>(Object.values(ClusterMessageType));
 
 /** Checks a decoded request; type-specific fields are checked where they are used. */
@@ -180,6 +187,8 @@ export function parseRequest(value: unknown): RequestMessage | undefined {
   if (typeof value.sid === "string") out.sid = value.sid;
   if (typeof value.room === "string") out.room = value.room;
   if (typeof value.close === "boolean") out.close = value.close;
+  if (typeof value.address === "string" && value.address.length <= MAX_ADDRESS_LENGTH)
+    out.address = value.address;
   if (value.data !== undefined) {
     if (!Array.isArray(value.data)) return undefined;
     out.data = value.data;
