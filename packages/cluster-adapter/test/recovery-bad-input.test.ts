@@ -38,7 +38,7 @@ test("the primary drops malformed log requests, counted, and answers well-formed
   ];
   for (const m of malformed) cluster.relay.onMessage(worker, m);
   assert.equal(cluster.relay.recovery.counters.dropped, malformed.length);
-  assert.deepEqual(sent, []);
+  assert.equal(sent.length, 0);
   fc.assert(
     fc.property(fc.anything(), fc.dictionary(fc.string(), fc.anything()), (value, fields) => {
       cluster.relay.onMessage(worker, value);
