@@ -59,6 +59,11 @@ export interface IpcRecoveryLogSettings {
 
 export class IpcRecoveryLog implements RecoveryLogBroker {
   private recovery: ClusterRecovery | undefined;
+  /**
+   * Set once the primary answered: until then (or for good, when the primary runs no `setupPrimary()`)
+   * appends fail, so packets are delivered unlogged rather than sent to a log that never hands them back.
+   */
+  private primaryAnswered = false;
 
   constructor(
     private readonly link: LogLink,
@@ -78,7 +83,7 @@ export class IpcRecoveryLog implements RecoveryLogBroker {
   // ---- the log -----------------------------------------------------------------------------------------
 
   append(entry: LogEntry): boolean {
-    if (!this.link.connected) return false;
+    if (!this.link.connected || !this.primaryAnswered) return false;
     const { nsp, maxPackets, maxAgeMs } = this.settings;
     const data = toPayload(encodeMsgpack(entryToWire(entry)), this.link.carriesBytes);
     this.send({ log: nsp, op: "append", req: 0, data, count: maxPackets, ms: maxAgeMs });
@@ -88,6 +93,7 @@ export class IpcRecoveryLog implements RecoveryLogBroker {
   async state(): Promise<LogState> {
     const state = parseStateReply(await this.ask("state", {}));
     if (state === undefined) throw new TypeError("unexpected reply to a log state request");
+    this.primaryAnswered = true;
     return { epoch: state[0], last: state[1], maxDeleted: state[2] };
   }
 

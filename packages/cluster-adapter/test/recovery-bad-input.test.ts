@@ -176,3 +176,13 @@ test("after random values from the primary, a client recovers across (virtual) w
     await Promise.all(servers.map((s) => s.close()));
   }
 });
+
+test("without a primary that answers (no setupPrimary()), packets are delivered unlogged, not lost", async () => {
+  const { log, attached } = logWith(() => null);
+  await attached;
+  await assert.rejects(log.state());
+  assert.equal(log.append({ rooms: [], except: [], compress: true, data: ["ev"] }), false);
+  const answered = logWith(() => ["epoch123", "0", "0"]);
+  await answered.log.state();
+  assert.equal(answered.log.append({ rooms: [], except: [], compress: true, data: ["ev"] }), true);
+});
