@@ -29,8 +29,14 @@ import { NodeClusterAdapter } from "./node-cluster-adapter.js";
 import { processPort, WorkerLink } from "./worker-link.js";
 
 export { IpcClusterError } from "./ipc-cluster-error.js";
+export { IpcRecoveryLog } from "./ipc-recovery-log.js";
 export { NodeClusterAdapter } from "./node-cluster-adapter.js";
-export { PrimaryRelay, setupPrimary } from "./primary-relay.js";
+export {
+  type PrimaryLogCounters,
+  type PrimaryLogLimits,
+  PrimaryRecoveryLog,
+} from "./primary-recovery-log.js";
+export { type PrimaryOptions, PrimaryRelay, setupPrimary } from "./primary-relay.js";
 
 /** Options of `createAdapter` (those of `@socket.io/cluster-adapter`, plus Plexus's cluster options). */
 export interface NodeClusterAdapterOptions extends ClusterAdapterOptions {

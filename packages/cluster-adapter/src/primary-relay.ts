@@ -3,7 +3,8 @@
  * worker holding the target node, or to every other worker, in arrival order, and tells the workers when a
  * worker exits that its nodes are gone (so requests stop waiting for them and session routing answers
  * "Session ID unknown" at once). It never decodes a cluster message: it reads the envelope's addressing
- * only. Layer: cluster-adapter.
+ * only. It also keeps the recovery logs of the cluster (`primary-recovery-log.ts`): a worker's log requests
+ * go there. Layer: cluster-adapter.
  */
 import cluster, { type Worker } from "node:cluster";
 import type { NodeId } from "@plexus/adapter";
@@ -15,6 +16,8 @@ import {
   type SerializationNotice,
   SOURCE,
 } from "./ipc-wire.js";
+import { type PrimaryLogLimits, PrimaryRecoveryLog } from "./primary-recovery-log.js";
+import { isLogMessage, parseLogRequest } from "./recovery-wire.js";
 
 /** What the relay sees of a worker. */
 export interface RelayWorker {
@@ -22,6 +25,12 @@ export interface RelayWorker {
   readonly serialization?: string;
   isConnected(): boolean;
   send(message: unknown): void;
+}
+
+/** Options of `setupPrimary`. */
+export interface PrimaryOptions {
+  /** Caps of the recovery logs kept in the primary (connection state recovery across workers). */
+  readonly recovery?: PrimaryLogLimits;
 }
 
 export class PrimaryRelay {
@@ -32,6 +41,12 @@ export class PrimaryRelay {
   private readonly workers = new Set<RelayWorker>();
   private readonly owners = new Map<NodeId, RelayWorker>();
   private readonly nodesOf = new Map<RelayWorker, Set<NodeId>>();
+  /** The recovery logs of every namespace (used once a worker turns recovery on). */
+  readonly recovery: PrimaryRecoveryLog;
+
+  constructor(options: PrimaryOptions = {}) {
+    this.recovery = new PrimaryRecoveryLog(options.recovery);
+  }
 
   /** A worker of the cluster (it receives messages to every node from now on). */
   add(worker: RelayWorker): void {
@@ -41,6 +56,17 @@ export class PrimaryRelay {
   /** Something `worker` sent: relayed when it is a Plexus envelope. */
   onMessage(worker: RelayWorker, value: unknown): void {
     if (!isPlexusMessage(value)) return;
+    if (isLogMessage(value)) {
+      const request = parseLogRequest(value);
+      if (request === undefined) {
+        this.dropped++;
+        this.recovery.counters.dropped++;
+        return;
+      }
+      this.workers.add(worker);
+      this.recovery.handle(worker, request, this.workers);
+      return;
+    }
     const envelope = parseEnvelope(value);
     if (envelope === undefined) {
       this.dropped++;
@@ -104,9 +130,9 @@ let installed: PrimaryRelay | null = null;
 
 /**
  * Call in the primary (`cluster.isPrimary`), once, before or after forking: relays the cluster adapter's
- * messages between the workers. Later calls return the same relay.
+ * messages between the workers, and keeps their recovery logs. Later calls return the same relay.
  */
-export function setupPrimary(): PrimaryRelay {
+export function setupPrimary(options: PrimaryOptions = {}): PrimaryRelay {
   if (installed !== null) return installed;
   if (!cluster.isPrimary) {
     throw new IpcClusterError(
@@ -114,7 +140,7 @@ export function setupPrimary(): PrimaryRelay {
       "setupPrimary() must be called in the primary process of node:cluster",
     );
   }
-  const relay = new PrimaryRelay();
+  const relay = new PrimaryRelay(options);
   const wrapped = new WeakMap<Worker, RelayWorker>();
   const of = (worker: Worker): RelayWorker => {
     let r = wrapped.get(worker);
