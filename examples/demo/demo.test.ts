@@ -1,95 +1,162 @@
 /**
- * The demo works end to end: `examples/demo/server.ts` on @plexus/server, driven in Debian chromium — the page
- * connects over the served bundle, receives the clock namespace, chats in a room with an ack, and uploads a file;
- * its Prometheus metrics are served on /metrics.
+ * The demo (`npm start`, examples/demo/server.ts) in Debian chromium: pages of different users chatting
+ * with delivery acks, a typing indicator, direct messages to every tab of a user, a file shared and
+ * checked byte for byte on the other page, the server figures panel, /metrics, and no console error on
+ * any page (favicon included). Each test writes a screenshot under .tmp/test-artifacts/demo/.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
+import { createHash, randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import type { BrowserContext } from "playwright-core";
-import { type ChromiumSession, chromiumSkip, launchChromium } from "../../test-support/chromium.js";
+import { chromiumSkip } from "../../test-support/chromium.js";
 import { parsePrometheusText, seriesValue } from "../../test-support/prometheus-text.js";
+import {
+  DemoBrowser,
+  type DemoProcess,
+  logTexts,
+  screenshot,
+  send,
+  startDemo,
+  waitForText,
+} from "./demo-harness.js";
 
-const serverFile = new URL("./server.ts", import.meta.url).pathname;
-
-describe("demo", { skip: chromiumSkip, timeout: 60_000 }, () => {
-  let child: ChildProcess;
-  let url: string;
-  let browser: ChromiumSession;
-  let context: BrowserContext;
+describe("demo", { skip: chromiumSkip, timeout: 120_000 }, () => {
+  let demo: DemoProcess;
+  let browser: DemoBrowser;
 
   before(async () => {
-    child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", serverFile], {
-      env: { ...process.env, PORT: "0" },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    url = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      child.stdout?.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /http:\/\/localhost:\d+/.exec(out);
-        if (match) resolve(match[0]);
-      });
-      child.once("exit", (code) => reject(new Error(`demo exited with ${code}`)));
-    });
-    browser = await launchChromium("plexus-demo-", ["--disable-quic"]);
-    context = browser.context;
+    demo = await startDemo("server.ts");
+    browser = await DemoBrowser.launch();
   });
 
   after(async () => {
     await browser?.close();
-    if (child.exitCode === null) {
-      const exited = once(child, "exit");
-      child.kill();
-      await exited;
+    await demo?.stop();
+  });
+
+  it("three pages chat in a room, each message acknowledged and shown once on the others", async () => {
+    const [ann, bob, cid] = [
+      await browser.open(demo.url, "ann", "random"),
+      await browser.open(demo.url, "bob", "random"),
+      await browser.open(demo.url, "cid", "random"),
+    ];
+    await send(ann, "hello from ann");
+    await send(bob, "hi ann, bob here");
+    await send(cid, "cid joins in");
+    for (const page of [ann, bob, cid]) {
+      await waitForText(page, "#log", "cid joins in");
+      await waitForText(page, "#log", "hi ann, bob here");
+      assert.deepEqual(await logTexts(page), ["hello from ann", "hi ann, bob here", "cid joins in"]);
     }
+    // The other pages show who sent it; the sender shows its acknowledgement.
+    const line = bob.locator("#log .line", { hasText: "hello from ann" });
+    assert.equal(await line.locator(".who").textContent(), "ann");
+    assert.match(
+      (await ann.locator("#log .line", { hasText: "hello from ann" }).textContent()) ?? "",
+      /✓ delivered/,
+    );
+    await screenshot(bob, "three-pages-chat");
+    await Promise.all([ann.close(), bob.close(), cid.close()]);
   });
 
-  it("connects, ticks, chats with an ack and uploads a file", async () => {
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (err) => errors.push(err.message));
-    await page.goto(url);
-    await page.waitForFunction(() => document.getElementById("status")?.textContent === "connected");
-    await page.waitForFunction(() =>
-      /\d\d:\d\d:\d\d/.test(document.getElementById("clock")?.textContent ?? ""),
-    );
+  it("shows who is typing to the others in the room, and stops when the message is sent", async () => {
+    const dan = await browser.open(demo.url, "dan", "help");
+    const eve = await browser.open(demo.url, "eve", "help");
+    await dan.locator("#text").pressSequentially("a long sen");
+    await waitForText(eve, "#typing", "dan is typing…");
+    assert.equal(await dan.textContent("#typing"), "");
+    await screenshot(eve, "typing-indicator");
+    await dan.press("#text", "Enter");
+    await eve.waitForFunction(() => document.getElementById("typing")?.textContent === "");
+    await Promise.all([dan.close(), eve.close()]);
+  });
 
-    await page.fill("#room", "red");
-    await page.click("#join");
-    await page.waitForFunction(() => document.getElementById("joined")?.textContent?.includes("red"));
-    await page.fill("#text", "hello room");
-    await page.click("#chat button");
-    await page.waitForFunction(() => document.getElementById("log")?.textContent?.includes("✓ delivered"));
-    assert.match((await page.textContent("#log")) ?? "", /\[red\] .*: hello room/);
-
-    await page.setInputFiles("#file", {
-      name: "demo.bin",
+  it("shares a file as binary with progress: the other page gets it byte for byte", async () => {
+    const ida = await browser.open(demo.url, "ida");
+    const jon = await browser.open(demo.url, "jon");
+    const bytes = randomBytes(700_000); // six chunks, the last one short
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    await ida.setInputFiles("#file", {
+      name: "noise.bin",
       mimeType: "application/octet-stream",
-      buffer: Buffer.alloc(300_000, 7),
+      buffer: bytes,
     });
-    await page.waitForFunction(() =>
-      document.getElementById("upload")?.textContent?.startsWith("server received"),
-    );
-    assert.match((await page.textContent("#upload")) ?? "", /demo\.bin: 300000 bytes/);
-    assert.deepEqual(errors, []);
+    await waitForText(jon, "#log", "noise.bin (683.6 KiB)");
+    const received = await jon.$eval("#log a.download", async (a) => {
+      const data = await (await fetch((a as HTMLAnchorElement).href)).arrayBuffer();
+      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+      return {
+        size: data.byteLength,
+        sha256: [...digest].map((b) => b.toString(16).padStart(2, "0")).join(""),
+      };
+    });
+    assert.deepEqual(received, { size: bytes.length, sha256 });
+    // The sender's progress bar is gone and its own copy is in its log.
+    await waitForText(ida, "#log", "noise.bin");
+    assert.equal(await ida.locator("#uploads progress").count(), 0);
+
+    // An image is shown inline.
+    const png = await ida.screenshot({ clip: { x: 0, y: 0, width: 4, height: 3 } }); // a real 4×3 PNG
+    await ida.setInputFiles("#file", { name: "dot.png", mimeType: "image/png", buffer: png });
+    await jon.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('#log img[alt="dot.png"]');
+      return img?.complete === true && img.naturalWidth === 4;
+    });
+    await screenshot(jon, "file-shared");
+    await Promise.all([ida.close(), jon.close()]);
   });
 
-  it("serves its Prometheus metrics on /metrics, counting the page's connection", async () => {
-    const page = await context.newPage();
-    await page.goto(url);
-    await page.waitForFunction(() => document.getElementById("status")?.textContent === "connected");
-    const res = await fetch(`${url}/metrics`);
+  it("refuses a file above 5 MiB with a clear error on the page", async () => {
+    const kim = await browser.open(demo.url, "kim");
+    await kim.setInputFiles("#file", {
+      name: "big.bin",
+      mimeType: "application/octet-stream",
+      buffer: Buffer.alloc(5 * 1024 * 1024 + 1),
+    });
+    await waitForText(kim, "#uploads", "big.bin not shared: ERR_FILE_TOO_LARGE");
+    await kim.close();
+  });
+
+  it("shows the server's own figures from its metrics, and serves them on /metrics", async () => {
+    const lea = await browser.open(demo.url, "lea");
+    const mo = await browser.open(demo.url, "mo");
+    await lea.waitForFunction(() => {
+      const value = document.querySelector('#figures .node[data-node="demo"] dd[data-figure="connections"]');
+      return Number(value?.textContent) >= 2;
+    });
+    await send(mo, "counted");
+    await lea.waitForFunction(
+      () => Number(document.querySelector('dd[data-figure="messages in / s"]')?.textContent) > 0,
+    );
+    await screenshot(lea, "server-figures");
+
+    const res = await fetch(`${demo.url}/metrics`);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("content-type"), "text/plain; version=0.0.4; charset=utf-8");
     const families = parsePrometheusText(await res.text());
-    const sockets = (namespace: string): number =>
-      seriesValue(families, "plexus_connected_sockets", { namespace, transport: "polling" }) +
-      seriesValue(families, "plexus_connected_sockets", { namespace, transport: "websocket" });
-    assert.ok(sockets("/") >= 1);
-    assert.ok(sockets("/clock") >= 1);
+    const connected =
+      seriesValue(families, "plexus_connected_sockets", { namespace: "/", transport: "polling" }) +
+      seriesValue(families, "plexus_connected_sockets", { namespace: "/", transport: "websocket" });
+    assert.ok(connected >= 2);
     assert.ok(seriesValue(families, "plexus_packets_received_total") >= 2);
-    await page.close();
+    await Promise.all([lea.close(), mo.close()]);
+  });
+
+  it("serves its page, styles, scripts, icon and the client bundle itself (works offline), no console error", async () => {
+    for (const [path, type] of [
+      ["/", "text/html; charset=utf-8"],
+      ["/style.css", "text/css; charset=utf-8"],
+      ["/app/main.js", "text/javascript; charset=utf-8"],
+      ["/favicon.ico", "image/svg+xml"],
+      ["/favicon.svg", "image/svg+xml"],
+    ] as const) {
+      const res = await fetch(`${demo.url}${path}`);
+      assert.equal(res.status, 200, path);
+      assert.equal(res.headers.get("content-type"), type, path);
+    }
+    assert.equal((await fetch(`${demo.url}/socket.io/socket.io.js`)).status, 200);
+    assert.equal((await fetch(`${demo.url}/../server.ts`)).status, 404);
+    const page = await fetch(`${demo.url}/`).then((r) => r.text());
+    assert.doesNotMatch(page, /https?:\/\//, "no resource from another origin");
+    assert.deepEqual(browser.errors, []);
   });
 });
