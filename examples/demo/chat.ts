@@ -76,7 +76,7 @@ export function startChat(io: DemoServer, node: string): void {
       if (room === undefined) return answer(ack, { ok: false, error: "ERR_NOT_IN_ROOM" });
       const message = { id: randomUUID(), room, from: name, text, at: Date.now(), node };
       socket.to(room).emit("message", message); // the sender shows its own line, acknowledged
-      answer(ack, { ok: true, id: message.id, at: message.at });
+      answer(ack, { ok: true, id: message.id, at: message.at, node });
     });
 
     socket.on("dm", (to, value, ack) => {
@@ -87,7 +87,7 @@ export function startChat(io: DemoServer, node: string): void {
       const message = { id: randomUUID(), from: name, to: target, text, at: Date.now(), node };
       // Every tab of both users but the sending one (the sender's other tabs see what it sent).
       socket.to(userRoom(target)).to(userRoom(name)).emit("dm", message);
-      answer(ack, { ok: true, id: message.id, at: message.at });
+      answer(ack, { ok: true, id: message.id, at: message.at, node });
     });
 
     socket.on("typing", (typing) => {

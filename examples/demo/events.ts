@@ -51,10 +51,17 @@ export interface ServerFigures {
   at: number;
 }
 
+/** The acknowledgement of a message: the server took it and sent it on. */
+export interface Delivered {
+  id: string;
+  at: number;
+  node: string;
+}
+
 export interface ClientToServer {
   join: (room: string, ack: (reply: Reply<{ room: string }>) => void) => void;
-  message: (text: string, ack: (reply: Reply<{ id: string; at: number }>) => void) => void;
-  dm: (to: string, text: string, ack: (reply: Reply<{ id: string; at: number }>) => void) => void;
+  message: (text: string, ack: (reply: Reply<Delivered>) => void) => void;
+  dm: (to: string, text: string, ack: (reply: Reply<Delivered>) => void) => void;
   typing: (typing: boolean) => void;
   "upload-start": (
     file: { name: string; type: string; size: number },

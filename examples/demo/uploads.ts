@@ -38,8 +38,9 @@ export function acceptUploads(socket: DemoSocket, node: string): void {
     if (room === undefined) return answer(ack, { ok: false, error: "ERR_NOT_IN_ROOM" });
     if (typeof name !== "string" || name.length === 0 || typeof type !== "string")
       return answer(ack, { ok: false, error: "ERR_INVALID_FILE" });
-    if (typeof size !== "number" || !Number.isSafeInteger(size) || size <= 0 || size > MAX_FILE_BYTES)
-      return answer(ack, { ok: false, error: "ERR_FILE_TOO_LARGE" });
+    if (typeof size !== "number" || !Number.isSafeInteger(size) || size <= 0)
+      return answer(ack, { ok: false, error: "ERR_INVALID_FILE" });
+    if (size > MAX_FILE_BYTES) return answer(ack, { ok: false, error: "ERR_FILE_TOO_LARGE" });
     if (uploads.size >= MAX_UPLOADS) return answer(ack, { ok: false, error: "ERR_TOO_MANY_UPLOADS" });
     const id = randomUUID();
     uploads.set(id, {

@@ -71,7 +71,7 @@ export class ChatLog {
     return {
       delivered: (reply) => {
         line.dataset.id = reply.id;
-        line.querySelector(".meta").textContent = time(reply.at);
+        line.querySelector(".meta").textContent = `${time(reply.at)} · node ${reply.node}`;
         ack.className = "ack ok";
         ack.textContent = " ✓ delivered";
       },

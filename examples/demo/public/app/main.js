@@ -88,13 +88,16 @@ socket.on("connect", () => {
 socket.on("disconnect", (reason) => {
   $("status").textContent = `disconnected (${reason})`;
   $("status").className = "pill disconnected";
-  banner.disconnected(reason);
+  banner.disconnected(navigator.onLine ? reason : "the browser is offline");
 });
 socket.io.on("reconnect_attempt", (n) => {
   $("status").textContent = `reconnecting (attempt ${n})…`;
   $("status").className = "pill reconnecting";
 });
-socket.on("connect_error", (err) => log.error(`Connection refused: ${err.message}`));
+// The server's refusals carry a code (ERR_INVALID_NAME); failed attempts while offline are the banner's business.
+socket.on("connect_error", (err) => {
+  if (err.message.startsWith("ERR_")) log.error(`Connection refused: ${err.message}`);
+});
 // The client closes its connection when the browser goes offline, except on localhost (as socket.io-client);
 // the demo runs on localhost, so it does so itself: "offline" in devtools shows recovery at once.
 addEventListener("offline", () => {
