@@ -29,6 +29,7 @@
  */
 import type { EventEmitter } from "node:events";
 import type { SocketPacket } from "@plexus/protocol";
+import type { PresenceTable } from "./presence-table.js";
 
 /** A socket id: fresh and random per namespace connection, never the engine session id. */
 export type SocketId = string;
@@ -205,6 +206,12 @@ export interface Adapter extends EventEmitter<AdapterEvents> {
 
   /** Emits to the other nodes' namespace listeners; a trailing function collects their acks `(err, responses)`. */
   serverSideEmit(packet: unknown[]): void;
+
+  /**
+   * Optional: this namespace's presence entries (`io.presence(room)`); a cluster adapter replicates them.
+   * Adapters without it (socket.io's) make `presence()` fail with `ERR_PRESENCE_UNSUPPORTED`.
+   */
+  readonly presence?: PresenceTable;
 
   /** Optional: counters for metrics, read at scrape time (see {@link AdapterStats}). Must be cheap and never throw. */
   stats?(): AdapterStats;

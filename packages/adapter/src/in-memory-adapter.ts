@@ -23,6 +23,7 @@ import type {
   SocketId,
 } from "./adapter.js";
 import { OwnRoom } from "./own-room.js";
+import { PresenceTable } from "./presence-table.js";
 import { SessionStore } from "./session-store.js";
 
 /** Rooms and broadcasts of the in-memory adapter (`DEBUG=plexus:adapter`). */
@@ -42,6 +43,7 @@ export class InMemoryAdapter extends EventEmitter<AdapterEvents> implements Adap
   readonly sids = new Map<SocketId, Set<Room> | OwnRoom>();
   /** Present only when connection state recovery is on. */
   protected readonly store: SessionStore | undefined;
+  private presenceTable: PresenceTable | undefined;
 
   constructor(nsp: AdapterNamespace) {
     super();
@@ -51,6 +53,17 @@ export class InMemoryAdapter extends EventEmitter<AdapterEvents> implements Adap
   }
 
   init(): void {}
+
+  /** Presence entries of this namespace (`presence-table.ts`), created on first use. */
+  get presence(): PresenceTable {
+    this.presenceTable ??= this.createPresence();
+    return this.presenceTable;
+  }
+
+  /** The presence table of this node (a cluster base gives it its node id). */
+  protected createPresence(): PresenceTable {
+    return new PresenceTable();
+  }
 
   close(): void {
     this.store?.clear();

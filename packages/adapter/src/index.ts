@@ -45,5 +45,21 @@ export {
 } from "./cluster-message.js";
 export { InMemoryAdapter } from "./in-memory-adapter.js";
 export { createInProcessCluster, type InProcessCluster } from "./in-process-cluster.js";
+export {
+  PresenceError,
+  type PresenceErrorCode,
+  PresenceErrorCodes,
+} from "./presence-error.js";
+export {
+  emptyPresenceState,
+  PRESENCE_REF,
+  type PresenceDiff,
+  type PresenceEntry,
+  type PresenceListener,
+  type PresenceMeta,
+  type PresenceState,
+  PresenceTable,
+  setPresenceKey,
+} from "./presence-table.js";
 export { newId } from "./random-id.js";
 export { SessionStore, type SessionStoreOptions } from "./session-store.js";

@@ -1,9 +1,9 @@
 /**
  * Entry of the IIFE bundles (`socket.io.js`, `socket.io.min.js`): exposes `io` as a global function carrying
- * `Manager`, `Socket`, `io`, `connect` and `protocol`, like the official bundle.
+ * `Manager`, `Socket`, `io`, `connect` and `protocol`, like the official bundle, and Plexus's `Presence`.
  */
 
-import { ClientError, io, Manager, protocol, Socket } from "./client.js";
+import { ClientError, io, Manager, Presence, protocol, Socket } from "./client.js";
 import { browserPlatform } from "./engine/browser/browser-platform.js";
 import { setPlatform } from "./engine/platform.js";
 
@@ -16,4 +16,5 @@ setPlatform(browserPlatform);
   connect: io,
   protocol,
   ClientError,
+  Presence,
 });

@@ -8,6 +8,15 @@ export type { CloseDetails, TransportName } from "./engine/transport.js";
 export { ClientError, type ClientErrorCode, ClientErrorCodes } from "./errors.js";
 export { type ConnectOptions, lookup as io, lookup as connect, lookup as default } from "./lookup.js";
 export { Manager, type ManagerCloseReason, type ManagerOptions } from "./manager.js";
+export {
+  Presence,
+  type PresenceDiff,
+  type PresenceJoinCallback,
+  type PresenceLeaveCallback,
+  type PresenceMeta,
+  type PresenceSocket,
+  type PresenceState,
+} from "./presence.js";
 export { Socket, type SocketOptions } from "./socket.js";
 export type {
   DecorateAcknowledgements,

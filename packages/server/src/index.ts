@@ -3,6 +3,14 @@
  */
 
 export type { Adapter, AdapterStats, BroadcastOptions, Room, SocketId } from "@plexus/adapter";
+export {
+  type PresenceDiff,
+  PresenceError,
+  type PresenceErrorCode,
+  PresenceErrorCodes,
+  type PresenceMeta,
+  type PresenceState,
+} from "@plexus/adapter";
 export type { DisconnectReason } from "@plexus/protocol";
 export { msgpackParser, type Parser, type ParserDecoder, type ParserEncoder } from "@plexus/protocol";
 export type { AdapterFactory, AdapterFunction } from "./adapter-factory.js";
@@ -18,6 +26,7 @@ export {
 } from "./namespace.js";
 export type { Event, PacketMiddleware } from "./packet-middleware.js";
 export { ParentNamespace } from "./parent-namespace.js";
+export { PRESENCE_DEFAULTS, Presence, type PresenceEvents, type PresenceOptions } from "./presence.js";
 export {
   type AttachableServer,
   type ConnectionStateRecoveryOptions,

@@ -6,6 +6,7 @@ import type { EventEmitter } from "node:events";
 import type { Room, SocketId } from "@plexus/adapter";
 import type { BroadcastOperator, RemoteSocket } from "./broadcast-operator.js";
 import type { Middleware, Namespace, ServerReservedEvents } from "./namespace.js";
+import type { Presence, PresenceOptions } from "./presence.js";
 import type {
   AckResult,
   ArgsWithoutAck,
@@ -27,6 +28,11 @@ export abstract class MainNamespaceDelegate<
 > {
   /** The main namespace (`/`). */
   abstract readonly sockets: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+
+  /** Presence of a room of the main namespace (`io.of("/").presence(room)`). */
+  presence(room: Room, options?: PresenceOptions): Presence {
+    return this.sockets.presence(room, options);
+  }
 
   /** Adds a connection middleware to the main namespace. */
   use(fn: Middleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): this {

@@ -18,6 +18,7 @@ import createDebug from "debug";
 import { buildAdapter, reportRejection } from "./adapter-factory.js";
 import { BroadcastOperator, broadcastEvent, type RemoteSocket } from "./broadcast-operator.js";
 import type { Client, ServerPreparedPacket } from "./client.js";
+import { type Presence, type PresenceOptions, presenceOf } from "./presence.js";
 import type { Server } from "./server.js";
 import { reservedEventError, type ServerError } from "./server-error.js";
 import { Socket } from "./socket.js";
@@ -300,6 +301,14 @@ export class Namespace<
 
   disconnectSockets(close = false): void {
     this.operator().disconnectSockets(close);
+  }
+
+  /**
+   * Who is in `room` across the cluster (presence.ts): the same object for a room each time; `options`
+   * are read on the first call.
+   */
+  presence(room: Room, options?: PresenceOptions): Presence {
+    return presenceOf(this as unknown as Namespace, room, options);
   }
 
   // ---- joining ----------------------------------------------------------------------------------------
