@@ -52,20 +52,19 @@ export function startChat(io: DemoServer, node: string): void {
     const { name } = socket.data;
     // A recovered socket is back in its rooms with its data (connection state recovery); presence is
     // tracked per connection, so it is tracked again. A new socket waits for the page's `join`.
-    if (socket.recovered && socket.data.room !== undefined) members.track(socket, socket.data.room);
+    if (socket.recovered && socket.data.room !== undefined) void members.track(socket, socket.data.room);
     else socket.join(userRoom(name));
 
     socket.on("join", async (room, ack) => {
       if (typeof room !== "string" || !ROOM_NAME.test(room))
         return answer(ack, { ok: false, error: "ERR_INVALID_ROOM" });
       const previous = socket.data.room;
-      if (previous !== undefined && previous !== room) {
-        await members.untrack(socket, previous);
-        socket.leave(previous);
-      }
+      if (previous === room) return answer(ack, { ok: true, room });
+      // Leaving the room untracks the socket there (presence does it by itself).
+      if (previous !== undefined) socket.leave(previous);
       socket.data.room = room;
-      await socket.join(room);
-      await members.track(socket, room);
+      // Tracking joins the room; should presence refuse the socket, it is in the room all the same.
+      if (!(await members.track(socket, room))) await socket.join(room);
       answer(ack, { ok: true, room });
     });
 

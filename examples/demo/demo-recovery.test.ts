@@ -80,6 +80,10 @@ describe("demo: reconnect banner", { skip: chromiumSkip, timeout: 120_000 }, () 
     // What the page sent while offline left its buffer once it was back, and was acknowledged.
     await waitForText(ann, "#log", "written while offline");
     await bob.waitForSelector("#log .line.mine .ack.ok");
+    // The recovered socket is tracked again: both pages list both users.
+    for (const page of [ann, bob]) {
+      await page.waitForFunction(() => document.querySelectorAll("#members li").length === 2);
+    }
     await screenshot(bob, "recovered-after-network-cut");
     await Promise.all([ann.close(), bob.close()]);
   });
@@ -95,6 +99,7 @@ describe("demo: reconnect banner", { skip: chromiumSkip, timeout: 120_000 }, () 
     await send(dee, "are you still in help?");
     await waitForText(cal, "#log", "are you still in help?");
     assert.equal(await cal.textContent("#rooms li.current"), "# help");
+    await cal.waitForFunction(() => document.querySelectorAll("#members li").length === 2);
     await screenshot(cal, "new-session-after-server-restart");
     await Promise.all([cal.close(), dee.close()]);
   });

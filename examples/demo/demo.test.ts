@@ -70,6 +70,51 @@ describe("demo", { skip: chromiumSkip, timeout: 120_000 }, () => {
     await Promise.all([dan.close(), eve.close()]);
   });
 
+  it("lists the room's members live: two tabs of one user count once", async () => {
+    const oz = await browser.open(demo.url, "oz", "members");
+    const nia1 = await browser.open(demo.url, "nia", "members");
+    const nia2 = await browser.open(demo.url, "nia", "members");
+    const members = (page: typeof oz) =>
+      page.$$eval("#members li", (items) => items.map((li) => li.textContent));
+    await waitForText(oz, "#members", "2 tabs");
+    assert.deepEqual(await members(oz), ["nia · 2 tabs", "oz (you)"]);
+    assert.equal(await oz.textContent("#member-count"), "(2)");
+    assert.deepEqual(await members(nia2), ["nia (you) · 2 tabs", "oz"]);
+    await screenshot(oz, "members-two-tabs");
+
+    await nia1.close();
+    await oz.waitForFunction(
+      () => document.querySelector('#members li[data-name="nia"]')?.textContent === "nia",
+    );
+    // Another room: its own list (nia2 leaves "members", which oz sees).
+    await nia2.click('#rooms li[data-room="random"]');
+    await oz.waitForFunction(() => document.querySelector('#members li[data-name="nia"]') === null);
+    assert.equal(await oz.textContent("#member-count"), "(1)");
+    await Promise.all([oz.close(), nia2.close()]);
+  });
+
+  it("delivers a direct message, picked in the member list, to every tab of its user and no one else", async () => {
+    const fay = await browser.open(demo.url, "fay", "dms");
+    const gus1 = await browser.open(demo.url, "gus", "dms");
+    const gus2 = await browser.open(demo.url, "gus", "random"); // another room: direct messages reach it too
+    const hal = await browser.open(demo.url, "hal", "dms");
+    await fay.click('#members li[data-name="gus"]');
+    await waitForText(fay, "#target", "@ gus");
+    await send(fay, "psst, gus");
+    for (const gus of [gus1, gus2]) {
+      await waitForText(gus, "#log", "psst, gus");
+      assert.equal(await gus.locator("#log .line.dm .who").textContent(), "fay → you");
+    }
+    await send(hal, "anyone?");
+    await waitForText(fay, "#log", "anyone?");
+    assert.ok(!(await hal.textContent("#log"))?.includes("psst"));
+    await screenshot(gus1, "direct-message");
+    // Back to the room.
+    await fay.click("#target");
+    await waitForText(fay, "#target", "# dms");
+    await Promise.all([fay.close(), gus1.close(), gus2.close(), hal.close()]);
+  });
+
   it("shares a file as binary with progress: the other page gets it byte for byte", async () => {
     const ida = await browser.open(demo.url, "ida");
     const jon = await browser.open(demo.url, "jon");

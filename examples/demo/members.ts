@@ -1,9 +1,9 @@
 /**
- * Who is in each room, through Plexus presence (`io.presence(room)`): every socket in a room is tracked
- * under its user's name, so two tabs of one user are one member with two entries (`meta`s). The server
- * sends the room's sockets `presence_state` (the whole list, once) and `presence_diff` (joins and leaves);
- * the page keeps the list with the client's `Presence` helper. A socket is untracked when it leaves the
- * room or disconnects.
+ * Who is in each room, through Plexus presence (`io.presence(room)`): a socket is tracked in its room under
+ * its user's name, so two tabs of one user are one member with two metas. The server sends the room's
+ * sockets `presence_state` (the whole list, once) and `presence_diff` (joins and leaves); the page keeps
+ * the list with the client's `Presence` helper. Presence untracks a socket by itself when it leaves the
+ * room or disconnects; a recovered socket is back in its room and is tracked again.
  * Part of the demo (examples/demo), not of the library.
  */
 import type { DemoServer, DemoSocket } from "./events.js";
@@ -16,28 +16,24 @@ export interface MemberMeta {
   since: number;
 }
 
-// INTERIM until presence lands on main: the API as announced, reached through a cast.
-interface RoomPresence {
-  track(socket: DemoSocket, key: string, meta: MemberMeta): Promise<void>;
-  untrack(socket: DemoSocket): Promise<void> | void;
-}
-const presenceOf = (io: DemoServer, room: string): RoomPresence | null => {
-  const fn = (io as unknown as { presence?: (room: string) => RoomPresence }).presence;
-  return fn === undefined ? null : fn.call(io, room);
-};
-
 export class Members {
   constructor(
     private readonly io: DemoServer,
     private readonly node: string,
   ) {}
 
-  track(socket: DemoSocket, room: string): Promise<void> {
+  /**
+   * Tracks `socket` in `room` (which it joins). Resolves false when presence refused it (the socket
+   * disconnected or left meanwhile, or a limit: `ERR_PRESENCE_*`), which a page survives: it is not listed.
+   */
+  async track(socket: DemoSocket, room: string): Promise<boolean> {
     const meta: MemberMeta = { name: socket.data.name, node: this.node, since: Date.now() };
-    return presenceOf(this.io, room)?.track(socket, socket.data.name, meta) ?? Promise.resolve();
-  }
-
-  async untrack(socket: DemoSocket, room: string): Promise<void> {
-    await presenceOf(this.io, room)?.untrack(socket);
+    try {
+      await this.io.presence(room).track(socket, socket.data.name, meta);
+      return true;
+    } catch (err) {
+      console.error(`presence: ${socket.data.name} not listed in ${room}:`, (err as Error).message);
+      return false;
+    }
   }
 }

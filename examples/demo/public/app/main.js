@@ -19,7 +19,7 @@ document.title = `${me} · Plexus chat`;
 const socket = io({ auth: { name: me } });
 const log = new ChatLog($("log"), me);
 const banner = new ConnectionBanner($("banner"));
-const members = new MemberList(socket, $("members"), $("member-count"), me, (name) => setTarget(name));
+new MemberList(socket, $("members"), $("member-count"), me, (name) => setTarget(name));
 const typing = new TypingIndicator(socket, $("text"), $("typing"), me);
 new ServerFigures(socket, $("figures"));
 
@@ -61,7 +61,6 @@ async function join(next) {
     log.system(`You joined #${reply.room}`);
   }
   room = joinedRoom = reply.room;
-  members.watch(room);
   const params = new URLSearchParams(location.search);
   params.set("room", room);
   history.replaceState(null, "", `?${params}`);

@@ -1,7 +1,8 @@
 // The member list of the current room, kept by the client's presence helper (`io.Presence` in the
 // browser bundle): the server sends the whole list once (`presence_state`) and then joins and leaves
 // (`presence_diff`). Presence is keyed by user name, so a user with two tabs is one member ("2 tabs").
-// Clicking a member starts a direct message.
+// Joining another room brings that room's `presence_state`, which replaces the list. Clicking a member
+// starts a direct message.
 
 export class MemberList {
   constructor(socket, root, count, me, onPick) {
@@ -9,23 +10,12 @@ export class MemberList {
     this.count = count;
     this.me = me;
     this.onPick = onPick;
-    // INTERIM until presence lands on main.
-    if (typeof io.Presence !== "function") {
-      this.presence = { list: () => ({}) };
-      return;
-    }
     this.presence = new io.Presence(socket);
     this.presence.onSync(() => this.render());
   }
 
-  /** The room whose members are shown (its presence state replaces the previous room's). */
-  watch(room) {
-    this.room = room;
-    this.render();
-  }
-
   render() {
-    const members = Object.entries(this.presence.list()).sort(([a], [b]) => a.localeCompare(b));
+    const members = this.presence.list((name, metas) => [name, metas]).sort(([a], [b]) => a.localeCompare(b));
     this.count.textContent = `(${members.length})`;
     this.root.replaceChildren(
       ...members.map(([name, metas]) => {
