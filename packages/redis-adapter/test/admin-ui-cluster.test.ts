@@ -48,7 +48,9 @@ test("admin-ui on a 2-node Redis cluster: sockets, updates, stats and commands a
       });
     }
     await clusterFormed([one.adapter(), two.adapter()], 2);
-    await clusterFormed([one.server.io.of("/admin").adapter, two.server.io.of("/admin").adapter] as never, 2);
+    // The /admin namespace has its own adapter (one per namespace), which must see both nodes too.
+    const adminAdapter = (node: RedisNode) => node.server.io.of("/admin").adapter as ClusterAdapter;
+    await clusterFormed([adminAdapter(one), adminAdapter(two)], 2);
 
     // A user on node 2 before the admin UI connects to node 1: listed through fetchSockets.
     const early = two.server.client("/", { transports: ["websocket"] });
