@@ -91,7 +91,7 @@ export class ChatLog {
       f.from === this.me ? "mine file" : "file",
       f.from,
       "",
-      f.at ? `${time(f.at)} · node ${f.node}` : "",
+      f.node === undefined ? time(f.at) : `${time(f.at)} · node ${f.node}`,
       options,
     );
     const link = el("a", "download", `${f.name} (${formatBytes(f.size)})`);

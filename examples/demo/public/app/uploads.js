@@ -27,7 +27,7 @@ export async function shareFile(socket, file, root, onShared) {
       bar.value = reply.received;
     }
     row.remove();
-    onShared({ name: file.name, type: file.type, size: file.size, data: file, at: Date.now(), node: "you" });
+    onShared({ name: file.name, type: file.type, size: file.size, data: file, at: Date.now() });
   } catch (err) {
     label.textContent = `${file.name} not shared: ${err.message}`;
     label.className = "error";
