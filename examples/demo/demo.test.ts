@@ -186,6 +186,23 @@ describe("demo", { skip: chromiumSkip, timeout: 120_000 }, () => {
     await Promise.all([lea.close(), mo.close()]);
   });
 
+  it("asks a name on the first visit (or for a bad one), and remembers it for the next tabs", async () => {
+    const page = await browser.session.context.newPage();
+    await page.goto(`${demo.url}/?name=${"x".repeat(25)}`);
+    await page.evaluate(() => localStorage.clear());
+    await page.goto(demo.url);
+    await page.waitForSelector("#name-dialog[open]");
+    await page.fill("#name-input", "  zed  ");
+    await page.press("#name-input", "Enter");
+    await waitForText(page, "#status", "connected");
+    assert.equal(await page.textContent("#me"), "You are zed");
+    const second = await browser.session.context.newPage();
+    await second.goto(demo.url);
+    await waitForText(second, "#status", "connected");
+    assert.equal(await second.textContent("#me"), "You are zed");
+    await Promise.all([page.close(), second.close()]);
+  });
+
   it("serves its page, styles, scripts, icon and the client bundle itself (works offline), no console error", async () => {
     for (const [path, type] of [
       ["/", "text/html; charset=utf-8"],
