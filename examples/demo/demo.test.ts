@@ -5,7 +5,9 @@
  * any page (favicon included). Each test writes a screenshot under .tmp/test-artifacts/demo/.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { after, before, describe, it } from "node:test";
 import { chromiumSkip } from "../../test-support/chromium.js";
 import { parsePrometheusText, seriesValue } from "../../test-support/prometheus-text.js";
@@ -184,6 +186,42 @@ describe("demo", { skip: chromiumSkip, timeout: 120_000 }, () => {
     assert.ok(connected >= 2);
     assert.ok(seriesValue(families, "plexus_packets_received_total") >= 2);
     await Promise.all([lea.close(), mo.close()]);
+  });
+
+  it("counts simulated users (bots.ts) in the panel, with their heap per connection", async () => {
+    const bots = spawn(
+      process.execPath,
+      ["--conditions=source", "--import", "tsx", new URL("./bots.ts", import.meta.url).pathname, demo.url],
+      { env: { ...process.env, BOTS: "30", BOT_INTERVAL: "1000" }, stdio: ["ignore", "pipe", "inherit"] },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let out = "";
+        bots.stdout.on("data", (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes("30 bots in #bots")) resolve();
+        });
+        bots.once("exit", (code) => reject(new Error(`bots.ts exited with ${code}: ${out}`)));
+      });
+      const page = await browser.open(demo.url, "watcher", "bots");
+      await page.waitForFunction(
+        () => Number(document.querySelector("#member-count")?.textContent?.slice(1, -1)) === 31,
+      );
+      // (No named function inside a page function: tsx would wrap it in a helper the page does not have.)
+      await page.waitForFunction(() => {
+        const [connections, , , , perConnection] = [...document.querySelectorAll("#figures dd")].map(
+          (dd) => dd.textContent ?? "",
+        );
+        return Number(connections) >= 31 && perConnection?.startsWith("≈") === true;
+      });
+      await waitForText(page, "#log", "bot-");
+      await screenshot(page, "bots");
+      await page.close();
+    } finally {
+      const exited = once(bots, "exit");
+      bots.kill("SIGINT");
+      await exited;
+    }
   });
 
   it("asks a name on the first visit (or for a bad one), and remembers it for the next tabs", async () => {

@@ -46,7 +46,7 @@ export interface ServerFigures {
   messagesInPerSecond: number;
   messagesOutPerSecond: number;
   heapBytes: number;
-  /** Heap above the node's idle heap at start, per connected socket (0 without sockets). */
+  /** Live heap (after the last major GC) above the idle one, per connected socket (0 without sockets). */
   heapPerConnectionBytes: number;
   at: number;
 }

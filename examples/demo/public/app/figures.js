@@ -35,9 +35,10 @@ export class ServerFigures {
       ["messages in / s", fmt.format(f.messagesInPerSecond)],
       ["messages out / s", fmt.format(f.messagesOutPerSecond)],
       ["heap", mb(f.heapBytes)],
-      // Below a few dozen connections the heap's one-off costs (compiled code, caches) dominate the figure.
+      // The heap the server holds per connection after its last major GC, everything included (recovery
+      // store, presence, rooms); below a few dozen connections one-off costs (compiled code) dominate it.
       [
-        "heap per connection",
+        "heap / connection",
         f.connections < MIN_CONNECTIONS_FOR_HEAP
           ? `from ${MIN_CONNECTIONS_FOR_HEAP}`
           : `≈ ${kb(f.heapPerConnectionBytes)}`,

@@ -15,7 +15,9 @@ export class MemberList {
   }
 
   render() {
-    const members = this.presence.list((name, metas) => [name, metas]).sort(([a], [b]) => a.localeCompare(b));
+    const members = this.presence
+      .list((name, metas) => [name, metas])
+      .sort(([a], [b]) => a.localeCompare(b, undefined, { numeric: true }));
     this.count.textContent = `(${members.length})`;
     this.root.replaceChildren(
       ...members.map(([name, metas]) => {
