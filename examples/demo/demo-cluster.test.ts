@@ -34,33 +34,39 @@ describe("demo cluster", { skip: chromiumSkip || noRedis, timeout: 120_000 }, ()
     await demo?.stop();
   });
 
-  it("three pages behind the round-robin proxy chat across nodes and see every node's figures", async () => {
-    const pages = [
-      await browser.open(demo.url, "ann"),
-      await browser.open(demo.url, "bob"),
-      await browser.open(demo.url, "cid"),
-    ];
+  it("three pages, one per node, chat across nodes; every node's figures reach every page", async () => {
+    const { a, b, c } = demo.nodes as Record<"a" | "b" | "c", string>;
+    const pages = [await browser.open(a, "ann"), await browser.open(b, "bob"), await browser.open(c, "cid")];
     for (const [i, page] of pages.entries()) await send(page, `message ${i + 1}`);
     for (const page of pages) {
       await waitForText(page, "#log", "message 3");
       await waitForText(page, "#log", "message 2");
       assert.deepEqual(await logTexts(page), ["message 1", "message 2", "message 3"]);
     }
+    // Each message names the node that took it.
+    const metas = await pages[0]?.$$eval("#log .line .meta", (nodes) => nodes.map((n) => n.textContent));
+    assert.deepEqual(
+      metas?.map((m) => m?.replace(/^.* · /, "")),
+      ["node a", "node b", "node c"],
+    );
     const [ann] = pages as [(typeof pages)[0]];
     await ann.waitForFunction(() => document.querySelectorAll("#figures .node").length === 3);
     assert.deepEqual(
       await ann.$$eval("#figures .node", (nodes) => nodes.map((n) => (n as HTMLElement).dataset.node)),
       ["a", "b", "c"],
     );
-    // Each node counts its own connections; together, the three pages (and nothing else).
-    await ann.waitForFunction(
-      () =>
-        [...document.querySelectorAll('#figures dd[data-figure="connections"]')].reduce(
-          (sum, dd) => sum + Number(dd.textContent),
-          0,
-        ) === 3,
+    // Each node counts its own connections: one each.
+    await ann.waitForFunction(() =>
+      [...document.querySelectorAll('#figures dd[data-figure="connections"]')].every(
+        (dd) => dd.textContent === "1",
+      ),
     );
     await screenshot(ann, "cluster-three-nodes");
+    // Through the round-robin proxy, the same chat.
+    const dee = await browser.open(demo.url, "dee");
+    await send(dee, "via the proxy");
+    await waitForText(ann, "#log", "via the proxy");
+    await dee.close();
     const res = await fetch(`${demo.url}/metrics`);
     assert.equal(res.status, 200);
     assert.match(await res.text(), /plexus_connected_sockets\{[^}]*node="[abc]"/);

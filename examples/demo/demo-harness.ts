@@ -15,6 +15,8 @@ const ARTIFACTS = new URL("../../.tmp/test-artifacts/demo/", import.meta.url).pa
 export interface DemoProcess {
   readonly url: string;
   readonly port: number;
+  /** cluster.ts: each node's own address (behind the proxy), by node id. */
+  readonly nodes: Readonly<Record<string, string>>;
   stop(): Promise<void>;
 }
 
@@ -25,10 +27,13 @@ export async function startDemo(file: "server.ts" | "cluster.ts", port = 0): Pro
     ["--conditions=source", "--import", "tsx", new URL(`./${file}`, import.meta.url).pathname],
     { env: { ...process.env, PORT: String(port) }, stdio: ["ignore", "pipe", "inherit"] },
   );
+  const nodes: Record<string, string> = {};
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout?.on("data", (chunk: Buffer) => {
       out += chunk.toString();
+      for (const [, id, port] of out.matchAll(/demo node (\w+) listening on port (\d+)/g))
+        nodes[id as string] = `http://localhost:${port}`;
       const match = /on (http:\/\/localhost:\d+)/.exec(out);
       if (match) resolve(match[1] as string);
     });
@@ -37,6 +42,7 @@ export async function startDemo(file: "server.ts" | "cluster.ts", port = 0): Pro
   return {
     url,
     port: Number(new URL(url).port),
+    nodes,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = once(child, "exit");
