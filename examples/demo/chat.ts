@@ -92,8 +92,10 @@ export function startChat(io: DemoServer, node: string): void {
     socket.on("typing", (typing) => {
       const room = socket.data.room;
       if (room === undefined) return;
-      // Volatile: a typing hint that cannot go out at once is worth nothing later.
-      socket.volatile.to(room).emit("typing", { room, name, typing: typing === true });
+      // Not volatile: a volatile packet goes only to a transport that can take it at once, so a page still
+      // on polling, or receiving something else in the same tick, would miss "typing" and keep showing it
+      // until its 5 s expiry after a lost "stopped". Pages ignore hints replayed by recovery.
+      socket.to(room).emit("typing", { room, name, typing: typing === true });
     });
 
     acceptUploads(socket, node);

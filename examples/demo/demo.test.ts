@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { once } from "node:events";
+import { readdirSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { chromiumSkip } from "../../test-support/chromium.js";
 import { parsePrometheusText, seriesValue } from "../../test-support/prometheus-text.js";
@@ -20,6 +21,8 @@ import {
   startDemo,
   waitForText,
 } from "./demo-harness.js";
+
+const APP_FILES = readdirSync(new URL("./public/app/", import.meta.url));
 
 describe("demo", { skip: chromiumSkip, timeout: 120_000 }, () => {
   let demo: DemoProcess;
@@ -255,8 +258,10 @@ describe("demo", { skip: chromiumSkip, timeout: 120_000 }, () => {
     }
     assert.equal((await fetch(`${demo.url}/socket.io/socket.io.js`)).status, 200);
     assert.equal((await fetch(`${demo.url}/../server.ts`)).status, 404);
-    const page = await fetch(`${demo.url}/`).then((r) => r.text());
-    assert.doesNotMatch(page, /https?:\/\//, "no resource from another origin");
+    for (const path of ["/", "/style.css", ...APP_FILES.map((f) => `/app/${f}`)]) {
+      const text = await fetch(`${demo.url}${path}`).then((r) => r.text());
+      assert.doesNotMatch(text, /https?:\/\/|\/\/cdn|@import/, `${path}: nothing from another origin`);
+    }
     assert.deepEqual(browser.errors, []);
   });
 });

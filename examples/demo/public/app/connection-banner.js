@@ -28,9 +28,14 @@ export class ConnectionBanner {
     );
   }
 
-  /** Whether a message arriving now is one the server replays to a recovered session (counts it). */
+  /** Whether what arrives now is replayed by the server to a recovered session. */
+  inReplay(socket) {
+    return this.waitingForConnect && socket.recovered;
+  }
+
+  /** Whether a message arriving now is a replayed one (counted as missed). */
   replaying(socket) {
-    const replayed = this.waitingForConnect && socket.recovered;
+    const replayed = this.inReplay(socket);
     if (replayed) this.missed++;
     return replayed;
   }

@@ -20,7 +20,7 @@ const socket = io({ auth: { name: me } });
 const log = new ChatLog($("log"), me);
 const banner = new ConnectionBanner($("banner"));
 new MemberList(socket, $("members"), $("member-count"), me, (name) => setTarget(name));
-const typing = new TypingIndicator(socket, $("text"), $("typing"), me);
+const typing = new TypingIndicator(socket, $("text"), $("typing"), me, () => banner.inReplay(socket));
 new ServerFigures(socket, $("figures"));
 
 let room = new URLSearchParams(location.search).get("room") ?? "lobby";

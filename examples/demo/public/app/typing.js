@@ -1,9 +1,10 @@
 // Typing indicators: this page says "typing" when the user types and "stopped" after 2 s without a key
 // (or on send); it shows who else in the room is typing, each hint expiring after 5 s should the
-// "stopped" be lost (typing hints are volatile).
+// "stopped" never come (the user's tab closed). Hints the server replays after a reconnection are old news
+// and are ignored (`isReplay`).
 
 export class TypingIndicator {
-  constructor(socket, input, root, me) {
+  constructor(socket, input, root, me, isReplay) {
     this.socket = socket;
     this.root = root;
     this.me = me;
@@ -13,7 +14,9 @@ export class TypingIndicator {
     this.others = new Map();
     input.addEventListener("input", () => this.keystroke());
     input.addEventListener("blur", () => this.stop());
-    socket.on("typing", ({ name, typing }) => this.show(name, typing));
+    socket.on("typing", ({ name, typing }) => {
+      if (!isReplay()) this.show(name, typing);
+    });
     socket.on("disconnect", () => this.clear());
   }
 
