@@ -36,30 +36,42 @@ const children: ChildProcess[] = NODES.map((id) =>
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   }),
 );
-const ports = await Promise.all(
-  children.map(async (child) => ((await once(child, "message")) as [{ port: number }])[0].port),
-);
-const proxy = await RoundRobinProxy.start(
-  ports.map((port) => ({ host: "127.0.0.1", port })),
-  Number(process.env.PORT ?? 3000),
-);
-console.log(
-  `Plexus demo cluster (nodes ${NODES.join(", ")}, Redis on ${redis.port}) on http://localhost:${proxy.port}`,
-);
-process.send?.({ port: proxy.port });
+let proxy: RoundRobinProxy | undefined;
 
-async function stop(): Promise<void> {
+/** Stops the nodes, the proxy and Redis (every process this launcher started), then exits. */
+async function stop(code: number): Promise<never> {
   await Promise.all(
     children.map(async (child) => {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, "exit");
       child.kill("SIGTERM");
       await exited;
     }),
   );
-  await proxy.close();
+  await proxy?.close();
   await redis.stop();
-  process.exit(0);
+  process.exit(code);
 }
-process.once("SIGINT", stop);
-process.once("SIGTERM", stop);
+process.once("SIGINT", () => stop(0));
+process.once("SIGTERM", () => stop(0));
+
+try {
+  const ports = await Promise.all(
+    children.map(async (child) => {
+      const [message] = (await Promise.race([once(child, "message"), once(child, "exit")])) as [unknown];
+      if (typeof (message as { port?: unknown } | null)?.port !== "number")
+        throw new Error("a node did not start");
+      return (message as { port: number }).port;
+    }),
+  );
+  proxy = await RoundRobinProxy.start(
+    ports.map((port) => ({ host: "127.0.0.1", port })),
+    Number(process.env.PORT ?? 3000),
+  );
+  console.log(
+    `Plexus demo cluster (nodes ${NODES.join(", ")}, Redis on ${redis.port}) on http://localhost:${proxy.port}`,
+  );
+} catch (err) {
+  console.error(`start:cluster failed: ${(err as Error).message}`);
+  await stop(1);
+}

@@ -56,3 +56,5 @@ const shutdown = async (): Promise<void> => {
 };
 process.once("SIGTERM", shutdown);
 process.once("SIGINT", shutdown);
+// A cluster node started by cluster.ts stops with its launcher.
+process.once("disconnect", shutdown);
