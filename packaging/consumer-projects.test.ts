@@ -26,7 +26,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
 const root = new URL("..", import.meta.url).pathname;
-const PACKAGES = ["protocol", "engine", "adapter", "client", "server"] as const;
+const PACKAGES = ["protocol", "engine", "adapter", "client", "server", "cluster-adapter"] as const;
 const tsc5 = join(root, "node_modules/typescript-5/bin/tsc");
 
 interface Run {

@@ -10,7 +10,16 @@ import { join } from "node:path";
 import { buildCommonJs } from "./commonjs-build.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
-const order = ["protocol", "engine", "adapter", "client", "server", "redis-adapter", "metrics"];
+const order = [
+  "protocol",
+  "engine",
+  "adapter",
+  "client",
+  "server",
+  "redis-adapter",
+  "cluster-adapter",
+  "metrics",
+];
 const tsc = `${root}node_modules/typescript/bin/tsc`;
 const stampFile = join(root, "node_modules/.cache/plexus-build.json");
 

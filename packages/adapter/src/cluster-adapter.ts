@@ -54,6 +54,7 @@ import {
   type WireTarget,
 } from "./cluster-message.js";
 import { ClusterRequests, type RequestSpec } from "./cluster-requests.js";
+import { ClusterRouting, type ClusterSessionRouting, isRouteMessage } from "./cluster-routing.js";
 import { InMemoryAdapter } from "./in-memory-adapter.js";
 import { newId } from "./random-id.js";
 import { RoomSubscriptions } from "./room-subscriptions.js";
@@ -81,6 +82,8 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
   protected lastHeardSelf = performance.now();
   private readonly answerer: RequestAnswerer;
   private closed = false;
+  /** Session routing (cluster-routing.ts), once the server asked for it. */
+  private routing: ClusterRouting | null = null;
 
   constructor(nsp: AdapterNamespace, nodeId: NodeId, opts: ClusterAdapterOptions = {}) {
     super(nsp);
@@ -97,6 +100,7 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
       heartbeatTimeout: opts.heartbeatTimeout ?? 10000,
       unsubscribeDelay: opts.unsubscribeDelay ?? 2000,
       maxPendingRequests: opts.maxPendingRequests ?? 10000,
+      sessionRouting: opts.sessionRouting ?? "channel",
     };
     this.membership = new ClusterMembership(nodeId, this.clusterOptions.heartbeatTimeout);
     this.requests = new ClusterRequests(this.membership, {
@@ -184,6 +188,9 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
         this.lastHeardSelf = performance.now();
         this.membership.emit("self", this.nodeId);
       }
+    } else if (isRouteMessage(value)) {
+      if (this.routing === null) this.counters.badMessages++;
+      else this.routing.accept(value);
     } else {
       const message = parseResponse(value);
       if (message === undefined) this.counters.badMessages++;
@@ -223,6 +230,30 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
     this.subscriptions.close();
     this.membership.clear();
     super.close();
+  }
+
+  /**
+   * The node channel and directory of session routing (no sticky sessions), made on first call; `null`
+   * when the `sessionRouting` option is `false`. The server calls it on its main namespace's adapter and
+   * installs a session router over them.
+   */
+  sessionRouting(): ClusterSessionRouting | null {
+    const option = this.clusterOptions.sessionRouting;
+    if (option === false) return null;
+    this.routing ??= new ClusterRouting(
+      {
+        nodeId: this.nodeId,
+        membership: this.membership,
+        sendTo: (node, message) =>
+          this.publishOut(
+            { kind: "response", message: message as unknown as ResponseMessage },
+            { kind: "node", node },
+          ),
+        announce: () => this.heartbeat(),
+      },
+      option === "channel" ? null : option,
+    );
+    return this.routing;
   }
 
   newSocketId(): SocketId {
@@ -446,6 +477,7 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
     if (type === ClusterMessageType.HEARTBEAT) {
       // A newcomer learns about this node at once instead of after a heartbeat interval.
       if (this.membership.touch(message.uid)) this.heartbeat(message.uid);
+      this.routing?.heard(message.uid, message.address);
       return;
     }
     if (type === ClusterMessageType.NODE_LEAVE) {
@@ -486,8 +518,11 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
 
   private heartbeat(to?: NodeId): void {
     if (this.closed) return;
+    const address = this.routing?.advertised;
     this.publishRequest(
-      { uid: this.nodeId, type: ClusterMessageType.HEARTBEAT },
+      address === undefined
+        ? { uid: this.nodeId, type: ClusterMessageType.HEARTBEAT }
+        : { uid: this.nodeId, type: ClusterMessageType.HEARTBEAT, address },
       to === undefined ? ALL : { kind: "node", node: to },
     );
   }

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { Room } from "./adapter.js";
 import type { BroadcastMessage, NodeId, RequestMessage, ResponseMessage } from "./cluster-message.js";
+import type { DirectRoutingOptions } from "./cluster-routing.js";
 
 /** Characters of a node id (the prefix of every socket id this node hands out). */
 export const NODE_ID_LENGTH = 8;
@@ -28,6 +29,14 @@ export interface ClusterAdapterOptions {
   readonly unsubscribeDelay?: number;
   /** Most requests waiting for answers at once. Default 10000. */
   readonly maxPendingRequests?: number;
+  /**
+   * Plexus, no sticky sessions (README "No sticky sessions"): how a request that reaches this node for a
+   * session another node owns gets there. `"channel"` (default): through this adapter's broker;
+   * `{ host, port, advertise, secret }`: straight to the owner's internal listener, whose address each node
+   * advertises in its heartbeats (faster); `false`: not routed (the client gets "Session ID unknown", as
+   * with socket.io). The server installs the router by itself.
+   */
+  readonly sessionRouting?: false | "channel" | DirectRoutingOptions;
 }
 
 /** Where a message goes. `room`: the nodes holding that room; `node`: one node (`room`: the socket id it is about). */

@@ -27,6 +27,8 @@ export const ClusterMessageType = {
   HEARTBEAT: 100,
   /** Plexus: "I am leaving" (closed cleanly: drop me from the membership now). */
   NODE_LEAVE: 101,
+  /** Plexus: session routing bytes for one node (sent as a response to that node, cluster-routing.ts). */
+  ROUTE: 102,
 } as const;
 export type ClusterMessageTypeNumber = (typeof ClusterMessageType)[keyof typeof ClusterMessageType];
 
@@ -67,6 +69,8 @@ export interface RequestMessage {
   readonly data?: unknown[];
   /** BROADCAST (with acks). */
   readonly packet?: WirePacket;
+  /** HEARTBEAT: the internal address this node serves forwarded requests on (direct session routing). */
+  readonly address?: string;
 }
 
 /** An answer to a request. `uid` names the answering Plexus node (socket.io nodes do not set it). */
@@ -146,6 +150,9 @@ export function parseBroadcast(value: unknown): BroadcastMessage | undefined {
   return { uid, packet, opts };
 }
 
+/** Longest internal address a heartbeat may carry (`host:port`; a longer one is ignored). */
+const MAX_ADDRESS_LENGTH = 300;
+
 const REQUEST_TYPES = new Set<number>(Object.values(ClusterMessageType));
 
 /** Checks a decoded request; type-specific fields are checked where they are used. */
@@ -174,6 +181,8 @@ export function parseRequest(value: unknown): RequestMessage | undefined {
   if (typeof value.sid === "string") out.sid = value.sid;
   if (typeof value.room === "string") out.room = value.room;
   if (typeof value.close === "boolean") out.close = value.close;
+  if (typeof value.address === "string" && value.address.length <= MAX_ADDRESS_LENGTH)
+    out.address = value.address;
   if (value.data !== undefined) {
     if (!Array.isArray(value.data)) return undefined;
     out.data = value.data;

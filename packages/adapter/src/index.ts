@@ -43,6 +43,13 @@ export {
   type WirePacket,
   type WireTarget,
 } from "./cluster-message.js";
+export {
+  type ClusterNodeChannel,
+  type ClusterNodeDirectory,
+  type ClusterSessionRouting,
+  type DirectRoutingOptions,
+  ROUTE_REQUEST_ID,
+} from "./cluster-routing.js";
 export { InMemoryAdapter } from "./in-memory-adapter.js";
 export { createInProcessCluster, type InProcessCluster } from "./in-process-cluster.js";
 export {

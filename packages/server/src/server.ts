@@ -29,6 +29,7 @@ import createDebug from "debug";
 import type { AdapterFactory } from "./adapter-factory.js";
 import { Client } from "./client.js";
 import { ClientBundle } from "./client-bundle.js";
+import { installClusterRouting } from "./cluster-session-routing.js";
 import { ConnectDeadlines } from "./connect-deadlines.js";
 import type { EngineConnection } from "./engine-connection.js";
 import { MainNamespaceDelegate } from "./main-namespace-delegate.js";
@@ -244,6 +245,7 @@ export class Server<
     if (v === undefined) return this._adapterFactory;
     this._adapterFactory = v;
     for (const nsp of this._nsps.values()) nsp._initAdapter();
+    if (this.engine !== undefined) installClusterRouting(this.engine, this.sockets.adapter);
     return this;
   }
 
@@ -310,6 +312,8 @@ export class Server<
     this.engine = engine;
     if (this._stats !== null) engine.enableStats();
     engine.on("connection", (conn: EngineConnection) => this.onconnection(conn));
+    // A cluster adapter: requests for another node's session are routed to it (no sticky sessions).
+    installClusterRouting(engine, this.sockets.adapter);
     return this;
   }
 

@@ -19,6 +19,7 @@ assert.equal(require("@plexus/server/package.json").name, "@plexus/server");
 assert.equal(typeof require("@plexus/protocol").encodeSocketPacket, "function");
 assert.equal(typeof require("@plexus/engine").Server, "function");
 assert.equal(typeof require("@plexus/adapter").InMemoryAdapter, "function");
+assert.equal(typeof require("@plexus/cluster-adapter").createAdapter, "function");
 
 io.on("connection", (socket) => {
   socket.on("double", (n, ack) => ack(n * 2));

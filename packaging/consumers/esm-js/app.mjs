@@ -3,12 +3,15 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { InMemoryAdapter } from "@plexus/adapter";
 import connect, { io as lookup } from "@plexus/client";
+import { createAdapter as createClusterAdapter, setupPrimary } from "@plexus/cluster-adapter";
 import { Server as EngineServer } from "@plexus/engine";
 import { encodeSocketPacket } from "@plexus/protocol";
 import { Server } from "@plexus/server";
 
 assert.equal(connect, lookup);
 assert.equal(typeof InMemoryAdapter, "function");
+assert.equal(typeof createClusterAdapter, "function");
+assert.equal(typeof setupPrimary, "function");
 assert.equal(typeof EngineServer, "function");
 assert.equal(typeof encodeSocketPacket, "function");
 
