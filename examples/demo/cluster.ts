@@ -1,14 +1,13 @@
 /**
  * `npm run start:cluster`: the demo on 3 nodes behind a round-robin load balancer, joined through Redis.
- * Starts its own `redis-server` (persistence off, a free port), 3 processes of server.ts (nodes a, b, c,
- * each with a session router, so no sticky sessions), and a round-robin TCP proxy on `PORT` (default 3000)
- * that sends each new connection to the next node. Open several tabs: their connections land on different
+ * Starts its own `redis-server` (persistence off, a free port), 3 processes of server.ts (nodes a, b, c;
+ * the adapter routes requests to their session's node, so no sticky sessions), and a round-robin TCP
+ * proxy on `PORT` (default 3000) that sends each new connection to the next node. Open several tabs: their connections land on different
  * nodes (each message says which), and chat, members and figures cross nodes. Ctrl-C stops everything.
  * Part of the demo (examples/demo), not of the library.
  */
 import { type ChildProcess, fork, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { createServer } from "node:net";
 import { startRedis } from "../../test-support/redis-server.js";
 import { RoundRobinProxy } from "../../test-support/round-robin-proxy.js";
 
@@ -19,20 +18,11 @@ if (spawnSync("redis-server", ["--version"]).error !== undefined) {
   process.exit(1);
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, "127.0.0.1");
-  await once(probe, "listening");
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
 const redis = await startRedis();
-const internal = await Promise.all(NODES.map(async (id) => `${id}=127.0.0.1:${await freePort()}`));
 const children: ChildProcess[] = NODES.map((id) =>
   fork(new URL("./server.ts", import.meta.url).pathname, [], {
     execArgv: ["--conditions=source", "--import", "tsx"],
-    env: { ...process.env, PORT: "0", NODE_ID: id, REDIS_URL: redis.url, PLEXUS_NODES: internal.join(",") },
+    env: { ...process.env, PORT: "0", NODE_ID: id, REDIS_URL: redis.url },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   }),
 );

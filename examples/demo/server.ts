@@ -25,22 +25,22 @@ const bundler = new URL("../../packages/client/scripts/bundle.mjs", import.meta.
 if (!existsSync(bundle) && existsSync(bundler))
   execFileSync(process.execPath, [bundler.pathname], { stdio: "inherit" });
 
+// The node's name on the page and in its metrics (`NODE_ID`, set by cluster.ts).
+const node = process.env.NODE_ID ?? "demo";
 const cluster: ClusterNode | null =
-  process.env.REDIS_URL === undefined ? null : await joinCluster(process.env.REDIS_URL, process.env);
-const node = cluster?.nodeId ?? "demo";
+  process.env.REDIS_URL === undefined ? null : await joinCluster(process.env.REDIS_URL, node);
 
 const http = createServer(staticFiles(new URL("./public", import.meta.url).pathname));
 const io: DemoServer = new Server(http, {
   // Missed messages come back after a short network loss (the page's banner says so).
   connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000 },
-  ...cluster?.serverOptions,
+  ...(cluster === null ? {} : { adapter: cluster.adapter }),
 });
 // Prometheus metrics on GET /metrics, in front of the static files.
 const metrics = enableMetrics(io, { node }).mount();
 const stopFigures = startFigures(io, metrics, node);
 startChat(io, node);
 
-await cluster?.listen();
 http.listen(Number(process.env.PORT ?? 3000), () => {
   const { port } = http.address() as AddressInfo;
   if (cluster === null) console.log(`Plexus demo on http://localhost:${port} (metrics on /metrics)`);
