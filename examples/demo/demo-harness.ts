@@ -114,3 +114,20 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path });
   return path;
 }
+
+/**
+ * The "Offline" switch of devtools for one page (the same network emulation, through CDP): `set(true)`
+ * cuts the page's network, `set(false)` restores it. One CDP session: an emulation belongs to its session.
+ */
+export async function offlineSwitch(page: Page): Promise<(offline: boolean) => Promise<void>> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  return async (offline) => {
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
+  };
+}

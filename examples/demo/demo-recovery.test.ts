@@ -7,34 +7,17 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { Page } from "playwright-core";
 import { chromiumSkip } from "../../test-support/chromium.js";
 import {
   DemoBrowser,
   type DemoProcess,
   logTexts,
+  offlineSwitch,
   screenshot,
   send,
   startDemo,
   waitForText,
 } from "./demo-harness.js";
-
-/**
- * The "Offline" switch of devtools for one page (the same network emulation, through CDP): `set(true)`
- * cuts the page's network, `set(false)` restores it. One CDP session: an emulation belongs to its session.
- */
-async function offlineSwitch(page: Page): Promise<(offline: boolean) => Promise<void>> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send("Network.enable");
-  return async (offline) => {
-    await cdp.send("Network.emulateNetworkConditions", {
-      offline,
-      latency: 0,
-      downloadThroughput: -1,
-      uploadThroughput: -1,
-    });
-  };
-}
 
 describe("demo: reconnect banner", { skip: chromiumSkip, timeout: 120_000 }, () => {
   let demo: DemoProcess;
