@@ -17,7 +17,7 @@ export {
 export { type DecodePayloadOptions, decodePayload, encodePayload } from "./engine-payload.js";
 export * from "./errors.js";
 export { decodeHandshake, encodeHandshake, type HandshakeData } from "./handshake.js";
-export { decodeMsgpack, encodeMsgpack } from "./msgpack.js";
+export { decodeMsgpack, encodeMsgpack, type MsgpackExtensionReader } from "./msgpack.js";
 export { MsgpackDecoder, MsgpackEncoder, msgpackParser } from "./msgpack-parser.js";
 export { SocketDecoder, type SocketDecoderOptions } from "./socket-decoder.js";
 export { encodeSocketPacket, hasBinary } from "./socket-encoder.js";

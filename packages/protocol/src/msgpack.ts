@@ -214,12 +214,24 @@ function writeObject(w: Writer, value: object, depth: number): void {
 }
 
 /**
+ * Reads a MessagePack extension this flavour does not define (any type but 0; fixext 2, 4 or 16 of type 0)
+ * instead of refusing it. `data` is a view of the input: copy what you keep. `fixed` tells fixext from ext.
+ * Used by `@plexus/redis-adapter` for notepack.io's timestamps and `[type, bytes]` pairs.
+ */
+export type MsgpackExtensionReader = (type: number, data: Uint8Array, fixed: boolean) => unknown;
+
+/**
  * Decodes one value that must span all of `bytes`. `bin` comes back as a view of `bytes` of the same class
- * (a `Buffer` in, `Buffer`s out), ext type 0 as an `ArrayBuffer` copy, fixext 8 type 0 as a `Date`.
+ * (a `Buffer` in, `Buffer`s out), ext type 0 as an `ArrayBuffer` copy, fixext 8 type 0 as a `Date`; other
+ * extensions go to `extension`, or are refused without one.
  * @throws ProtocolError `ERR_SIO_INVALID_MSGPACK` on truncated, trailing, unknown or too deeply nested input.
  */
-export function decodeMsgpack(bytes: Uint8Array, maxDepth = DEFAULT_MAX_DEPTH): unknown {
-  const r = new Reader(bytes, maxDepth);
+export function decodeMsgpack(
+  bytes: Uint8Array,
+  maxDepth = DEFAULT_MAX_DEPTH,
+  extension?: MsgpackExtensionReader,
+): unknown {
+  const r = new Reader(bytes, maxDepth, extension);
   const value = r.value(0);
   if (r.pos !== bytes.length) throw invalid(`${bytes.length - r.pos} trailing bytes`);
   return value;
@@ -236,6 +248,7 @@ class Reader {
   constructor(
     private readonly bytes: Uint8Array,
     private readonly maxDepth: number,
+    private readonly extension: MsgpackExtensionReader | undefined,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
@@ -361,23 +374,31 @@ class Reader {
     return this.bytes.subarray(at, at + length);
   }
 
-  private ext(length: number): ArrayBuffer {
+  private ext(length: number): unknown {
     const type = this.view.getInt8(this.take(1));
-    if (type !== 0) throw invalid(`unsupported extension type ${type}`);
+    if (type !== 0) return this.foreign(type, this.take(length), length, false);
     const at = this.take(length);
     const copy = new Uint8Array(length);
     copy.set(this.bytes.subarray(at, at + length));
     return copy.buffer;
   }
 
-  private fixext(length: number): undefined | Date {
+  private fixext(length: number): unknown {
     const type = this.view.getInt8(this.take(1));
     const at = this.take(length);
     if (type === 0 && length === 1) return undefined;
     if (type === 0 && length === 8) {
       return new Date(this.view.getInt32(at) * TWO_32 + this.view.getUint32(at + 4));
     }
-    throw invalid(`unsupported extension type ${type} of ${length} bytes`);
+    return this.foreign(type, at, length, true);
+  }
+
+  /** An extension of another flavour: the caller's reader decides, or the input is refused. */
+  private foreign(type: number, at: number, length: number, fixed: boolean): unknown {
+    if (this.extension === undefined) {
+      throw invalid(`unsupported extension type ${type}${fixed ? ` of ${length} bytes` : ""}`);
+    }
+    return this.extension(type, this.bytes.subarray(at, at + length), fixed);
   }
 
   private enter(depth: number, count: number, minBytes: number): void {

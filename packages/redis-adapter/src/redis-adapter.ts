@@ -34,6 +34,7 @@ import {
   type RedisParser,
 } from "./redis-codec.js";
 import type { RedisLink, SubscriptionMode } from "./redis-link.js";
+import { ShardOrder } from "./shard-order.js";
 
 export interface RedisAdapterSettings extends ClusterAdapterOptions {
   readonly mode: "classic" | "sharded";
@@ -62,6 +63,7 @@ export class RedisAdapter extends ClusterAdapter {
   private readonly handler = (channel: string, message: Buffer): void =>
     this.onChannelMessage(channel, message);
   private readonly subscribed: Promise<void>;
+  private readonly shardOrder = new ShardOrder((found) => this.receive(found.kind, found.message));
   private readonly stopReady: () => void;
 
   constructor(nsp: AdapterNamespace, link: RedisLink, nodeId: NodeId, settings: RedisAdapterSettings) {
@@ -99,8 +101,11 @@ export class RedisAdapter extends ClusterAdapter {
   // ---- broker hooks ------------------------------------------------------------------------------------
 
   protected publish(out: ClusterOutgoing, route: ClusterRoute): void {
-    const encode = this.sharded ? encodeShardedMessage : encodeClassicMessage;
-    const payload = encode(out, this.settings.parser);
+    const { parser } = this.settings;
+    let payload: Uint8Array | string;
+    if (!this.sharded) payload = encodeClassicMessage(out, parser);
+    else if (!this.link.cluster) payload = encodeShardedMessage(out, parser);
+    else payload = encodeShardedMessage(out, parser, [this.nodeId, this.link.nextSeq()]);
     this.link.publish(this.counters, this.channelFor(out, route), payload, this.sharded);
   }
 
@@ -219,7 +224,7 @@ export class RedisAdapter extends ClusterAdapter {
       if (this.sharded) {
         const found = decodeShardedMessage(message, this.settings.parser);
         if (found === undefined) throw new Error("not a Plexus sharded message");
-        this.receive(found.kind, found.message);
+        this.shardOrder.push(found);
         return;
       }
       if (channel === this.requestChannel) {
@@ -234,10 +239,7 @@ export class RedisAdapter extends ClusterAdapter {
     }
   }
 
-  private async numsub(command: "NUMSUB" | "SHARDNUMSUB", channels: readonly string[]): Promise<number[]> {
-    const reply = await this.link.command(["PUBSUB", command, ...channels]);
-    const counts: number[] = [];
-    if (Array.isArray(reply)) for (let i = 1; i < reply.length; i += 2) counts.push(Number(reply[i]));
-    return counts;
+  private numsub(command: "NUMSUB" | "SHARDNUMSUB", channels: readonly string[]): Promise<number[]> {
+    return this.link.countSubscribers(command, channels);
   }
 }

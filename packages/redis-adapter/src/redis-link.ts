@@ -7,46 +7,31 @@
  *   in the bounded `OutageQueue` and leave in order when it is ready again.
  * - Subscribing while the subscriber connection is down resolves at once and is replayed when it is ready
  *   (both clients also restore their own subscriptions after a reconnection).
- * - `resetSubscriber` forces a silent subscriber connection to reconnect (ioredis; node-redis clients
- *   reconnect by themselves on socket errors).
+ * - `resetSubscriber` forces a silent subscriber connection to reconnect, with both clients: ioredis
+ *   reconnects and restores its subscriptions itself; a node-redis client is destroyed and connected
+ *   again (node-redis forgets its subscriptions then), and this link subscribes again to everything it
+ *   holds (`active`).
+ * - Redis Cluster clients (ioredis `Cluster`, node-redis `createCluster`) work too: subscriber counts are
+ *   added up over every master (`countSubscribers`), and publishing keeps each node's order
+ *   (`RedisPublisher`).
  */
-import { type OutageCounters, OutageQueue, type QueuedPublish } from "./outage-queue.js";
+import { type OutageCounters, OutageQueue } from "./outage-queue.js";
+import {
+  call,
+  clusterKind,
+  isNodeRedis,
+  isReady,
+  type Loose,
+  method,
+  type RedisClient,
+  toBuffer,
+} from "./redis-client.js";
+import { RedisPublisher } from "./redis-publisher.js";
 
-/** An `ioredis` `Redis`/`Cluster` or a node-redis (`redis` package) client. */
-export type RedisClient = object;
+export type { RedisClient } from "./redis-client.js";
 
 export type SubscriptionMode = "channel" | "pattern" | "shard";
 export type ChannelHandler = (channel: string, message: Buffer) => void;
-
-type Fn = (...args: unknown[]) => unknown;
-interface Loose {
-  readonly [key: string]: unknown;
-}
-
-function method(client: RedisClient, name: string): Fn | undefined {
-  const fn = (client as Loose)[name];
-  return typeof fn === "function" ? (fn as Fn).bind(client) : undefined;
-}
-
-function call(client: RedisClient, name: string, ...args: unknown[]): unknown {
-  const fn = method(client, name);
-  if (fn === undefined) throw new TypeError(`the Redis client has no ${name}() method`);
-  return fn(...args);
-}
-
-function toBuffer(value: unknown): Buffer {
-  return Buffer.isBuffer(value) ? value : Buffer.from(value as string);
-}
-
-/** node-redis clients have camel-cased pub/sub methods (`pSubscribe`); ioredis ones are lower-case. */
-export function isNodeRedis(client: RedisClient): boolean {
-  return typeof (client as Loose).pSubscribe === "function";
-}
-
-function isReady(client: RedisClient): boolean {
-  const c = client as Loose;
-  return c.isReady === true || c.status === "ready";
-}
 
 const IOREDIS_EVENTS: Record<SubscriptionMode, string> = {
   channel: "messageBuffer",
@@ -88,18 +73,30 @@ export class RedisLink {
   /** node-redis: our listener per handler (node-redis passes `(message, channel)`). */
   private readonly nodeRedisListeners = new Map<ChannelHandler, (message: Buffer, channel: Buffer) => void>();
   private deferred: Deferred[] = [];
+  /** Every channel subscribed and not unsubscribed, per handler and mode (replayed after a reset). */
+  private readonly active = new Map<ChannelHandler, Record<SubscriptionMode, Set<string>>>();
   private readonly readyListeners = new Set<() => void>();
   private lastReset = 0;
   private pubReady: Promise<void> | undefined;
   private readonly detach: Array<() => void> = [];
+  private closed = false;
+  private readonly publisher: RedisPublisher;
+  /** Whether the clients are Redis Cluster clients. */
+  readonly cluster: boolean;
+  private seq = 0;
 
   constructor(pub: RedisClient, sub: RedisClient, opts: RedisLinkOptions) {
     this.pub = pub;
     this.sub = sub;
     this.nodeRedis = isNodeRedis(sub);
+    this.publisher = new RedisPublisher(pub);
+    this.cluster = clusterKind(pub) !== undefined;
     this.queue = new OutageQueue(opts.outageQueueBytes, opts.outageQueueMaxAge);
     this.listen(pub, "ready", () => this.flush());
+    if (clusterKind(pub) === "node-redis") this.listen(pub, "connect", () => this.flush());
     this.listen(sub, "ready", () => this.onSubscriberReady());
+    // A node-redis cluster says "connect" once its slot map is loaded (it has no "ready" event).
+    if (clusterKind(sub) === "node-redis") this.listen(sub, "connect", () => this.onSubscriberReady());
     // Errors are the application's to log (as with socket.io's adapter); without a listener, an
     // EventEmitter would throw them and crash the process during an outage.
     const quiet = (): void => {};
@@ -117,6 +114,11 @@ export class RedisLink {
         for (const handler of this.handlers.pattern) handler(name, message as Buffer);
       });
     }
+  }
+
+  /** This node's next publish sequence number (sharded mode on a Redis Cluster, see `ShardOrder`). */
+  nextSeq(): number {
+    return ++this.seq;
   }
 
   /** Called whenever the subscriber connection is ready again (after the deferred subscriptions). */
@@ -140,24 +142,61 @@ export class RedisLink {
       if (this.publisherReady) this.flush();
       return;
     }
-    this.send({ counters, channel, payload, sharded, bytes: 0, at: 0 });
+    this.publisher.send({ counters, channel, payload, sharded, bytes: 0, at: 0 });
   }
 
   /** A Redis command on the publishing connection (PUBSUB NUMSUB...), sent once it is ready. */
   async command(args: readonly string[]): Promise<unknown> {
-    if (!this.publisherReady) {
-      this.pubReady ??= new Promise<void>((resolve) => {
-        const onReady = (): void => {
-          method(this.pub, "off")?.("ready", onReady);
-          this.pubReady = undefined;
-          resolve();
-        };
-        method(this.pub, "on")?.("ready", onReady);
-      });
-      await this.pubReady;
-    }
+    await this.publisherUsable();
     if (this.nodeRedis) return call(this.pub, "sendCommand", [...args]);
     return call(this.pub, "call", ...args);
+  }
+
+  /** Resolves once the publishing connection is ready ("ready"; a node-redis cluster says "connect"). */
+  private async publisherUsable(): Promise<void> {
+    if (this.publisherReady) return;
+    const event = clusterKind(this.pub) === "node-redis" ? "connect" : "ready";
+    this.pubReady ??= new Promise<void>((resolve) => {
+      const onReady = (): void => {
+        method(this.pub, "off")?.(event, onReady);
+        this.pubReady = undefined;
+        resolve();
+      };
+      method(this.pub, "on")?.(event, onReady);
+    });
+    await this.pubReady;
+  }
+
+  /**
+   * `PUBSUB NUMSUB|SHARDNUMSUB channels...` as counts in channel order. On a Redis Cluster each node answers
+   * for its own subscribers only (classic channels: whoever is subscribed on that node; sharded: the slot's
+   * owner), so the counts of every master are added up.
+   */
+  async countSubscribers(command: "NUMSUB" | "SHARDNUMSUB", channels: readonly string[]): Promise<number[]> {
+    const args = ["PUBSUB", command, ...channels];
+    const replies = await this.onEveryMaster(args);
+    const counts = channels.map(() => 0);
+    for (const reply of replies) {
+      if (!Array.isArray(reply)) continue;
+      for (let i = 1; i < reply.length; i += 2) counts[(i - 1) / 2]! += Number(reply[i]) || 0;
+    }
+    return counts;
+  }
+
+  private async onEveryMaster(args: readonly string[]): Promise<unknown[]> {
+    const kind = clusterKind(this.pub);
+    if (kind === undefined) return [await this.command(args)];
+    await this.publisherUsable();
+    if (kind === "ioredis") {
+      const masters = call(this.pub, "nodes", "master") as RedisClient[];
+      return Promise.all(masters.map((m) => call(m, "call", ...args)));
+    }
+    const masters = (this.pub as Loose).masters as unknown[];
+    return Promise.all(
+      masters.map(async (m) =>
+        call((await call(this.pub, "nodeClient", m)) as RedisClient, "sendCommand", [...args]),
+      ),
+    );
   }
 
   /** Subscribes `handler` to `channels`; resolves once Redis confirmed, or at once while disconnected. */
@@ -168,6 +207,8 @@ export class RedisLink {
   ): Promise<void> {
     if (channels.length === 0) return;
     this.handlers[mode].add(handler);
+    const held = this.activeOf(handler)[mode];
+    for (const channel of channels) held.add(channel);
     if (!this.subscriberReady) {
       this.deferred.push({ channels, mode, handler });
       return;
@@ -181,6 +222,8 @@ export class RedisLink {
 
   unsubscribe(channels: readonly string[], mode: SubscriptionMode, handler: ChannelHandler): void {
     if (channels.length === 0) return;
+    const held = this.active.get(handler)?.[mode];
+    for (const channel of channels) held?.delete(channel);
     const drop = new Set(channels);
     this.deferred = this.deferred.filter(
       (d) => d.handler !== handler || !d.channels.some((c) => drop.has(c)),
@@ -204,20 +247,67 @@ export class RedisLink {
   removeHandler(handler: ChannelHandler): void {
     for (const mode of ["channel", "pattern", "shard"] as const) this.handlers[mode].delete(handler);
     this.nodeRedisListeners.delete(handler);
+    this.active.delete(handler);
   }
 
   /** Forces the subscriber connection to reconnect (at most once per `minIntervalMs`); true if it did. */
   resetSubscriber(minIntervalMs: number): boolean {
     const now = performance.now();
-    if (now - this.lastReset < minIntervalMs || this.nodeRedis) return false;
+    if (now - this.lastReset < minIntervalMs) return false;
     this.lastReset = now;
-    method(this.sub, "disconnect")?.(true);
+    if (!this.nodeRedis) {
+      method(this.sub, "disconnect")?.(true);
+      return true;
+    }
+    // node-redis has no public "reconnect": destroy (v5; disconnect in v4) and connect again. It drops its
+    // subscriptions with the connection, so everything held is subscribed again once it is ready.
+    const end = method(this.sub, "destroy") ?? method(this.sub, "disconnect");
+    if (end === undefined) return false;
+    this.deferred = [...this.deferred, ...this.heldSubscriptions()];
+    try {
+      (end() as Promise<unknown> | undefined)?.then?.(undefined, () => {});
+    } catch {
+      // Already closed: connecting again is all that is needed.
+    }
+    this.reconnectNodeRedis();
     return true;
   }
 
   /** Removes this link's listeners from the clients. */
   close(): void {
+    this.closed = true;
     for (const undo of this.detach.splice(0)) undo();
+  }
+
+  private activeOf(handler: ChannelHandler): Record<SubscriptionMode, Set<string>> {
+    let held = this.active.get(handler);
+    if (held === undefined) {
+      held = { channel: new Set(), pattern: new Set(), shard: new Set() };
+      this.active.set(handler, held);
+    }
+    return held;
+  }
+
+  private heldSubscriptions(): Deferred[] {
+    const out: Deferred[] = [];
+    for (const [handler, held] of this.active) {
+      for (const mode of ["channel", "pattern", "shard"] as const) {
+        if (held[mode].size > 0) out.push({ channels: [...held[mode]], mode, handler });
+      }
+    }
+    return out;
+  }
+
+  /** `connect()` on a closed node-redis client, retried while Redis refuses (its own strategy gave up). */
+  private reconnectNodeRedis(): void {
+    const connect = method(this.sub, "connect");
+    if (connect === undefined) return;
+    Promise.resolve()
+      .then(() => connect())
+      .then(undefined, () => {
+        if (this.closed || (this.sub as Loose).isOpen === true) return;
+        setTimeout(() => this.reconnectNodeRedis(), 1000).unref();
+      });
   }
 
   private listen(client: RedisClient, event: string, fn: (...args: unknown[]) => void): void {
@@ -263,22 +353,6 @@ export class RedisLink {
   }
 
   private flush(): void {
-    this.queue.drain((item) => this.send(item));
-  }
-
-  private send(item: QueuedPublish): void {
-    const payload = typeof item.payload === "string" ? item.payload : toBuffer(item.payload);
-    let name: string;
-    if (item.sharded) name = this.nodeRedis ? "sPublish" : "spublish";
-    else name = "publish";
-    try {
-      // A publish lost with the connection (in flight when it dropped) counts as dropped.
-      const done = call(this.pub, name, item.channel, payload) as Promise<unknown>;
-      done.then(undefined, () => {
-        item.counters.droppedWhileDown++;
-      });
-    } catch {
-      item.counters.droppedWhileDown++;
-    }
+    this.queue.drain((item) => this.publisher.send(item));
   }
 }

@@ -89,3 +89,45 @@ test("a __proto__ key is plain data, not a prototype", () => {
   assert.deepEqual(Object.keys(decoded), ["__proto__"]);
   assert.equal((decoded as { x?: unknown }).x, undefined);
 });
+
+test("other extensions as notepack.io reads them: timestamps (-1) as Date, the rest as [type, bytes]", () => {
+  const header: Record<number, number> = { 1: 0xd4, 2: 0xd5, 4: 0xd6, 8: 0xd7, 16: 0xd8 };
+  fc.assert(
+    fc.property(
+      fc.integer({ min: -128, max: 127 }),
+      fc.constantFrom(1, 2, 4, 8, 12, 16, 3, 200),
+      fc.boolean(),
+      fc.nat(),
+      (type, length, preferFixed, seed) => {
+        // Timestamps carry nanoseconds below 1e9 in their first bits, as a real encoder writes them.
+        const data = Buffer.alloc(length);
+        for (let i = 0; i < length; i++) data[i] = (seed >>> (i % 24)) & 0xff;
+        if (type === -1 && length >= 8) data[0] = 0;
+        if (type === 0 && (length === 1 || length === 8)) return; // undefined and Date: tested above
+        const fixed = preferFixed && header[length] !== undefined;
+        // notepack reads any ext 8 of type -1 as a 12-byte timestamp, past its end; we give [type, bytes].
+        if (!fixed && type === -1 && length !== 12) {
+          assert.deepEqual(decodeMsgpack(Buffer.from([0xc7, length, 0xff, ...data])), [-1, data]);
+          return;
+        }
+        const bytes = fixed
+          ? Buffer.from([header[length]!, type & 0xff, ...data])
+          : Buffer.from([0xc7, length, type & 0xff, ...data]);
+        const ours = decodeMsgpack(bytes);
+        const theirs = notepack.decode(bytes);
+        // Dates out of range are Invalid Dates on both sides (which deepEqual never finds equal).
+        if (theirs instanceof Date)
+          assert.ok(ours instanceof Date && Object.is(ours.getTime(), theirs.getTime()));
+        else assert.deepEqual(ours, theirs);
+      },
+    ),
+    { numRuns: 1000 },
+  );
+});
+
+test("a Uint8Array in (not a Buffer) still gives Buffers for bin", () => {
+  const bytes = new Uint8Array(notepack.encode({ b: Buffer.from([1, 2, 3]) }) as Buffer);
+  const decoded = decodeMsgpack(bytes) as { b: unknown };
+  assert.ok(Buffer.isBuffer(decoded.b));
+  assert.deepEqual([...(decoded.b as Buffer)], [1, 2, 3]);
+});
