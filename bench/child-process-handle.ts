@@ -24,6 +24,8 @@ export interface SpawnOptions {
   /** Label used in error messages. */
   readonly label: string;
   readonly readyTimeoutMs?: number;
+  /** Whether workspace packages load from their TypeScript sources (default) or their built `dist/`. */
+  readonly sourceCondition?: boolean;
 }
 
 export class ChildProcessHandle<M extends CommandMap> {
@@ -54,7 +56,12 @@ export class ChildProcessHandle<M extends CommandMap> {
   /** Starts the script and waits for its `ready` message. */
   static async spawn<M extends CommandMap>(options: SpawnOptions): Promise<ChildProcessHandle<M>> {
     const child = fork(options.script, [...options.args], {
-      execArgv: [...(options.nodeFlags ?? []), "--conditions=source", "--import", "tsx"],
+      execArgv: [
+        ...(options.nodeFlags ?? []),
+        ...(options.sourceCondition === false ? [] : ["--conditions=source"]),
+        "--import",
+        "tsx",
+      ],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       serialization: "json",
     });

@@ -3,72 +3,23 @@
  * one pending GET at all times, one POST in flight at most (later packets wait and go together in the
  * next POST, as the overlap rule requires), pongs, Socket.IO CONNECT and acks.
  */
-import { type Agent, request } from "node:http";
+import type { Agent } from "node:http";
 import { decodeHandshake, decodePayload, type EnginePacket, encodePayload } from "@plexus/protocol";
 import { BenchClient, type ClientEvents, type ClientTarget } from "./bench-client.js";
+import { type HttpAnswer, httpCall } from "./raw-http.js";
 import { CONNECT_MAIN_DATA, engineQuery, readAckIdFromString, SocketByte } from "./raw-wire.js";
 
 /** A held GET lasts at most one ping interval; anything far beyond that is a dead server. */
 const REQUEST_TIMEOUT_MS = 120_000;
 
-interface HttpAnswer {
-  readonly status: number;
-  readonly body: string;
-}
-
-/**
- * A keep-alive socket the server closes just as the agent reuses it fails the request with ECONNRESET
- * before the server read anything; such requests are retried (a few times) instead of ending the session.
- */
-const RETRIES = 2;
-
-async function httpRequest(...call: Parameters<typeof httpRequestOnce>): Promise<HttpAnswer> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await httpRequestOnce(...call);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (attempt >= RETRIES || (code !== "ECONNRESET" && code !== "EPIPE")) throw error;
-    }
-  }
-}
-
-function httpRequestOnce(
+function httpRequest(
   agent: Agent,
   target: ClientTarget,
   method: "GET" | "POST",
   query: string,
   body?: string,
 ): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> =
-      body === undefined
-        ? {}
-        : { "content-type": "text/plain;charset=UTF-8", "content-length": Buffer.byteLength(body) };
-    const req = request(
-      {
-        agent,
-        host: target.host,
-        port: target.port,
-        localAddress: target.localAddress,
-        path: target.path + query,
-        method,
-        headers,
-      },
-      (res) => {
-        res.setEncoding("utf8");
-        let text = "";
-        res.on("data", (chunk: string) => {
-          text += chunk;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-        res.on("error", reject);
-      },
-    );
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error("request timeout")));
-    req.on("error", reject);
-    req.end(body);
-  });
+  return httpCall(agent, target, method, query, body, REQUEST_TIMEOUT_MS).answer;
 }
 
 export class RawPollingClient extends BenchClient {

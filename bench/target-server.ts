@@ -10,9 +10,7 @@
  * ack, broadcast `b` when asked.
  */
 import { createServer } from "node:http";
-import { setImmediate as nextTurn } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import { hasParent, serveCommands } from "./child-endpoint.js";
 import {
   type BroadcastParams,
   type BroadcastStart,
@@ -23,6 +21,7 @@ import {
   type ServerStats,
   wallNow,
 } from "./control-messages.js";
+import { collectGarbage, listenDeep, serveOrListen } from "./server-process.js";
 import { type BenchEmitter, type BenchSocketServer, loadImplementation } from "./target-implementations.js";
 
 const { values } = parseArgs({
@@ -93,13 +92,7 @@ if (level === "socket") {
   loaded.attachEngine!(http, options).on("connection", onEngineConnection);
 }
 
-// A deep accept queue (the kernel caps it at net.core.somaxconn): with the default 511, bursts of new
-// connections while the server is busy overflow it, and each dropped SYN costs the client a 1 s retransmit.
-await new Promise<void>((resolve) =>
-  http.listen({ port: Number(values.port), host: values.host, backlog: 4096 }, resolve),
-);
-const address = http.address();
-const port = typeof address === "object" && address !== null ? address.port : 0;
+const port = await listenDeep(http, Number(values.port), values.host);
 
 function cpuMicros(): number {
   const u = process.cpuUsage();
@@ -107,15 +100,7 @@ function cpuMicros(): number {
 }
 
 async function stats(gc: boolean): Promise<ServerStats> {
-  if (gc) {
-    const collect = globalThis.gc;
-    if (collect === undefined)
-      throw new Error("gc requested but the server was not started with --expose-gc");
-    // Two full collections a turn apart: the first may leave weak callbacks and finalizers for the second.
-    collect();
-    await nextTurn();
-    collect();
-  }
+  if (gc) await collectGarbage();
   const m = process.memoryUsage();
   return {
     rss: m.rss,
@@ -154,21 +139,15 @@ function exit(): void {
 }
 
 const detail = `${loaded.detail} (${level}, pid ${process.pid})`;
-if (hasParent()) {
-  serveCommands<ServerCommands>(
-    {
-      stats: ({ gc }) => stats(gc),
-      "wait-clients": ({ count }) =>
-        clients === count
-          ? stats(false)
-          : new Promise<void>((resolve) => waiters.push({ count, resolve })).then(() => stats(false)),
-      broadcast,
-    },
-    { type: "ready", port, detail },
-    exit,
-  );
-} else {
-  console.log(`${detail} listening on http://${values.host}:${port}${loaded.path}`);
-  process.on("SIGINT", exit);
-  process.on("SIGTERM", exit);
-}
+serveOrListen<ServerCommands>(
+  {
+    stats: ({ gc }) => stats(gc),
+    "wait-clients": ({ count }) =>
+      clients === count
+        ? stats(false)
+        : new Promise<void>((resolve) => waiters.push({ count, resolve })).then(() => stats(false)),
+    broadcast,
+  },
+  { port, detail, url: `http://${values.host}:${port}${loaded.path}` },
+  exit,
+);

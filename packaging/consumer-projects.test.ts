@@ -26,7 +26,16 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
 const root = new URL("..", import.meta.url).pathname;
-const PACKAGES = ["protocol", "engine", "adapter", "client", "server", "cluster-adapter"] as const;
+const PACKAGES = [
+  "protocol",
+  "engine",
+  "adapter",
+  "client",
+  "server",
+  "cluster-adapter",
+  "redis-adapter",
+  "metrics",
+] as const;
 const tsc5 = join(root, "node_modules/typescript-5/bin/tsc");
 
 interface Run {
@@ -91,6 +100,9 @@ before(async () => {
   mkdirSync(join(consumer, "node_modules/@types"), { recursive: true });
   symlinkSync(join(root, "node_modules/ws"), join(consumer, "node_modules/ws"));
   symlinkSync(join(root, "node_modules/debug"), join(consumer, "node_modules/debug"));
+  // @plexus/redis-adapter's dependency, and @plexus/metrics' peer (the application installs prom-client).
+  symlinkSync(join(root, "node_modules/notepack.io"), join(consumer, "node_modules/notepack.io"));
+  symlinkSync(join(root, "node_modules/prom-client"), join(consumer, "node_modules/prom-client"));
   symlinkSync(join(root, "node_modules/@types/debug"), join(consumer, "node_modules/@types/debug"));
   symlinkSync(join(root, "node_modules/@types/node"), join(consumer, "node_modules/@types/node"));
   cpSync(join(root, "packaging/consumers"), consumer, { recursive: true });

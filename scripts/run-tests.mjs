@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
-const roots = ["packages", "conformance", "examples", "packaging"];
+const roots = ["packages", "conformance", "examples", "packaging", "bench"];
 const skip = new Set(["node_modules", "dist", ".tmp", "consumers"]);
 
 function collect(dir, out) {

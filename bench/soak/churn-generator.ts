@@ -28,6 +28,7 @@ let acks = 0;
 let broadcasts = 0;
 const ended: Record<string, number> = {};
 const errors: Record<string, number> = {};
+const probeFailures: Record<string, number> = {};
 
 function count(table: Record<string, number>, key: string): void {
   table[key] = (table[key] ?? 0) + 1;
@@ -48,7 +49,8 @@ async function iteration(loop: number, p: ChurnParams): Promise<void> {
   try {
     await session.connect();
     connected++;
-    if (session.transport === "upgrade") upgrades++;
+    if (session.probeFailure !== undefined) count(probeFailures, session.probeFailure);
+    else if (session.transport === "upgrade") upgrades++;
     await session.emitWithAck("join", `r${Math.floor(Math.random() * p.rooms)}`);
     const echoes = 2 + Math.floor(Math.random() * 5);
     for (let i = 0; i < echoes && !stopping; i++) {
@@ -152,7 +154,7 @@ async function stop(graceMs: number): Promise<ChurnReport> {
   for (const session of live.values()) session.abandon();
   watchdog();
   clearInterval(watchdogTimer);
-  return { connected, ended, errors, acks, broadcasts, upgrades, stuck };
+  return { connected, ended, errors, acks, broadcasts, upgrades, probeFailures, stuck };
 }
 
 serveCommands<SoakGeneratorCommands>(

@@ -17,8 +17,8 @@ import {
 } from "@plexus/protocol";
 import WebSocket from "ws";
 import { wallNow } from "../control-messages.js";
+import { httpCall, type PendingRequest } from "../raw-http.js";
 import { CONNECT_MAIN_DATA, engineQuery, readAckIdFromString, SocketByte } from "../raw-wire.js";
-import { httpCall, type PendingRequest } from "./churn-http.js";
 import type { GeneratorTarget } from "./soak-messages.js";
 
 export type ChurnTransport = "websocket" | "polling" | "upgrade";
@@ -88,6 +88,10 @@ export class ChurnSession {
   private polling = false;
   private pausedPolling: (() => void) | undefined;
   private nextAckId = 0;
+  /** Between the upgrade request and `3probe`: a failure of the WebSocket then leaves the session on polling. */
+  private probing = false;
+  /** Set when the upgrade's probe failed before `3probe` and the session stayed on polling. */
+  probeFailure: string | undefined;
   private ended = false;
   private failure: ChurnError | undefined;
 
@@ -185,7 +189,10 @@ export class ChurnSession {
   /** What the session is waiting for right now (for error kinds). */
   private waitingFor(): string {
     const first = this.waiters.values().next().value;
-    return first === undefined ? "idle" : first.op.step;
+    if (first !== undefined) return first.op.step;
+    // A request in flight (the upgrade WebSocket, a POST); the held poll is always there, so it says nothing.
+    for (const op of this.ops) if (op.step !== "held poll") return op.step;
+    return "idle";
   }
 
   // ---- incoming packets ----------------------------------------------------------------------------
@@ -354,23 +361,48 @@ export class ChurnSession {
     });
     const opened = new Promise<void>((resolve, reject) => {
       ws.once("open", () => resolve());
+      // After `fail()` the loop terminated this WebSocket itself (ws then says "closed before the
+      // connection was established"): the session's own failure is the cause, not the WebSocket.
       ws.on("error", (error: NodeJS.ErrnoException) =>
-        reject(new ChurnError(`ws ${step} failed: ${error.code ?? error.message}`)),
+        reject(this.failure ?? new ChurnError(`ws ${step} failed: ${error.code ?? error.message}`)),
       );
       ws.once("close", (code) => {
         reject(new ChurnError(`ws closed before open (${code})`));
-        if (ws === this.ws) {
-          this.fail(new ChurnError(`WebSocket closed by the server (${code}) while ${this.waitingFor()}`));
-        }
+        if (ws !== this.ws) return;
+        if (this.probing) this.rejectWaiter("probe", `probe closed by the server (${code})`);
+        else this.fail(new ChurnError(`WebSocket closed by the server (${code}) while ${this.waitingFor()}`));
       });
     });
     return this.track(step, `WS upgrade ${query}`, 0, opened);
   }
 
+  private rejectWaiter(key: string, kind: string): void {
+    const w = this.waiters.get(key);
+    if (w === undefined) return;
+    this.waiters.delete(key);
+    clearTimeout(w.timer);
+    w.reject(new ChurnError(kind));
+  }
+
   private async upgrade(): Promise<void> {
-    await this.openWebSocket(this.sid, "upgrade (WebSocket)");
-    this.ws!.send(encodeEnginePacket({ type: "ping", data: "probe" }) as string);
-    await this.expect("probe", "upgrade (3probe answer)", "WS frame 2probe");
+    this.probing = true;
+    try {
+      await this.openWebSocket(this.sid, "upgrade (WebSocket)");
+      this.ws!.send(encodeEnginePacket({ type: "ping", data: "probe" }) as string);
+      await this.expect("probe", "upgrade (3probe answer)", "WS frame 2probe");
+    } catch (error) {
+      if (this.failure !== undefined || !(error instanceof ChurnError)) throw error;
+      // The probe failed before `3probe`: polling was never paused, the session goes on over it
+      // (engine.io-client emits `upgradeError` and stays on polling).
+      this.probeFailure = error.kind;
+      const ws = this.ws;
+      this.ws = undefined;
+      ws?.terminate();
+      this.last = `upgrade probe failed: ${error.kind}`;
+      return;
+    } finally {
+      this.probing = false;
+    }
     // Pause polling as the official client does: the held GET must come back (the server answers it
     // with a noop once the probe arrived) and no POST may be in flight before `5` is sent.
     const paused = new Promise<void>((resolve) => {

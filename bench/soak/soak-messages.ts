@@ -110,6 +110,11 @@ export interface ChurnReport {
   readonly acks: number;
   readonly broadcasts: number;
   readonly upgrades: number;
+  /**
+   * Upgrades whose probe failed before `3probe` arrived, by kind; the session stayed on polling, as
+   * engine.io-client's does (after `3probe` it has paused polling: a failure there is a client error).
+   */
+  readonly probeFailures: Record<string, number>;
   readonly stuck: StuckStep[];
 }
 

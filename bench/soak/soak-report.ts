@@ -20,7 +20,15 @@ export interface SoakResult {
 
 export interface ReportContext {
   readonly command: string;
+  /** 1-minute load average sampled every minute of the measured phase (min, max), and at the end. */
   readonly loadAverage: number[];
+  readonly loadDuring: { readonly min: number; readonly max: number };
+  /** `YYYY-MM-DD HH:MM` UTC of the start of the measured phase. */
+  readonly startedAt: string;
+  /** `git describe`-like: short commit, `-dirty` with uncommitted changes; "unknown" outside git. */
+  readonly commit: string;
+  readonly node: string;
+  readonly cores: number;
 }
 
 const MB = 1024 * 1024;
@@ -78,6 +86,8 @@ export function renderSoakReport(
   row("duration, client loops", (r) => `${(r.durationMs / 60000).toFixed(1)} min, ${r.loops}`);
   row("connections made (CONNECT answered)", (r) => `${r.churn.connected}`);
   row("… of which upgraded polling → WebSocket", (r) => `${r.churn.upgrades}`);
+  for (const kind of keysOf(results, (r) => r.churn.probeFailures))
+    row(`… upgrade probe failed, stayed on polling: ${kind}`, (r) => `${r.churn.probeFailures[kind] ?? 0}`);
   row("server `connection` events", (r) => `${r.end.connections - r.start.connections}`);
   for (const way of keysOf(results, (r) => r.churn.ended))
     row(`sessions ended: ${way}`, (r) => `${r.churn.ended[way] ?? 0}`);
@@ -110,8 +120,11 @@ export function renderSoakReport(
       `${mb(r.start.heapUsed)} → ${mb(r.end.heapUsed)} (${r.end.heapUsed >= r.start.heapUsed ? "+" : ""}${mb(r.end.heapUsed - r.start.heapUsed)})`,
   );
   row("RSS: start → end (MB)", (r) => `${mb(r.start.rss)} → ${mb(r.end.rss)}`);
+  // README-ready: the sentence that says where the numbers come from, then the table.
   const lines = [
-    `Command: \`${context.command}\`; load average at the end: ${context.loadAverage.map((l) => l.toFixed(2)).join(", ")}`,
+    `\`${context.command}\` on ${context.startedAt} UTC, commit \`${context.commit}\`, Node ${context.node}, ` +
+      `${context.cores} cores; load average (1 min) ${context.loadDuring.min.toFixed(1)}–${context.loadDuring.max.toFixed(1)} ` +
+      `during the run, ${context.loadAverage.map((l) => l.toFixed(2)).join(", ")} at the end.`,
     "",
     ...rows,
     "",

@@ -11,10 +11,9 @@
  */
 import { createServer } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { setImmediate as nextTurn } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import { hasParent, serveCommands } from "../child-endpoint.js";
 import { IMPL_NAMES, type ImplName, wallNow } from "../control-messages.js";
+import { collectGarbage, listenDeep, serveOrListen } from "../server-process.js";
 import { loadImplementation } from "../target-implementations.js";
 import type { ServerView, SessionTrace, SoakServerCommands, SoakServerStats } from "./soak-messages.js";
 
@@ -193,22 +192,11 @@ const delayTimer = setInterval(() => {
   loopDelay.reset();
 }, 5000);
 
-await new Promise<void>((resolve) =>
-  http.listen({ port: Number(values.port), host: "127.0.0.1", backlog: 4096 }, resolve),
-);
-const address = http.address();
-const port = typeof address === "object" && address !== null ? address.port : 0;
+const port = await listenDeep(http, Number(values.port), "127.0.0.1");
 
 async function stats(gc: boolean, dropTraces: boolean): Promise<SoakServerStats> {
   if (dropTraces) traces.clear();
-  if (gc) {
-    const collect = globalThis.gc;
-    if (collect === undefined)
-      throw new Error("gc requested but the server was not started with --expose-gc");
-    collect();
-    await nextTurn();
-    collect();
-  }
+  if (gc) await collectGarbage();
   const m = process.memoryUsage();
   return {
     heapUsed: m.heapUsed,
@@ -237,17 +225,11 @@ function exit(): void {
 }
 
 const detail = `${loaded.detail} (pid ${process.pid})`;
-if (hasParent()) {
-  serveCommands<SoakServerCommands>(
-    {
-      stats: ({ gc, dropTraces }) => stats(gc, dropTraces),
-      view: ({ sid }) => view(sid),
-    },
-    { type: "ready", port, detail },
-    exit,
-  );
-} else {
-  console.log(`${detail} listening on http://127.0.0.1:${port}${loaded.path}`);
-  process.on("SIGINT", exit);
-  process.on("SIGTERM", exit);
-}
+serveOrListen<SoakServerCommands>(
+  {
+    stats: ({ gc, dropTraces }) => stats(gc, dropTraces),
+    view: ({ sid }) => view(sid),
+  },
+  { port, detail, url: `http://127.0.0.1:${port}${loaded.path}` },
+  exit,
+);

@@ -5,8 +5,14 @@
  *
  *   npm run soak -- [--duration 5m] [--clients 500] [--impl socket.io --impl plexus] [--stuck 15s]
  *                   [--rooms 20] [--ping-interval 25000] [--ping-timeout 20000] [--out bench/results/soak]
+ *                   [--freeze 12s --freeze-every 30s]
+ *
+ * `--freeze` starves the clients on purpose: every `--freeze-every` of the measured phase each generator
+ * process is stopped (SIGSTOP) for that long, then resumed, as a descheduled process on a busy machine is.
  */
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { dirname, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
@@ -32,6 +38,8 @@ const { values } = parseArgs({
     "ping-interval": { type: "string", default: "25000" },
     "ping-timeout": { type: "string", default: "20000" },
     warmup: { type: "string", default: "60s" },
+    freeze: { type: "string", default: "0" },
+    "freeze-every": { type: "string", default: "30s" },
     out: { type: "string", default: "bench/results/soak" },
     help: { type: "boolean", default: false },
   },
@@ -39,7 +47,8 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(
     "npm run soak -- [--duration 5m|30m|90s] [--clients 500 (loops per server)] [--impl socket.io --impl plexus]\n" +
-      "               [--warmup 60s] [--stuck 15s] [--rooms 20] [--ping-interval 25000] [--ping-timeout 20000] [--out bench/results/soak]",
+      "               [--warmup 60s] [--stuck 15s] [--rooms 20] [--ping-interval 25000] [--ping-timeout 20000] [--out bench/results/soak]\n" +
+      "               [--freeze 12s --freeze-every 30s (stop the client generators that long, that often: starved clients)]",
   );
   process.exit(0);
 }
@@ -58,6 +67,16 @@ const pingInterval = Number(values["ping-interval"]);
 const pingTimeout = Number(values["ping-timeout"]);
 const here = dirname(new URL(import.meta.url).pathname);
 const addressOctet = 10 + Math.floor(Math.random() * 200);
+
+/** The code measured: short commit, `-dirty` when the tree has uncommitted changes. */
+function gitCommit(): string {
+  try {
+    const git = (args: string[]) => execFileSync("git", args, { encoding: "utf8" }).trim();
+    return `${git(["rev-parse", "--short", "HEAD"])}${git(["status", "--porcelain", "--untracked-files=no"]) === "" ? "" : "-dirty"}`;
+  } catch {
+    return "unknown";
+  }
+}
 
 function log(message: string): void {
   console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -143,7 +162,31 @@ async function waitSessionsGone(t: Target, timeoutMs: number): Promise<SoakServe
   }
 }
 
+/** Stops every generator for `freezeMs` every `everyMs` (off when `freezeMs` is 0); returns the undo. */
+function freezeGenerators(targets: readonly Target[], freezeMs: number, everyMs: number): () => void {
+  if (freezeMs <= 0) return () => {};
+  let frozen: number[] = [];
+  const thaw = () => {
+    for (const pid of frozen) process.kill(pid, "SIGCONT");
+    frozen = [];
+  };
+  let thawTimer: NodeJS.Timeout | undefined;
+  const timer = setInterval(() => {
+    frozen = targets.map((t) => t.generator.pid);
+    for (const pid of frozen) process.kill(pid, "SIGSTOP");
+    log(`clients frozen for ${freezeMs} ms`);
+    thawTimer = setTimeout(thaw, freezeMs);
+  }, everyMs);
+  return () => {
+    clearInterval(timer);
+    clearTimeout(thawTimer);
+    thaw();
+  };
+}
+
 async function main(): Promise<void> {
+  // The code the processes load now (read before anything starts: the tree may change during the run).
+  const commit = gitCommit();
   const impls = values.impl;
   log(
     `soak: ${impls.join(" vs ")}, ${loopsPerServer} client loops each, ${values.duration}, stuck after ${values.stuck}`,
@@ -168,16 +211,20 @@ async function main(): Promise<void> {
     t.startStats = await t.server.request("stats", { gc: true, dropTraces: true }, 60_000);
   log("measuring");
   const startedAt = wallNow();
+  const startedAtText = new Date().toISOString().slice(0, 16).replace("T", " ");
+  const loads = [loadavg()[0]!];
   for (const [i, t] of targets.entries()) {
     await t.canary.open();
     await startChurn(t, i, 1);
   }
+  const unfreeze = freezeGenerators(targets, duration(values.freeze), duration(values["freeze-every"]));
   let nextProgress = startedAt + 60_000;
   while (wallNow() - startedAt < durationMs) {
     await sleep(5000);
     for (const t of targets) await collectStuck(t).catch((e: Error) => log(`${t.impl}: ${e.message}`));
     if (wallNow() >= nextProgress) {
       nextProgress += 60_000;
+      loads.push(loadavg()[0]!);
       for (const t of targets) {
         const s = await t.server
           .request("stats", { gc: false, dropTraces: false }, 30_000)
@@ -190,6 +237,7 @@ async function main(): Promise<void> {
       }
     }
   }
+  unfreeze();
   const runMs = Math.round(wallNow() - startedAt);
   log("stopping the loops");
   const results: SoakResult[] = [];
@@ -233,7 +281,12 @@ async function main(): Promise<void> {
   }
   const { markdown, json } = renderSoakReport(results, {
     command: `npm run soak -- ${process.argv.slice(2).join(" ")}`.trim(),
-    loadAverage: (await import("node:os")).loadavg(),
+    loadAverage: loadavg(),
+    loadDuring: { min: Math.min(...loads), max: Math.max(...loads) },
+    startedAt: startedAtText,
+    commit,
+    node: process.versions.node,
+    cores: availableParallelism(),
   });
   mkdirSync(dirname(resolve(values.out)), { recursive: true });
   writeFileSync(`${values.out}-latest.json`, `${JSON.stringify(json, null, 2)}\n`);

@@ -67,7 +67,11 @@ export interface Session {
   readonly data: unknown;
 }
 
-/** A session found again, with the EVENT payloads (`[name, ...args, offset]`) the client missed, oldest first. */
+/**
+ * A session found again, with the EVENT payloads (`[name, ...args, offset]`) the client missed, oldest first.
+ * The server reads `missedPackets` once, synchronously after the socket joined its rooms again: a cluster
+ * adapter may complete it then with what arrived while the session was being restored.
+ */
 export interface RestoredSession extends Session {
   readonly missedPackets: readonly unknown[][];
 }
@@ -92,6 +96,8 @@ export interface PreparedPacket {
 /** What the adapter sees of one local socket. */
 export interface AdapterSocket {
   readonly id: SocketId;
+  /** Private session id (connection state recovery only). */
+  readonly pid?: PrivateSessionId | undefined;
   readonly handshake: unknown;
   readonly data: unknown;
   readonly rooms: ReadonlySet<Room>;
@@ -217,6 +223,12 @@ export interface Adapter extends EventEmitter<AdapterEvents> {
   stats?(): AdapterStats;
 
   persistSession(session: Session): Promise<void> | void;
+  /**
+   * Optional: the session of connected socket `id` changed in a way room events do not show (its `data`
+   * was assigned). An adapter that keeps sessions outside the process (recovery across nodes) saves it.
+   */
+  updateSession?(id: SocketId): void;
+  /** `offset` is `""` when the client sent a pid but no offset (it got no packet before it lost the connection). */
   restoreSession(
     pid: PrivateSessionId,
     offset: string,

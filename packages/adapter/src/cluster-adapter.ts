@@ -17,6 +17,8 @@
  * - **Bounded waits.** Requests wait for live members only (see `ClusterRequests`); errors carry codes
  *   (`cluster-error.ts`).
  * - **A message to one socket** goes to the node named in the socket id (`newSocketId`).
+ * - **Recovery across nodes** when the broker also keeps a log (`useRecoveryLog`, see `cluster-recovery.ts`):
+ *   loggable packets then go through the log instead of `publish`, and sessions live in the broker.
  */
 import { randomBytes } from "node:crypto";
 import type { SocketPacket } from "@plexus/protocol";
@@ -25,8 +27,11 @@ import type {
   AdapterSocket,
   AdapterStats,
   BroadcastOptions,
+  PrivateSessionId,
   RemoteSocketDetails,
+  RestoredSession,
   Room,
+  Session,
   SocketId,
 } from "./adapter.js";
 import { BroadcastAcks } from "./broadcast-acks.js";
@@ -53,6 +58,8 @@ import {
   type ResponseMessage,
   type WireTarget,
 } from "./cluster-message.js";
+import { ClusterRecovery } from "./cluster-recovery.js";
+import type { RecoveryLogBroker } from "./cluster-recovery-log.js";
 import { ClusterRequests, type RequestSpec } from "./cluster-requests.js";
 import { ClusterRouting, type ClusterSessionRouting, isRouteMessage } from "./cluster-routing.js";
 import { InMemoryAdapter } from "./in-memory-adapter.js";
@@ -82,6 +89,8 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
   protected lastHeardSelf = performance.now();
   private readonly answerer: RequestAnswerer;
   private closed = false;
+  /** Set when recovery is on and the broker keeps the cluster's recovery log (`useRecoveryLog`). */
+  recoveryLog: ClusterRecovery | undefined;
   /** Session routing (cluster-routing.ts), once the server asked for it. */
   private routing: ClusterRouting | null = null;
 
@@ -159,6 +168,41 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
     return Promise.resolve(0);
   }
 
+  /**
+   * Called by a broker that keeps a cluster-wide recovery log (from its constructor): with recovery on,
+   * sessions and missed packets then live in the broker instead of this process. Returns the recovery,
+   * whose `receive` the broker feeds with the log's entries and whose `start` it calls once subscribed.
+   */
+  protected useRecoveryLog(broker: RecoveryLogBroker): ClusterRecovery | undefined {
+    const recovery = this.nsp.recovery;
+    if (recovery === undefined) return undefined;
+    this.store = undefined;
+    this.recoveryLog = new ClusterRecovery(this, broker, recovery);
+    return this.recoveryLog;
+  }
+
+  /** @internal Delivers a logged packet to this node's sockets (the recovery log's deliveries). */
+  deliverLocally(data: unknown[], opts: BroadcastOptions): void {
+    super.broadcast({ type: 2, nsp: this.nsp.name, data }, opts);
+  }
+
+  override persistSession(session: Session): void {
+    if (this.recoveryLog === undefined) super.persistSession(session);
+    else this.recoveryLog.persist(session);
+  }
+
+  override restoreSession(
+    pid: PrivateSessionId,
+    offset: string,
+  ): Promise<RestoredSession | null> | RestoredSession | null {
+    if (this.recoveryLog === undefined) return super.restoreSession(pid, offset);
+    return this.recoveryLog.restore(pid, offset);
+  }
+
+  updateSession(id: SocketId): void {
+    this.recoveryLog?.touch(id);
+  }
+
   /** Rooms this node is subscribed to (a broker restores them after reconnecting). */
   protected subscribedRooms(): IterableIterator<Room> {
     return this.subscriptions.rooms();
@@ -229,6 +273,7 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
     this.ackBroadcasts.clear();
     this.subscriptions.close();
     this.membership.clear();
+    this.recoveryLog?.close();
     super.close();
   }
 
@@ -282,6 +327,7 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
   // ---- broadcasts --------------------------------------------------------------------------------------
 
   override broadcast(packet: SocketPacket, opts: BroadcastOptions): void {
+    if (this.recoveryLog?.takes(packet, opts) === true) return;
     if (opts.flags?.local !== true && !this.isLocalSocketTarget(opts)) {
       const message: BroadcastMessage = {
         uid: this.nodeId,

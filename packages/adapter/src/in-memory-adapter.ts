@@ -41,8 +41,8 @@ export class InMemoryAdapter extends EventEmitter<AdapterEvents> implements Adap
   readonly rooms = new Map<Room, Set<SocketId> | OwnRoom>();
   /** Socket → rooms. The socket's {@link OwnRoom} while it is in no other room. */
   readonly sids = new Map<SocketId, Set<Room> | OwnRoom>();
-  /** Present only when connection state recovery is on. */
-  protected readonly store: SessionStore | undefined;
+  /** Present only when connection state recovery is on (and kept in this process). */
+  protected store: SessionStore | undefined;
   private presenceTable: PresenceTable | undefined;
 
   constructor(nsp: AdapterNamespace) {
@@ -268,7 +268,10 @@ export class InMemoryAdapter extends EventEmitter<AdapterEvents> implements Adap
     this.store?.persist(session);
   }
 
-  restoreSession(pid: PrivateSessionId, offset: string): RestoredSession | null {
+  restoreSession(
+    pid: PrivateSessionId,
+    offset: string,
+  ): Promise<RestoredSession | null> | RestoredSession | null {
     return this.store?.restore(pid, offset) ?? null;
   }
 

@@ -43,6 +43,21 @@ export {
   type WirePacket,
   type WireTarget,
 } from "./cluster-message.js";
+export { ClusterRecovery, type ClusterRecoveryCounters, type RecoveryHost } from "./cluster-recovery.js";
+export {
+  entryFromWire,
+  entryToWire,
+  formatOffset,
+  type LogEntry,
+  type LogPage,
+  type LogPosition,
+  type LogState,
+  parseOffset,
+  type RecoveryLogBroker,
+  recordFromWire,
+  recordToWire,
+  type SessionRecord,
+} from "./cluster-recovery-log.js";
 export {
   type ClusterNodeChannel,
   type ClusterNodeDirectory,

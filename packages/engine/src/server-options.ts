@@ -35,7 +35,11 @@ export interface ServerOptions extends AttachOptions {
   pingTimeout?: number;
   /** Milliseconds between pings. Default 25000. */
   pingInterval?: number;
-  /** Milliseconds a transport upgrade may take. Default 10000. */
+  /**
+   * Milliseconds from the probing WebSocket's arrival to its `2probe`. Default 10000. Once `3probe` is sent
+   * the client has paused polling, so the wait for `5` lasts at least `pingInterval + pingTimeout` (engine.io
+   * closes the probe at `upgradeTimeout` here too, and its client then loses the session).
+   */
   upgradeTimeout?: number;
   /** Largest POST body / WebSocket message in bytes (413 / close 1009). Default 1e6. */
   maxHttpBufferSize?: number;

@@ -9,7 +9,6 @@ import {
   handshake,
   poll,
   post,
-  raw,
   startEngine,
   type TestEngine,
   WsClient,
@@ -113,25 +112,6 @@ describe("upgrade", () => {
     assert.equal(socket.transport.name, "polling");
     assert.equal((await post(t, sid, "4still polling")).body, "ok");
     assert.equal((await poll(t, sid)).body, "4still polling");
-  });
-
-  test("upgradeTimeout: the WebSocket is dropped and polling continues", async () => {
-    const u = await startEngine({ upgradeTimeout: 50 });
-    try {
-      const { sid } = await handshake(u);
-      const c = new WsClient(wsUrl(u, `transport=websocket&sid=${sid}`));
-      await c.opened;
-      c.send("2probe");
-      assert.equal(await c.nextText(), "3probe");
-      await c.closed;
-      const socket = u.engine.clients[sid]!;
-      assert.equal(socket.transport.name, "polling");
-      assert.equal(socket.upgrading, false);
-      const r = await raw(u.port, u.path(`transport=polling&sid=${sid}`), { method: "POST", body: "4x" });
-      assert.equal(r.body, "ok");
-    } finally {
-      await u.close();
-    }
   });
 
   test("closing the session during the upgrade closes the probing WebSocket", async () => {

@@ -34,6 +34,7 @@ import {
   type RedisParser,
 } from "./redis-codec.js";
 import type { RedisLink, SubscriptionMode } from "./redis-link.js";
+import { RedisRecoveryLog } from "./redis-recovery-log.js";
 import { ShardOrder } from "./shard-order.js";
 
 export interface RedisAdapterSettings extends ClusterAdapterOptions {
@@ -65,6 +66,8 @@ export class RedisAdapter extends ClusterAdapter {
   private readonly subscribed: Promise<void>;
   private readonly shardOrder = new ShardOrder((found) => this.receive(found.kind, found.message));
   private readonly stopReady: () => void;
+  /** With recovery on: the namespace's recovery log in Redis Streams (`redis-recovery-log.ts`). */
+  private readonly recoveryAttached: Promise<void>;
 
   constructor(nsp: AdapterNamespace, link: RedisLink, nodeId: NodeId, settings: RedisAdapterSettings) {
     super(nsp, nodeId, settings);
@@ -78,11 +81,27 @@ export class RedisAdapter extends ClusterAdapter {
     this.markerChannel = `${prefix}-plexus#${nsp.name}#`;
     this.subscribed = this.subscribeBase();
     this.stopReady = link.onReady(() => this.onBrokerConnected());
+    this.recoveryAttached = this.attachRecoveryLog(nsp);
   }
 
-  /** Membership starts once this node can hear the answers to its first heartbeat. */
-  override init(): void {
-    this.subscribed.then(() => super.init());
+  /** Membership starts once this node can hear the answers to its first heartbeat (and its recovery log). */
+  override init(): Promise<void> {
+    return Promise.all([this.subscribed, this.recoveryAttached]).then(() => super.init());
+  }
+
+  private attachRecoveryLog(nsp: AdapterNamespace): Promise<void> {
+    const recovery = nsp.recovery;
+    if (recovery === undefined) return Promise.resolve();
+    const log = new RedisRecoveryLog(this.link, {
+      prefix: this.settings.prefix,
+      nsp: nsp.name,
+      parser: this.settings.parser,
+      sharded: this.sharded,
+      maxLength: recovery.maxPackets ?? 100_000,
+      maxAgeMs: recovery.maxDisconnectionDuration,
+    });
+    const cluster = this.useRecoveryLog(log);
+    return cluster === undefined ? Promise.resolve() : log.attach(cluster);
   }
 
   override close(): void {

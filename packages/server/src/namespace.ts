@@ -314,7 +314,7 @@ export class Namespace<
   // ---- joining ----------------------------------------------------------------------------------------
 
   /**
-   * @internal A client asked to join (CONNECT). With recovery on and a `pid`/`offset` in the auth,
+   * @internal A client asked to join (CONNECT). With recovery on and a `pid` (and `offset`) in the auth,
    * the adapter may give the old session back (PROTOCOL.md §B5).
    */
   _add(client: Client, auth: Record<string, unknown> | undefined): void {
@@ -323,11 +323,12 @@ export class Namespace<
       this.recovery !== undefined &&
       auth !== undefined &&
       typeof auth.pid === "string" &&
-      typeof auth.offset === "string"
+      (typeof auth.offset === "string" || auth.offset === undefined)
     ) {
       let found: ReturnType<Adapter["restoreSession"]>;
       try {
-        found = this.adapter.restoreSession(auth.pid, auth.offset);
+        // No offset: the client got no packet before it lost the connection (the adapter's contract).
+        found = this.adapter.restoreSession(auth.pid, auth.offset ?? "");
       } catch {
         found = null;
       }

@@ -275,8 +275,10 @@ export class Socket<
     return this._data;
   }
 
+  /** Assigning saves the session at once when recovery keeps sessions outside the process (across nodes). */
   set data(value: SocketData) {
     this._data = value;
+    if (this.connected && this.extras?.pid !== undefined) this.nsp.adapter.updateSession?.(this.id);
   }
 
   get disconnected(): boolean {

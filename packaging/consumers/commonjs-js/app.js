@@ -20,6 +20,15 @@ assert.equal(typeof require("@plexus/protocol").encodeSocketPacket, "function");
 assert.equal(typeof require("@plexus/engine").Server, "function");
 assert.equal(typeof require("@plexus/adapter").InMemoryAdapter, "function");
 assert.equal(typeof require("@plexus/cluster-adapter").createAdapter, "function");
+const { createAdapter, createShardedAdapter, RedisAdapter } = require("@plexus/redis-adapter");
+assert.equal(typeof createAdapter, "function");
+assert.equal(typeof createShardedAdapter, "function");
+assert.equal(typeof RedisAdapter, "function");
+assert.equal(require("@plexus/redis-adapter/package.json").name, "@plexus/redis-adapter");
+const { enableMetrics } = require("@plexus/metrics");
+assert.equal(require("@plexus/metrics/package.json").name, "@plexus/metrics");
+// The application's prom-client (a peer dependency) serves the metrics.
+enableMetrics(io, { node: "consumer" }).mount();
 
 io.on("connection", (socket) => {
   socket.on("double", (n, ack) => ack(n * 2));
@@ -31,6 +40,9 @@ httpServer.listen(0, "127.0.0.1", async () => {
   assert.equal(bundle.status, 200, "the client bundle is served");
   const socket = ioClient(url);
   assert.equal(await socket.emitWithAck("double", 21), 42);
+  const scrape = await fetch(`${url}/metrics`);
+  assert.equal(scrape.status, 200);
+  assert.match(await scrape.text(), /^plexus_connected_sockets\{[^}]*node="consumer"[^}]*\} 1$/m);
   socket.close();
   io.close();
   console.log("ok");

@@ -282,6 +282,8 @@ export class EngineSocket extends Emitter<{}, EngineEvents> {
       this.upgrading = false;
       probe.detach();
       probe.close();
+      // Polling may have been paused for this probe (after `3probe`): it carries the session again.
+      this.transport.resume();
       this.emitReserved("upgradeError", new ClientError(ClientErrorCodes.TRANSPORT, "probe error", err));
       this.flush();
     };

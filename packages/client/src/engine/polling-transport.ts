@@ -25,6 +25,18 @@ export class PollingTransport extends Transport {
     this.checkIdle();
   }
 
+  /**
+   * The probe failed after `3probe` (the server closed it: an engine.io server whose `upgradeTimeout` passed
+   * before our `5`): poll again instead of staying paused, so the session lives on over polling.
+   * engine.io-client stays paused there and loses the session to its ping timeout.
+   */
+  override resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.onIdle = undefined;
+    if (this.state === "open" && !this.polling) this.poll();
+  }
+
   private checkIdle(): void {
     // While upgrading, the server answers the pending GET with a noop (§A7), and the POST in flight completes.
     if (this.onIdle === undefined || this.polling || (!this.writable && this.state === "open")) return;

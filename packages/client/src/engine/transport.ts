@@ -78,6 +78,9 @@ export abstract class Transport {
     onPaused();
   }
 
+  /** Undoes `pause()` when the upgrade it was for failed: the transport carries the session again. */
+  resume(): void {}
+
   /**
    * The request URL (§A1): `EIO=4`, the transport name, the user's query, `sid`, a cache buster (polling unless
    * `timestampRequests: false`, WebSocket only with `timestampRequests: true`, as engine.io-client), and `b64=1`

@@ -1,11 +1,21 @@
 /**
- * HTTP requests of the soak's long-polling clients: `node:http` on a shared keep-alive agent, every request
- * abortable (a loop that abandons its session destroys its requests, as a closed browser tab does).
+ * HTTP requests of the raw long-polling clients (the bench's `RawPollingClient`, the soak's churn sessions):
+ * `node:http` on a shared keep-alive agent, every request abortable (a client that abandons its session
+ * destroys its requests, as a closed browser tab does), an optional timeout.
  * A request that fails with ECONNRESET/EPIPE on a reused keep-alive socket (the server closed the idle socket
- * as the agent picked it) never reached the server and is retried once, as Node's documentation advises.
+ * as the agent picked it) never reached the server: it is retried, twice at most, as Node's documentation
+ * advises.
  */
 import { type Agent, type ClientRequest, request } from "node:http";
-import type { GeneratorTarget } from "./soak-messages.js";
+
+export interface HttpTarget {
+  readonly host: string;
+  readonly port: number;
+  /** Engine path; the query is appended to it. */
+  readonly path: string;
+  /** Source address of the client's sockets (generators spread over 127.x.y.z). */
+  readonly localAddress?: string;
+}
 
 export interface HttpAnswer {
   readonly status: number;
@@ -17,16 +27,20 @@ export interface PendingRequest {
   abort(): void;
 }
 
+const RETRIES = 2;
+
+/** Starts `method` on `target.path + query`; `timeoutMs` (if given) fails a request that long without answer. */
 export function httpCall(
   agent: Agent,
-  target: GeneratorTarget,
+  target: HttpTarget,
   method: "GET" | "POST",
   query: string,
   body?: string,
+  timeoutMs?: number,
 ): PendingRequest {
   let current: ClientRequest | undefined;
   let aborted = false;
-  const once = (): Promise<HttpAnswer> =>
+  const attempt = (retriesLeft: number): Promise<HttpAnswer> =>
     new Promise((resolve, reject) => {
       const headers: Record<string, string | number> =
         body === undefined
@@ -54,16 +68,18 @@ export function httpCall(
         },
       );
       current = req;
+      if (timeoutMs !== undefined) req.setTimeout(timeoutMs, () => req.destroy(new Error("request timeout")));
       req.on("error", (error: NodeJS.ErrnoException) => {
-        if (req.reusedSocket && !aborted && (error.code === "ECONNRESET" || error.code === "EPIPE")) {
-          once().then(resolve, reject);
+        const stale = error.code === "ECONNRESET" || error.code === "EPIPE";
+        if (req.reusedSocket && stale && !aborted && retriesLeft > 0) {
+          attempt(retriesLeft - 1).then(resolve, reject);
           return;
         }
         reject(error);
       });
       req.end(body);
     });
-  const answer = once();
+  const answer = attempt(RETRIES);
   return {
     answer,
     abort() {
