@@ -1,16 +1,19 @@
 /**
  * `npm run start:cluster` (examples/demo/cluster.ts): the demo on 3 nodes behind the round-robin proxy,
- * joined through its own redis-server. Pages chat across nodes, every node's figures reach every page, and
- * /metrics answers through the proxy. Skipped without redis-server. Screenshot under .tmp/test-artifacts/demo/.
+ * joined through its own redis-server. Pages chat across nodes, every node's figures reach every page,
+ * /metrics answers through the proxy, and a page whose network is cut recovers its session (missed messages
+ * once) on whichever node its reconnection reaches. Skipped without redis-server. Screenshot under .tmp/test-artifacts/demo/.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { chromiumSkip } from "../../test-support/chromium.js";
+import { parsePrometheusText, seriesValue } from "../../test-support/prometheus-text.js";
 import {
   DemoBrowser,
   type DemoProcess,
   logTexts,
+  offlineSwitch,
   screenshot,
   send,
   startDemo,
@@ -71,5 +74,31 @@ describe("demo cluster", { skip: chromiumSkip || noRedis, timeout: 120_000 }, ()
     assert.equal(res.status, 200);
     assert.match(await res.text(), /plexus_connected_sockets\{[^}]*node="[abc]"/);
     for (const page of pages) await page.close();
+  });
+
+  it("recovers a page's session through the proxy after its network is cut, whichever node it reaches", async () => {
+    const { a } = demo.nodes as Record<"a", string>;
+    const eve = await browser.open(a, "eve", "recovery");
+    const fay = await browser.open(demo.url, "fay", "recovery");
+    const setOffline = await offlineSwitch(fay);
+    // Three cuts: through the round-robin proxy, the reconnections land on other nodes than the session's.
+    for (const round of [1, 2, 3]) {
+      await setOffline(true);
+      await waitForText(fay, "#banner", "Connection lost");
+      await send(eve, `missed in round ${round}`);
+      await setOffline(false);
+      await waitForText(fay, "#banner", "session recovered, 1 missed message delivered");
+      await waitForText(fay, "#log", `missed in round ${round}`);
+    }
+    assert.deepEqual(await logTexts(fay), ["missed in round 1", "missed in round 2", "missed in round 3"]);
+    // Three recoveries, counted by the nodes that served them.
+    let hits = 0;
+    for (const url of Object.values(demo.nodes)) {
+      const families = parsePrometheusText(await (await fetch(`${url}/metrics`)).text());
+      hits += seriesValue(families, "plexus_recovery_attempts_total", { namespace: "/", result: "hit" });
+    }
+    assert.equal(hits, 3);
+    await screenshot(fay, "cluster-recovered");
+    await Promise.all([eve.close(), fay.close()]);
   });
 });
