@@ -58,11 +58,13 @@ import {
   type ResponseMessage,
   type WireTarget,
 } from "./cluster-message.js";
+import { ClusterPresence } from "./cluster-presence.js";
 import { ClusterRecovery } from "./cluster-recovery.js";
 import type { RecoveryLogBroker } from "./cluster-recovery-log.js";
 import { ClusterRequests, type RequestSpec } from "./cluster-requests.js";
 import { ClusterRouting, type ClusterSessionRouting, isRouteMessage } from "./cluster-routing.js";
 import { InMemoryAdapter } from "./in-memory-adapter.js";
+import { PresenceTable } from "./presence-table.js";
 import { newId } from "./random-id.js";
 import { RoomSubscriptions } from "./room-subscriptions.js";
 
@@ -88,6 +90,8 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
   /** When this node last heard its own heartbeat (ms, monotonic). */
   protected lastHeardSelf = performance.now();
   private readonly answerer: RequestAnswerer;
+  /** Replicates the presence table (cluster-presence.ts). */
+  private readonly presenceSync: ClusterPresence;
   private closed = false;
   /** Set when recovery is on and the broker keeps the cluster's recovery log (`useRecoveryLog`). */
   recoveryLog: ClusterRecovery | undefined;
@@ -132,6 +136,20 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
       if (!this.ownsSocketRoom(room)) this.subscriptions.add(room);
     });
     this.on("delete-room", (room) => this.subscriptions.remove(room));
+    this.presenceSync = new ClusterPresence({
+      nodeId,
+      membership: this.membership,
+      table: this.presence,
+      publish: (message, to) => this.publishRequest(message, this.requestRoute(to)),
+      probe: this.probeNodes === ClusterAdapter.prototype.probeNodes ? undefined : (n) => this.probeNodes(n),
+      probeIntervalMs: this.clusterOptions.heartbeatInterval,
+      syncTimeoutMs: this.clusterOptions.requestsTimeout,
+    });
+  }
+
+  /** This node's presence table: its entries are owned by `nodeId`. */
+  protected override createPresence(): PresenceTable {
+    return new PresenceTable(this.nodeId);
   }
 
   /**
@@ -272,6 +290,7 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
     this.requests.closeAll();
     this.ackBroadcasts.clear();
     this.subscriptions.close();
+    this.presenceSync.close();
     this.membership.clear();
     this.recoveryLog?.close();
     super.close();
@@ -532,7 +551,8 @@ export abstract class ClusterAdapter extends InMemoryAdapter {
     }
     if (this.membership.has(message.uid)) this.membership.touch(message.uid);
     this.counters.received++;
-    if (!answerRequest(this.answerer, message)) this.counters.badMessages++;
+    if (!(this.presenceSync.receive(message) ?? answerRequest(this.answerer, message)))
+      this.counters.badMessages++;
   }
 
   private onResponse(response: ResponseMessage): void {

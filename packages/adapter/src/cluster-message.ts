@@ -29,6 +29,10 @@ export const ClusterMessageType = {
   NODE_LEAVE: 101,
   /** Plexus: session routing bytes for one node (sent as a response to that node, cluster-routing.ts). */
   ROUTE: 102,
+  /** Plexus: a change of the sender's presence entries in one room (`presence-message.ts`). */
+  PRESENCE_DIFF: 110,
+  /** Plexus: (a part of) the sender's presence entries, for one node. */
+  PRESENCE_SNAPSHOT: 111,
 } as const;
 export type ClusterMessageTypeNumber = (typeof ClusterMessageType)[keyof typeof ClusterMessageType];
 
@@ -71,6 +75,8 @@ export interface RequestMessage {
   readonly packet?: WirePacket;
   /** HEARTBEAT: the internal address this node serves forwarded requests on (direct session routing). */
   readonly address?: string;
+  /** PRESENCE_DIFF / PRESENCE_SNAPSHOT: checked by `presence-message.ts` where it is used. */
+  readonly presence?: unknown;
 }
 
 /** An answer to a request. `uid` names the answering Plexus node (socket.io nodes do not set it). */
@@ -192,6 +198,7 @@ export function parseRequest(value: unknown): RequestMessage | undefined {
     if (packet === undefined) return undefined;
     out.packet = packet;
   }
+  if (value.presence !== undefined) out.presence = value.presence;
   return out;
 }
 

@@ -54,6 +54,11 @@ export class PresenceTable {
   onLocalChange:
     | ((room: Room, joins: readonly PresenceEntry[], leaves: readonly PresenceEntry[]) => void)
     | undefined;
+  /**
+   * Resolves once this node has the other nodes' entries it asked for (a cluster base sets it; bounded by
+   * its requests timeout). On a single node: at once.
+   */
+  synced: () => Promise<void> = () => Promise.resolve();
   private readonly rooms = new Map<Room, RoomEntries>();
   /** Node → room → refs it owns there. */
   private readonly owned = new Map<NodeId, Map<Room, Set<string>>>();

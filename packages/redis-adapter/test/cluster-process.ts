@@ -10,6 +10,8 @@ export interface NodeSpec {
   readonly client?: "ioredis" | "node-redis";
   readonly mode?: "classic" | "sharded";
   readonly requestsTimeout?: number;
+  /** Another node script (default `fixtures/cluster-node.ts`), e.g. `fixtures/presence-node.ts`. */
+  readonly fixture?: string;
 }
 
 interface Reply {
@@ -45,7 +47,7 @@ export class NodeProcess {
   }
 
   static async start(redisUrl: string, spec: NodeSpec): Promise<NodeProcess> {
-    const child = fork(fixture, [], {
+    const child = fork(spec.fixture ?? fixture, [], {
       execArgv: ["--conditions=source", "--import", "tsx"],
       serialization: "advanced",
       env: {

@@ -176,9 +176,14 @@ export class Presence extends EventEmitter<PresenceEvents> {
     return true;
   }
 
-  /** Who is in the room across the cluster: key → metas. A node lists an entry once it raised its `join`. */
-  list(): Promise<PresenceState> {
-    return Promise.resolve(this.table.list(this.room));
+  /**
+   * Who is in the room across the cluster: key → metas. A node lists an entry once it raised its `join`;
+   * on a node that just joined a cluster, waits (at most the adapter's requests timeout) for the other
+   * nodes' entries.
+   */
+  async list(): Promise<PresenceState> {
+    await this.table.synced();
+    return this.table.list(this.room);
   }
 
   /** Whether `socket` is tracked here. */

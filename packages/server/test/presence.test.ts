@@ -15,7 +15,7 @@ import {
 } from "@plexus/server";
 import { Adapter } from "socket.io-adapter";
 import type { Socket as ClientSocket } from "socket.io-client";
-import { next, startServer, type TestServer } from "./helpers.js";
+import { next, rawConnect, startServer, type TestServer } from "./helpers.js";
 
 async function connect(s: TestServer, nsp = "/"): Promise<{ client: ClientSocket; socket: Socket }> {
   const connected = next<[Socket]>(s.io.of(nsp), "connection");
@@ -291,4 +291,35 @@ test("with an official socket.io-adapter, presence() fails with ERR_PRESENCE_UNS
       return true;
     },
   );
+});
+
+test("on the wire: presence_state and presence_diff are ordinary EVENT packets (42[...])", async () => {
+  await using s = await startServer();
+  const lobby = s.io.presence("lobby");
+  s.io.on("connection", (socket) => {
+    lobby.track(socket, socket.handshake.auth.user ?? "anon", { n: 1 }).catch(() => {});
+  });
+  const first = await rawConnect(s.port);
+  const state = (await first.raw.next()) as string;
+  const [, ref] = /"presence_ref":"([^"]+)"/.exec(state) ?? [];
+  assert.equal(state, `42["presence_state",{"anon":[{"n":1,"presence_ref":"${ref}"}]}]`);
+  const second = await rawConnect(s.port);
+  const secondState = (await second.raw.next()) as string;
+  const refs = [...secondState.matchAll(/"presence_ref":"([^"]+)"/g)].map((m) => m[1]);
+  const ref2 = refs[1];
+  assert.deepEqual(refs[0], ref);
+  assert.match(
+    secondState,
+    /^42\["presence_state",\{"anon":\[\{"n":1,"presence_ref":"[^"]+"\},\{"n":1,"presence_ref":"[^"]+"\}\]\}\]$/,
+  );
+  assert.equal(
+    await first.raw.next(),
+    `42["presence_diff",{"joins":{"anon":[{"n":1,"presence_ref":"${ref2}"}]},"leaves":{}}]`,
+  );
+  second.raw.close();
+  assert.equal(
+    await first.raw.next(),
+    `42["presence_diff",{"joins":{},"leaves":{"anon":[{"n":1,"presence_ref":"${ref2}"}]}}]`,
+  );
+  first.raw.close();
 });
