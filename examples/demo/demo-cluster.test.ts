@@ -1,6 +1,7 @@
 /**
  * `npm run start:cluster` (examples/demo/cluster.ts): the demo on 3 nodes behind the round-robin proxy,
- * joined through its own redis-server. Pages chat across nodes, every node's figures reach every page,
+ * joined through its own redis-server. Pages chat across nodes, members are listed across nodes (two tabs
+ * of one user on two nodes count once) and get direct messages, every node's figures reach every page,
  * /metrics answers through the proxy, and a page whose network is cut recovers its session (missed messages
  * once) on whichever node its reconnection reaches. Skipped without redis-server. Screenshot under .tmp/test-artifacts/demo/.
  */
@@ -74,6 +75,32 @@ describe("demo cluster", { skip: chromiumSkip || noRedis, timeout: 120_000 }, ()
     assert.equal(res.status, 200);
     assert.match(await res.text(), /plexus_connected_sockets\{[^}]*node="[abc]"/);
     for (const page of pages) await page.close();
+  });
+
+  it("lists members across nodes (two tabs of one user on two nodes count once) and sends them direct messages", async () => {
+    const { a, b, c } = demo.nodes as Record<"a" | "b" | "c", string>;
+    const ann = await browser.open(a, "ann", "team");
+    const bobOnB = await browser.open(b, "bob", "team");
+    const bobOnC = await browser.open(c, "bob", "team");
+    await waitForText(ann, "#members", "bob · 2 tabs");
+    assert.deepEqual(
+      await ann.$$eval("#members li", (items) =>
+        items.map((li) => [li.textContent, (li as HTMLElement).title]),
+      ),
+      [
+        ["ann (you)", "connected to node a"],
+        ["bob · 2 tabs", "connected to node b, c"],
+      ],
+    );
+    await ann.click('#members li[data-name="bob"]');
+    await send(ann, "one message, two nodes");
+    for (const bob of [bobOnB, bobOnC]) await waitForText(bob, "#log", "one message, two nodes");
+    await screenshot(ann, "cluster-members-across-nodes");
+    await bobOnC.close();
+    await ann.waitForFunction(
+      () => document.querySelector('#members li[data-name="bob"]')?.textContent === "bob",
+    );
+    await Promise.all([ann.close(), bobOnB.close()]);
   });
 
   it("recovers a page's session through the proxy after its network is cut, whichever node it reaches", async () => {
