@@ -3,7 +3,7 @@
  * port 0 and pipes each new TCP connection to the next backend in turn — no stickiness, no look at the
  * bytes, like an L4 load balancer. A backend that refuses the connection is skipped for that connection
  * (what HAProxy's `retries` + `option redispatch` do), so a killed node does not fail new connections.
- * Test code only: never imported from `src/`.
+ * Test code and the cluster demo (examples/demo/cluster.ts) only: never imported from `src/`.
  */
 import { once } from "node:events";
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
@@ -26,9 +26,10 @@ export class RoundRobinProxy {
     this.server = createServer((client) => this.onConnection(client));
   }
 
-  static async start(backends: readonly Backend[]): Promise<RoundRobinProxy> {
+  /** Listens on 127.0.0.1, on `port` (default: a free one). */
+  static async start(backends: readonly Backend[], port = 0): Promise<RoundRobinProxy> {
     const proxy = new RoundRobinProxy(backends);
-    proxy.server.listen(0, "127.0.0.1");
+    proxy.server.listen(port, "127.0.0.1");
     await once(proxy.server, "listening");
     return proxy;
   }

@@ -1,19 +1,23 @@
 /**
- * The Plexus demo (`npm start`): a page on http://localhost:3000 (PORT env) that loads the client bundle
- * served by the server at /socket.io/socket.io.js and shows namespaces, rooms, acks and a binary upload.
- * Written against the Socket.IO server API: only the import differs from a socket.io app. Prometheus
- * metrics (`@plexus/metrics`) are served on /metrics.
+ * The Plexus demo (`npm start`): a chat on http://localhost:3000 (`PORT` to change) with names, rooms and
+ * their live member list (presence), typing indicators, direct messages, files shared as binary with
+ * progress, delivery acks, connection state recovery, and a panel of the server's own figures from its
+ * Prometheus metrics (served on /metrics). One process and the in-memory adapter by default; with
+ * `REDIS_URL` it is one node of a cluster (`npm run start:cluster`, cluster.ts).
+ * Written against the Socket.IO server API: only the import differs from a socket.io app.
+ * Part of the demo (examples/demo), not of the library.
  */
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { enableMetrics } from "@plexus/metrics";
 import { Server } from "@plexus/server";
-
-const PORT = Number(process.env.PORT ?? 3000);
-const page = readFileSync(new URL("./public/index.html", import.meta.url));
+import { startChat } from "./chat.js";
+import { type ClusterNode, joinCluster } from "./cluster-node.js";
+import type { DemoServer } from "./events.js";
+import { startFigures } from "./figures.js";
+import { staticFiles } from "./static-files.js";
 
 // The bundle is built by `npm run build`; build it here when the demo runs from a fresh checkout.
 const bundle = new URL("../../packages/client/dist/socket.io.js", import.meta.url);
@@ -21,63 +25,36 @@ const bundler = new URL("../../packages/client/scripts/bundle.mjs", import.meta.
 if (!existsSync(bundle) && existsSync(bundler))
   execFileSync(process.execPath, [bundler.pathname], { stdio: "inherit" });
 
-const http = createServer((req, res) => {
-  if (req.url === "/" || req.url === "/index.html") {
-    res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(page);
-  } else {
-    res.writeHead(404, { "content-type": "text/plain" }).end("not found");
-  }
+// The node's name on the page and in its metrics (`NODE_ID`, set by cluster.ts).
+const node = process.env.NODE_ID ?? "demo";
+const cluster: ClusterNode | null =
+  process.env.REDIS_URL === undefined ? null : await joinCluster(process.env.REDIS_URL, node);
+
+const http = createServer(staticFiles(new URL("./public", import.meta.url).pathname));
+const io: DemoServer = new Server(http, {
+  // Missed messages come back after a short network loss (the page's banner says so).
+  connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000 },
+  ...(cluster === null ? {} : { adapter: cluster.adapter }),
 });
+// Prometheus metrics on GET /metrics, in front of the static files.
+const metrics = enableMetrics(io, { node }).mount();
+const stopFigures = startFigures(io, metrics, node);
+startChat(io, node);
 
-interface ChatMessage {
-  from: string;
-  text: string;
-  room: string;
-}
-
-interface ClientToServer {
-  join: (room: string, ack: (reply: { room: string }) => void) => void;
-  chat: (text: string, ack: (reply: string) => void) => void;
-  upload: (
-    file: { name: string; data: Buffer },
-    ack: (reply: { name: string; size: number; sha256: string }) => void,
-  ) => void;
-}
-
-interface ServerToClient {
-  chat: (message: ChatMessage) => void;
-  tick: (time: string) => void;
-}
-
-const io = new Server<ClientToServer, ServerToClient>(http, { maxHttpBufferSize: 10e6 });
-// Prometheus metrics on GET /metrics (in front of the page handler above).
-enableMetrics(io).mount();
-
-// Main namespace: rooms, acks and uploads.
-io.on("connection", (socket) => {
-  let room = "lobby";
-  socket.join(room);
-  socket.on("join", (next, ack) => {
-    socket.leave(room);
-    room = String(next).slice(0, 32) || "lobby";
-    socket.join(room);
-    ack({ room });
-  });
-  socket.on("chat", (text, ack) => {
-    io.to(room).emit("chat", { from: socket.id, text: String(text).slice(0, 500), room });
-    ack("delivered");
-  });
-  socket.on("upload", (file, ack) => {
-    const sha256 = createHash("sha256").update(file.data).digest("hex");
-    ack({ name: String(file.name), size: file.data.length, sha256 });
-  });
-});
-
-// A second namespace on the same connection: the server pushes the time every second.
-const clock = io.of("/clock");
-setInterval(() => clock.emit("tick", new Date().toISOString()), 1000).unref();
-
-http.listen(PORT, () => {
+http.listen(Number(process.env.PORT ?? 3000), () => {
   const { port } = http.address() as AddressInfo;
-  console.log(`Plexus demo on http://localhost:${port} (metrics on /metrics)`);
+  if (cluster === null) console.log(`Plexus demo on http://localhost:${port} (metrics on /metrics)`);
+  else console.log(`Plexus demo node ${node} listening on port ${port}`);
+  process.send?.({ port });
 });
+
+const shutdown = async (): Promise<void> => {
+  stopFigures();
+  await io.close(); // a cluster node leaves the cluster at once
+  await cluster?.close();
+  process.exit(0);
+};
+process.once("SIGTERM", shutdown);
+process.once("SIGINT", shutdown);
+// A cluster node started by cluster.ts stops with its launcher.
+process.once("disconnect", shutdown);
