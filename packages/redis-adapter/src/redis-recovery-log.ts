@@ -23,8 +23,8 @@ import {
   type SessionRecord,
 } from "@plexus/adapter";
 import { APPEND_SCRIPT, READ_SCRIPT, STATE_SCRIPT, scriptSha } from "./recovery-scripts.js";
-import type { RedisParser } from "./redis-codec.js";
 import { isNodeRedis, type RedisClient } from "./redis-client.js";
+import type { RedisParser } from "./redis-codec.js";
 import type { RedisLink } from "./redis-link.js";
 
 export interface RedisRecoveryLogSettings {
