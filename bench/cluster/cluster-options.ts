@@ -26,6 +26,8 @@ export interface ClusterOptions {
   readonly targets: readonly ClusterTarget[];
   /** Section names to run (all when empty). */
   readonly only: readonly string[];
+  /** Smoke-test sizes (also passed to the extras). */
+  readonly quick: boolean;
   /** Where the Markdown table goes besides stdout (empty: nowhere). */
   readonly out: string;
 }
@@ -43,7 +45,8 @@ const HELP = `npm run bench:cluster -- [options]
   --fetch-samples N       sequential fetchSockets calls (default 20)
   --runs N                rounds over all targets, median per target (default 1)
   --target NAME           only these targets (repeatable): ${CLUSTER_TARGETS.map((t) => `"${t.name}"`).join(", ")}
-  --only a,b              only these sections (broadcast, egress, fetch-sockets)
+  --only a,b              only these parts (broadcast, egress, fetch-sockets on the fleet; recovery, presence
+                          with their own setups: bench/recovery-cost.ts, bench/presence-churn.ts)
   --quick                 small sizes (300 clients/node, 20 emits, 3000 sockets, 1 repeat): a smoke test
   --out FILE              also write the Markdown table to FILE (default bench/results/cluster-latest.md)
 Profile the nodes: BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=bench/results/profiles" npm run bench:cluster`;
@@ -103,6 +106,7 @@ export function parseClusterOptions(argv: readonly string[]): ClusterOptions {
     concurrency: positive("concurrency", values.concurrency, 50),
     targets,
     only: (values.only ?? "").split(",").filter(Boolean),
+    quick,
     out: values.out ?? (quick ? "bench/results/cluster-quick.md" : "bench/results/cluster-latest.md"),
   };
 }

@@ -3,13 +3,16 @@
  * `@socket.io/redis-adapter`, classic and sharded, in one run: for each target, `--nodes` server processes
  * (`cluster-node.ts`) on one Redis started here, raw-protocol WebSocket clients from load-generator
  * processes, and every section of `cluster-sections.ts` in turn. Prints one Markdown table with the ratios
- * Plexus / socket.io and whether each goal is met, and writes it to `--out`. Options: `--help`.
+ * Plexus / socket.io and whether each goal is met; then the parts with setups of their own
+ * (`cluster-extras.ts`: recovery cost, presence under churn), each table under its heading; writes it all
+ * to `--out`. Options: `--help`.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname } from "node:path";
 import { killAllStarted } from "../child-process-handle.js";
 import { median } from "../statistics.js";
+import { CLUSTER_EXTRAS, runExtra } from "./cluster-extras.js";
 import { ClusterFleet } from "./cluster-fleet.js";
 import type { ClusterTarget } from "./cluster-messages.js";
 import { parseClusterOptions } from "./cluster-options.js";
@@ -20,26 +23,30 @@ import { SPREAD_ROOM } from "./section-broadcast.js";
 import { SOLO_ROOM } from "./section-egress.js";
 
 const options = parseClusterOptions(process.argv.slice(2));
-const sections = CLUSTER_SECTIONS.filter((s) => options.only.length === 0 || options.only.includes(s.name));
-if (sections.length === 0)
-  throw new Error(`--only must name some of ${CLUSTER_SECTIONS.map((s) => s.name).join(", ")}`);
+const known = [...CLUSTER_SECTIONS, ...CLUSTER_EXTRAS].map((part) => part.name);
+const unknown = options.only.filter((name) => !known.includes(name));
+if (unknown.length > 0)
+  throw new Error(`--only must name some of ${known.join(", ")}; got ${unknown.join(", ")}`);
+const wanted = (name: string): boolean => options.only.length === 0 || options.only.includes(name);
+const sections = CLUSTER_SECTIONS.filter((s) => wanted(s.name));
+const extras = CLUSTER_EXTRAS.filter((e) => wanted(e.name));
 const log = (message: string): void => {
   console.error(`[bench:cluster ${new Date().toISOString().slice(11, 19)}] ${message}`);
 };
 
 const onSignal = (): void => {
   killAllStarted();
-  void redis.stop().finally(() => process.exit(1));
+  void (redis?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
 };
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
 
-const redis = await RedisProbe.start();
 /** row key -> target name -> one value per run. */
 const results = new Map<string, Map<string, number[]>>();
 const loadBefore = loadavg()[0]!;
+const redis = sections.length > 0 ? await RedisProbe.start() : undefined;
 try {
-  for (let run = 0; run < options.runs; run++) {
+  for (let run = 0; redis !== undefined && run < options.runs; run++) {
     for (const target of options.targets) {
       log(`run ${run + 1}/${options.runs}: ${target.name}`);
       // Node 0 holds the room of the egress section; every node holds the broadcast room.
@@ -68,7 +75,7 @@ try {
   }
 } finally {
   killAllStarted();
-  await redis.stop();
+  await redis?.stop();
 }
 
 function value(row: ClusterRow, target: ClusterTarget | undefined): number | undefined {
@@ -122,8 +129,15 @@ const setup =
   `broadcast: ${o.broadcastClients} clients/node, ${o.emits} emits (${o.perTick}/turn) of ${o.payloadBytes} B, median of ${o.repeats}; ` +
   `egress: ${o.egressEmits} emits of ${o.egressPayloadBytes} B from node 1 to a room on node 0; fetchSockets: ${Math.ceil(o.fetchSockets / o.nodes) * o.nodes} sockets, ${o.fetchSamples} calls; ` +
   `${o.runs} run(s); node-redis clients`;
-const table = `${lines.join("\n")}\n\n${setup}\n`;
+let table = sections.length > 0 ? `${lines.join("\n")}\n\n${setup}\n` : "";
 console.log(`\n${table}`);
+for (const extra of extras) {
+  log(`${extra.name}: ${extra.script}`);
+  const printed = await runExtra(extra, options.quick, 30 * 60_000);
+  const part = `\n### ${extra.title}\n\n\`\`\`\n${printed}\n\`\`\`\n`;
+  console.log(part);
+  table += part;
+}
 if (options.out !== "") {
   mkdirSync(dirname(options.out), { recursive: true });
   writeFileSync(
